@@ -1,0 +1,35 @@
+import { Chart, type ChartProps } from 'cdk8s';
+import { type Construct } from 'constructs';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDefinition.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../policies/labelContract.js';
+import { matrixDocument } from '../policies/matrixDocument.js';
+import { KvfleetNamespace } from './kvfleetNamespace.js';
+import { MachineTypeMatrixConfigMap } from './machineTypeMatrixConfigMap.js';
+
+export interface ClusterChartProps extends ChartProps {
+  /** A validated cluster definition. */
+  readonly cluster: ClusterDefinition;
+}
+
+/** Everything kvfleet deploys to one cluster; synthesised to `dist/<cluster>/`. */
+export class ClusterChart extends Chart {
+  readonly cluster: ClusterDefinition;
+  readonly kvfleetNamespace: string;
+
+  constructor(scope: Construct, id: string, props: ClusterChartProps) {
+    const kvfleetNamespace = props.cluster.namespace ?? DEFAULT_NAMESPACE;
+    super(scope, id, {
+      ...props,
+      // No chart-wide namespace: cdk8s would stamp it on cluster-scoped objects (Namespace,
+      // ClusterRole) too. Namespaced constructs take `namespace` explicitly.
+      // Names are part of the contract (README, Argo CD diffs): never hash them.
+      disableResourceNameHashes: true,
+      labels: { 'app.kubernetes.io/part-of': 'kvfleet', [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...props.labels },
+    });
+    this.cluster = props.cluster;
+    this.kvfleetNamespace = kvfleetNamespace;
+
+    new KvfleetNamespace(this, 'namespace', { name: kvfleetNamespace });
+    new MachineTypeMatrixConfigMap(this, 'machine-types', { namespace: kvfleetNamespace, matrix: matrixDocument(props.cluster) });
+  }
+}

@@ -1,0 +1,91 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { FleetDefinitionErrors } from '../policies/definitionError.js';
+import { readTree } from '../test/support/fileTree.js';
+import { synthFleet } from './synthFleet.js';
+
+const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const clustersDir = join(projectDir, 'clusters');
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'kvfleet-synth-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+test('the example fleet synthesises to byte-identical output twice', async () => {
+  const a = join(work, 'a');
+  const b = join(work, 'b');
+  await synthFleet({ clustersDir, distDir: a, projectDir });
+  await synthFleet({ clustersDir, distDir: b, projectDir });
+  expect(readTree(a)).toEqual(readTree(b));
+});
+
+test('the committed dist/ is what the cluster definitions synthesise (run `npm run synth`)', async () => {
+  const fresh = join(work, 'dist');
+  await synthFleet({ clustersDir, distDir: fresh, projectDir });
+  expect(readTree(join(projectDir, 'dist'))).toEqual(readTree(fresh));
+});
+
+test('every example cluster gets its own folder with a file per resource', async () => {
+  const dist = join(work, 'dist');
+  const result = await synthFleet({ clustersDir, distDir: dist, projectDir });
+  const names = readdirSync(clustersDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.replace(/\.ts$/, ''));
+  expect(readdirSync(dist).sort()).toEqual(names.sort());
+  for (const c of result.clusters) {
+    expect(c.objects).toBe(readdirSync(join(dist, c.cluster)).length);
+    expect(readdirSync(join(dist, c.cluster))).toContain('Namespace.kvfleet-system.yaml');
+  }
+});
+
+describe('a failing synth leaves the previous dist/ untouched', () => {
+  let dist: string;
+  let before: Record<string, string>;
+  beforeEach(async () => {
+    dist = join(work, 'dist');
+    await synthFleet({ clustersDir, distDir: dist, projectDir });
+    before = readTree(dist);
+  });
+
+  test('when a definition is invalid, all problems are reported and nothing is written', async () => {
+    const clusters = join(work, 'clusters');
+    cpSync(clustersDir, clusters, { recursive: true });
+    writeFileSync(
+      join(clusters, 'broken.ts'),
+      `export default { name: 'broken', kubernetesVersion: '1.33', kubevirtVersion: 'v1', kubeOvn: 'none',
+         argocd: { name: 'broken' }, nodePools: [{ name: 'p', nodeSelector: { a: 'b' }, hypervisor: 'rhel-9.5', nodeCount: 1 }] };`,
+    );
+    const err = await synthFleet({ clustersDir: clusters, distDir: dist, projectDir: work }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FleetDefinitionErrors);
+    const message = (err as Error).message;
+    expect(message).toContain('clusters/broken.ts: kubevirtVersion: "v1" is not a version');
+    expect(message).toContain('clusters/broken.ts: nodePools[0].hypervisor: "rhel-9.5" is not a known hypervisor release');
+    expect(readTree(dist)).toEqual(before);
+  });
+
+  test('when a file does not even load, it is reported by name', async () => {
+    const clusters = join(work, 'clusters');
+    cpSync(clustersDir, clusters, { recursive: true });
+    writeFileSync(join(clusters, 'syntax.ts'), 'export default { name: ');
+    const err = await synthFleet({ clustersDir: clusters, distDir: dist, projectDir: work }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/clusters\/syntax.ts: cannot be loaded/);
+    expect(readTree(dist)).toEqual(before);
+  });
+
+  test('when writing fails after synthesis, dist/ stays and no staging folder is left', async () => {
+    const err = await synthFleet({
+      clustersDir,
+      distDir: dist,
+      projectDir,
+      beforeSwap: () => {
+        throw new Error('disk full');
+      },
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('disk full');
+    expect(readTree(dist)).toEqual(before);
+    expect(readdirSync(work)).toEqual(['dist']);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Validates the fleet, synthesises every cluster into a temporary folder beside `dist/`, and
+ * swaps it in only when all of it succeeded: a failed run leaves the previous `dist/` as it was.
+ */
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { App, YamlOutputType } from 'cdk8s';
+import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { type DefinitionError, FleetDefinitionErrors } from '../policies/definitionError.js';
+import { validateFleet } from '../policies/fleetValidation.js';
+import { ClusterChart } from './clusterChart.js';
+import { loadFleet } from './loadFleet.js';
+
+export interface SynthOptions {
+  /** Folder of the cluster definition files. */
+  readonly clustersDir: string;
+  /** Folder the output replaces. */
+  readonly distDir: string;
+  /** Root that file names in messages are relative to. */
+  readonly projectDir: string;
+  /** Called with the finished staging folder before the swap (tests inject failures here). */
+  readonly beforeSwap?: (stagingDir: string) => void;
+}
+
+export interface ClusterSummary {
+  readonly cluster: string;
+  readonly file: string;
+  readonly objects: number;
+  readonly warnings: readonly DefinitionError[];
+}
+
+export interface SynthResult {
+  readonly clusters: readonly ClusterSummary[];
+}
+
+/** Builds the cdk8s app for validated definitions; exported for chart tests. */
+export function buildApp(clusters: readonly ClusterDefinition[], outdir: string): App {
+  const app = new App({
+    outdir,
+    outputFileExtension: '.yaml',
+    yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE,
+  });
+  // Sorted so a chart's position never depends on the order files were read in.
+  for (const cluster of [...clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    new ClusterChart(app, cluster.name, { cluster });
+  }
+  return app;
+}
+
+export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
+  const { clusters, loadErrors } = await loadFleet(opts.clustersDir, opts.projectDir);
+  const problems = [...loadErrors, ...validateFleet(clusters)];
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new FleetDefinitionErrors(errors);
+
+  const parent = dirname(opts.distDir);
+  const staging = mkdtempSync(join(parent, `.${basename(opts.distDir)}.staging-`));
+  try {
+    const app = buildApp(clusters.map((c) => c.definition), staging);
+    app.synth();
+    opts.beforeSwap?.(staging);
+    swapInto(staging, opts.distDir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+
+  return {
+    clusters: [...clusters]
+      .sort((a, b) => (a.definition.name < b.definition.name ? -1 : 1))
+      .map(({ file, definition }) => ({
+        cluster: definition.name,
+        file,
+        objects: readdirSync(join(opts.distDir, definition.name)).length,
+        warnings: problems.filter((p) => p.file === file && p.severity === 'warning'),
+      })),
+  };
+}
+
+/**
+ * Two renames: the old output steps aside, the new one takes its name, the old one is removed.
+ * A crash between the renames leaves `.dist.previous-*` beside an absent `dist/`, never a mix.
+ */
+function swapInto(staging: string, distDir: string): void {
+  const previous = `${join(dirname(distDir), `.${basename(distDir)}.previous-`)}${process.pid}`;
+  const hadPrevious = existsSync(distDir);
+  if (hadPrevious) renameSync(distDir, previous);
+  try {
+    renameSync(staging, distDir);
+  } catch (e) {
+    if (hadPrevious) renameSync(previous, distDir);
+    throw e;
+  }
+  if (hadPrevious) rmSync(previous, { recursive: true, force: true });
+}
