@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** `../shared` beside the project: upstream CRDs and samples, used by reference. */
+export const sharedDir = resolve(projectDir, '..', 'shared');
+
+let cached: Record<string, string> | undefined;
+
+/** Binary paths from `scripts/tools.sh paths` (which `npm test` has built first). */
+export function toolPaths(): Record<string, string> {
+  if (!cached) {
+    const out = execFileSync('bash', [join(projectDir, 'scripts/tools.sh'), 'paths'], { encoding: 'utf8' });
+    cached = Object.fromEntries(
+      out
+        .split('\n')
+        .map((l) => /^([\w-]+)=(.+)$/.exec(l.trim()))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1]!, m[2]!]),
+    );
+  }
+  return cached;
+}
+
+export function toolPath(name: string): string {
+  const path = toolPaths()[name];
+  if (!path) throw new Error(`scripts/tools.sh knows no tool '${name}' (has: ${Object.keys(toolPaths()).join(', ')}); run 'bash scripts/tools.sh ensure'`);
+  return path;
+}
