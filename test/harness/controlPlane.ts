@@ -34,6 +34,8 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   readonly server: string;
+  /** Temporary folder with data, certs and logs; removed by stop(). */
+  readonly dir: string;
   /** Admin (system:masters) kubeconfig, YAML. */
   readonly kubeconfig: string;
   readonly kubeconfigPath: string;
@@ -154,6 +156,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     return {
       server,
+      dir,
       kubeconfig,
       kubeconfigPath,
       kubeConfig,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiextensionsV1Api, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { rawRequest } from './rawRequest.js';
 import { until } from './until.js';
 
 /** Every CustomResourceDefinition in the given YAML files or folders (other documents skipped). */
@@ -26,11 +27,9 @@ export async function installCrds(kc: KubeConfig, paths: readonly string[]): Pro
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const crds = readCrds(paths);
   for (const body of crds) {
-    try {
-      await api.createCustomResourceDefinition({ body });
-    } catch (e) {
-      if ((e as { code?: number }).code !== 409) throw new Error(`creating CRD ${body.metadata?.name}: ${(e as Error).message}`);
-    }
+    // Raw: client-node's CRD model drops `x-kubernetes-int-or-string`, which the server then rejects.
+    const res = await rawRequest(kc, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body);
+    if (res.status >= 300 && res.status !== 409) throw new Error(`creating CRD ${body.metadata?.name}: HTTP ${res.status}: ${res.body.slice(0, 2000)}`);
   }
   const names = crds.map((c) => c.metadata!.name!);
   for (const name of names) {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { rawRequest } from './rawRequest.js';
 
 export interface DryRunRejection {
   readonly object: string;
@@ -17,27 +18,58 @@ export function describeObject(o: KubernetesObject): string {
   return `${o.kind} ${ns}${o.metadata?.name}`;
 }
 
+interface ApiResource {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+}
+const discovery = new WeakMap<KubeConfig, Map<string, Promise<ApiResource[]>>>();
+
+/** Resources of one group/version, from discovery (cached per KubeConfig). */
+function resourcesOf(kc: KubeConfig, apiVersion: string): Promise<ApiResource[]> {
+  let cache = discovery.get(kc);
+  if (!cache) discovery.set(kc, (cache = new Map()));
+  let entry = cache.get(apiVersion);
+  if (!entry) {
+    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    entry = rawRequest(kc, 'GET', path).then((r) => {
+      if (r.status !== 200) throw new Error(`discovery of ${apiVersion}: HTTP ${r.status}`);
+      return (JSON.parse(r.body) as { resources: ApiResource[] }).resources;
+    });
+    entry.catch(() => cache.delete(apiVersion));
+    cache.set(apiVersion, entry);
+  }
+  return entry;
+}
+
 /**
- * Server-side apply with dryRun=All: the API server runs schema (CRD structural schemas and CEL
- * rules), defaulting and admission, and persists nothing. Returns the rejection, if any.
+ * Server-side apply with dryRun=All and strict field validation: the API server runs schema (CRD
+ * structural schemas and CEL rules), defaulting and admission, rejects unknown fields, and
+ * persists nothing. Sent raw: client-node's typed models would silently drop a misspelt field of
+ * a built-in kind before the server could reject it. Returns the rejection, if any.
  */
 export async function dryRunApply(kc: KubeConfig, object: KubernetesObject): Promise<DryRunRejection | undefined> {
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const what = describeObject(object);
+  let resources: ApiResource[];
   try {
-    await client.patch(object, undefined, 'All', FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-    return undefined;
+    resources = await resourcesOf(kc, object.apiVersion ?? '');
   } catch (e) {
-    const err = e as { body?: unknown; message?: string };
-    let message = err.message ?? String(e);
-    if (typeof err.body === 'string') {
-      try {
-        message = (JSON.parse(err.body) as { message?: string }).message ?? err.body;
-      } catch {
-        message = err.body;
-      }
-    }
-    return { object: describeObject(object), message };
+    return { object: what, message: (e as Error).message };
   }
+  const resource = resources.find((r) => r.kind === object.kind && !r.name.includes('/'));
+  if (!resource) return { object: what, message: `the server has no kind ${object.kind} in ${object.apiVersion}` };
+  const base = object.apiVersion!.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+  const ns = resource.namespaced ? `/namespaces/${object.metadata?.namespace ?? 'default'}` : '';
+  const query = `dryRun=All&fieldManager=${FIELD_MANAGER}&force=true&fieldValidation=Strict`;
+  const res = await rawRequest(kc, 'PATCH', `${base}${ns}/${resource.name}/${object.metadata?.name}?${query}`, object, PatchStrategy.ServerSideApply);
+  if (res.status < 300) return undefined;
+  let message = res.body;
+  try {
+    message = (JSON.parse(res.body) as { message?: string }).message ?? res.body;
+  } catch {
+    // not JSON: keep the body as it is
+  }
+  return { object: what, message };
 }
 
 /** Every object in every YAML file of a folder, in file-name order. */
