@@ -1,0 +1,76 @@
+import { Testing } from 'cdk8s';
+import semver from 'semver';
+import { describe, expect, test } from 'vitest';
+import edgeOvn from '../clusters/edge-ovn.js';
+import legacyApps from '../clusters/legacy-apps.js';
+import prodEast from '../clusters/prod-east.js';
+import { type ClusterDefinition, migrationSettings } from '../policies/clusterDefinition.js';
+import { ADDED_NODE_SELECTOR_SINCE, AGGREGATE_TO_ADMISSION_CONTROLLER_LABEL, KyvernoPolicies, kyvernoPoliciesFor, LOOKUP_CLUSTER_ROLE_NAME } from './kyvernoPolicies.js';
+
+const synth = (cluster: ClusterDefinition) => {
+  const chart = Testing.chart();
+  new KyvernoPolicies(chart, 'kyverno', { cluster });
+  return Testing.synth(chart);
+};
+const names = (cluster: ClusterDefinition) => kyvernoPoliciesFor(cluster).map((p) => p.object.metadata.name);
+const withKubevirt = (kubevirtVersion: string): ClusterDefinition => ({ ...legacyApps, kubevirtVersion });
+
+describe.each([prodEast, legacyApps, edgeOvn])('cluster $name', (cluster) => {
+  const objects = synth(cluster);
+
+  test('steers migrations through the VMIM from KubeVirt 1.6 on, through the target Pod before', () => {
+    const viaVmim = semver.gte(cluster.kubevirtVersion, ADDED_NODE_SELECTOR_SINCE);
+    expect(names(cluster).includes('kvfleet-vmim-target-affinity')).toBe(viaVmim);
+    expect(names(cluster).includes('kvfleet-launcher-target-affinity')).toBe(!viaVmim);
+  });
+
+  test('gets the Kube-OVN policies exactly when it runs Kube-OVN', () => {
+    const kubeOvn = names(cluster).filter((n) => n.startsWith('kvfleet-kube-ovn-'));
+    expect(kubeOvn.length > 0).toBe(cluster.kubeOvn !== 'none');
+  });
+
+  test("defaults the VMIM unschedulable timeout to the cluster's migration setting", () => {
+    const policy = objects.find((o) => o.metadata.name === 'kvfleet-vmim-unschedulable-timeout');
+    expect(JSON.stringify(policy.spec.mutations)).toContain(`value: \\"${migrationSettings(cluster).unschedulableTimeoutSeconds}\\"`);
+  });
+
+  test('every policy is cluster-scoped, named kvfleet-*, and says what it is for', () => {
+    for (const o of objects.filter((x) => x.apiVersion === 'policies.kyverno.io/v1')) {
+      expect(o.metadata.namespace).toBeUndefined();
+      expect(o.metadata.name).toMatch(/^kvfleet-[a-z0-9-]+$/);
+      for (const key of ['title', 'category', 'severity', 'subject', 'description']) {
+        expect(o.metadata.annotations[`policies.kyverno.io/${key}`], `${o.metadata.name} ${key}`).toBeTruthy();
+      }
+    }
+  });
+
+  test("the lookup role grants get, and only on what this cluster's policies look up", () => {
+    const role = objects.find((o) => o.kind === 'ClusterRole');
+    const looked = kyvernoPoliciesFor(cluster).flatMap((p) => p.lookups.map((l) => `${l.apiGroup}/${l.resource}`));
+    expect(role.metadata.name).toBe(LOOKUP_CLUSTER_ROLE_NAME);
+    expect(role.metadata.labels[AGGREGATE_TO_ADMISSION_CONTROLLER_LABEL]).toBe('true');
+    const granted = role.rules.flatMap((r: { apiGroups: string[]; resources: string[]; verbs: string[] }) => {
+      expect(r.verbs).toEqual(['get']);
+      return r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`));
+    });
+    expect(granted.sort()).toEqual([...new Set(looked)].sort());
+  });
+});
+
+test.each([
+  ['1.5.2', 'kvfleet-launcher-target-affinity'],
+  ['1.6.0', 'kvfleet-vmim-target-affinity'],
+  ['1.10.1', 'kvfleet-vmim-target-affinity'],
+])('KubeVirt %s is steered by %s', (version, policy) => {
+  expect(names(withKubevirt(version))[0]).toBe(policy);
+});
+
+test('the launcher variant may also read VMIMs (for the pinned fallback node); the VMIM variant only VMIs', () => {
+  const resources = (v: string) => kyvernoPoliciesFor(withKubevirt(v)).flatMap((p) => p.lookups.map((l) => l.resource));
+  expect(resources('1.5.2').sort()).toEqual(['virtualmachineinstancemigrations', 'virtualmachineinstances']);
+  expect(resources('1.6.2')).toEqual(['virtualmachineinstances']);
+});
+
+test('the Kyverno objects of prod-east', () => {
+  expect(synth(prodEast)).toMatchSnapshot();
+});

@@ -1,0 +1,73 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import semver from 'semver';
+import { type ClusterDefinition, migrationSettings } from '../policies/clusterDefinition.js';
+import { type KyvernoPolicy, type PolicyLookup } from '../policies/kyverno-cel/policyObject.js';
+import { kubeOvnBridgeMigrationPolicy } from '../policies/kube-ovn-bridge-migration/kubeOvnBridgeMigration.js';
+import { kubeOvnPodNetworkBindingPolicy } from '../policies/kube-ovn-pod-network-binding/kubeOvnPodNetworkBinding.js';
+import { launcherTargetAffinityPolicy } from '../policies/launcher-target-affinity/launcherTargetAffinity.js';
+import { vmMachineTypePolicy } from '../policies/vm-machine-type/vmMachineType.js';
+import { vmMachineTypeWarningsPolicy } from '../policies/vm-machine-type-warnings/vmMachineTypeWarnings.js';
+import { vmimTargetAffinityPolicy } from '../policies/vmim-target-affinity/vmimTargetAffinity.js';
+import { vmimUnschedulableTimeoutPolicy } from '../policies/vmim-unschedulable-timeout/vmimUnschedulableTimeout.js';
+
+/** The first KubeVirt release with VMIM `spec.addedNodeSelector` (kubevirt/kubevirt#12725). */
+export const ADDED_NODE_SELECTOR_SINCE = '1.6.0';
+export const LOOKUP_CLUSTER_ROLE_NAME = 'kvfleet-kyverno-lookups';
+/** Kyverno's admission-controller ClusterRole aggregates every ClusterRole with this label. */
+export const AGGREGATE_TO_ADMISSION_CONTROLLER_LABEL = 'rbac.kyverno.io/aggregate-to-admission-controller';
+
+/** The Kyverno policies one cluster gets, in a fixed order. */
+export function kyvernoPoliciesFor(cluster: ClusterDefinition): KyvernoPolicy[] {
+  const steering = semver.gte(cluster.kubevirtVersion, ADDED_NODE_SELECTOR_SINCE) ? vmimTargetAffinityPolicy() : launcherTargetAffinityPolicy();
+  const warnings = vmMachineTypeWarningsPolicy(cluster);
+  const kubeOvn = cluster.kubeOvn === 'none' ? [] : [kubeOvnBridgeMigrationPolicy(), kubeOvnPodNetworkBindingPolicy(cluster.kubeOvn)];
+  return [
+    steering,
+    vmimUnschedulableTimeoutPolicy(migrationSettings(cluster).unschedulableTimeoutSeconds),
+    vmMachineTypePolicy(cluster),
+    ...(warnings ? [warnings] : []),
+    ...kubeOvn,
+  ];
+}
+
+/** The RBAC rules the policies' lookups need: `get` only, one rule per API group, sorted. */
+export function lookupRules(policies: readonly KyvernoPolicy[]): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+  const byGroup = new Map<string, Set<string>>();
+  for (const { apiGroup, resource } of policies.flatMap((p): readonly PolicyLookup[] => p.lookups)) {
+    byGroup.set(apiGroup, (byGroup.get(apiGroup) ?? new Set()).add(resource));
+  }
+  return [...byGroup.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([group, resources]) => ({ apiGroups: [group], resources: [...resources].sort(), verbs: ['get'] }));
+}
+
+export interface KyvernoPoliciesProps {
+  /** A validated cluster definition. */
+  readonly cluster: ClusterDefinition;
+}
+
+/**
+ * The cluster's Kyverno policies (cluster-scoped CEL kinds) and the ClusterRole that lets
+ * Kyverno's admission controller make their `resource.get` lookups.
+ */
+export class KyvernoPolicies extends Construct {
+  readonly policies: readonly KyvernoPolicy[];
+
+  constructor(scope: Construct, id: string, props: KyvernoPoliciesProps) {
+    super(scope, id);
+    this.policies = kyvernoPoliciesFor(props.cluster);
+    for (const { object } of this.policies) {
+      new ApiObject(this, object.metadata.name, { ...object, metadata: { ...object.metadata } });
+    }
+    const rules = lookupRules(this.policies);
+    if (rules.length > 0) {
+      new ApiObject(this, LOOKUP_CLUSTER_ROLE_NAME, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: LOOKUP_CLUSTER_ROLE_NAME, labels: { [AGGREGATE_TO_ADMISSION_CONTROLLER_LABEL]: 'true' } },
+        rules,
+      });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { expect, test } from 'vitest';
+import prodEast from '../../clusters/prod-east.js';
+import { defineCluster } from '../clusterDefinition.js';
+import { resolvePools } from '../poolMachineTypes.js';
+import { machineTypeAdmission } from '../vm-machine-type/machineTypeAdmission.js';
+import { vmMachineTypeWarningsPolicy } from './vmMachineTypeWarnings.js';
+
+test('the policy only warns', () => {
+  const policy = vmMachineTypeWarningsPolicy(prodEast)!.object;
+  expect(policy.kind === 'ValidatingPolicy' && policy.spec.validationActions).toEqual(['Warn']);
+});
+
+test('the embedded warnings are the admission decisions for the cluster, keyed by type', () => {
+  const policy = vmMachineTypeWarningsPolicy(prodEast)!.object;
+  const embedded = JSON.parse(policy.spec.variables.find((v) => v.name === 'warnings')!.expression) as Record<string, string>;
+  const expected = machineTypeAdmission(prodEast.name, resolvePools(prodEast)).warnings;
+  expect(embedded).toEqual(Object.fromEntries(expected.map((w) => [w.machineType, w.message])));
+});
+
+test('a cluster whose types are all current gets no warnings policy', () => {
+  const current = defineCluster({
+    name: 'synthetic-current',
+    kubernetesVersion: '1.33',
+    kubevirtVersion: '1.6.2',
+    kubeOvn: 'none',
+    argocd: { name: 'x' },
+    nodePools: [
+      {
+        name: 'rhel10',
+        nodeSelector: { p: '10' },
+        hypervisor: 'rhel-10.0',
+        machineTypes: { remove: ['pc-q35-rhel9.0.0', 'pc-q35-rhel9.2.0', 'pc-q35-rhel9.4.0', 'pc-q35-rhel9.6.0'] },
+        nodeCount: 1,
+      },
+    ],
+  });
+  expect(vmMachineTypeWarningsPolicy(current)).toBeUndefined();
+});
