@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Builds and caches the test tools (Kyverno CLI, kube-apiserver, kube-scheduler, etcd) from the Go module
+# proxy, using the wrapper modules in tools/kyverno and tools/kube (see tools/README.md).
+#
+#   scripts/tools.sh ensure   build whatever is missing (progress on stderr), then print name=/abs/path lines
+#   scripts/tools.sh paths    print the name=/abs/path lines only; exit 1 if a binary is missing (no build)
+#
+# Everything is cached outside the repository in ${KVFLEET_CACHE:-$HOME/.cache/kvfleet}:
+#   bin/<tool>-<version>-<sha256(go.sum) first 12 hex>   binaries (a go.sum change means a rebuild)
+#   go/mod, go/build                                    GOMODCACHE and GOCACHE used for the builds
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${KVFLEET_CACHE:-$HOME/.cache/kvfleet}
+BIN=$CACHE/bin
+KYVERNO_MOD=$ROOT/tools/kyverno
+KUBE_MOD=$ROOT/tools/kube
+TOOLS=(kyverno kube-apiserver kube-scheduler etcd)
+
+die() { echo "tools.sh: $*" >&2; exit 1; }
+log() { echo "[tools +${SECONDS}s] $*" >&2; }
+
+# Version of a required module, read from a go.mod (single-line or block require).
+modver() {
+  awk -v m="$2" '($1 == "require" && $2 == m) { print $3; exit } ($1 == m && $2 ~ /^v[0-9]/) { print $2; exit }' "$1"
+}
+sumhash() { sha256sum "$1/go.sum" | cut -c1-12; }
+
+KYVERNO_VERSION=$(modver "$KYVERNO_MOD/go.mod" github.com/kyverno/kyverno)
+KUBE_VERSION=$(modver "$KUBE_MOD/go.mod" k8s.io/kubernetes)
+ETCD_VERSION=$(modver "$KUBE_MOD/go.mod" go.etcd.io/etcd/server/v3)
+[[ -n $KYVERNO_VERSION && -n $KUBE_VERSION && -n $ETCD_VERSION ]] || die "cannot read tool versions from tools/*/go.mod"
+KYVERNO_HASH=$(sumhash "$KYVERNO_MOD")
+KUBE_HASH=$(sumhash "$KUBE_MOD")
+
+bin_path() {
+  case $1 in
+    kyverno) echo "$BIN/kyverno-$KYVERNO_VERSION-$KYVERNO_HASH" ;;
+    kube-apiserver | kube-scheduler) echo "$BIN/$1-$KUBE_VERSION-$KUBE_HASH" ;;
+    etcd) echo "$BIN/etcd-$ETCD_VERSION-$KUBE_HASH" ;;
+    *) die "unknown tool $1" ;;
+  esac
+}
+
+print_paths() {
+  local t p missing=0
+  for t in "${TOOLS[@]}"; do
+    p=$(bin_path "$t")
+    if [[ -x $p ]]; then
+      echo "$t=$p"
+    else
+      echo "tools.sh: missing $t ($p); run scripts/tools.sh ensure" >&2
+      missing=1
+    fi
+  done
+  return "$missing"
+}
+
+setup_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    [[ -x /usr/local/go/bin/go ]] || die "go not found in PATH or /usr/local/go/bin"
+    PATH=/usr/local/go/bin:$PATH
+  fi
+  export GOMODCACHE=$CACHE/go/mod GOCACHE=$CACHE/go/build
+  # -modcacherw: the module cache stays deletable with plain rm -rf (CI cache pruning).
+  export GOFLAGS="-mod=readonly -modcacherw" GOTOOLCHAIN=local CGO_ENABLED=0
+  mkdir -p "$BIN" "$GOMODCACHE" "$GOCACHE"
+  log "$(go version); cache $CACHE"
+}
+
+# build <module dir> <tool> <package> <ldflags>: download, compile, verify, then move into place.
+build() {
+  local dir=$1 tool=$2 pkg=$3 ldflags=$4 out t0 tmp
+  out=$(bin_path "$tool")
+  if [[ -x $out ]]; then
+    log "$tool: cached $out"
+    return 0
+  fi
+  t0=$SECONDS
+  log "$tool: downloading modules for $pkg"
+  (cd "$dir" && go list -deps "$pkg" >/dev/null)
+  log "$tool: modules ready after $((SECONDS - t0))s; compiling"
+  tmp=$(mktemp "$BIN/.$tool.XXXXXX")
+  if ! (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"); then
+    rm -f "$tmp"
+    die "$tool: build failed"
+  fi
+  log "$tool: built in $((SECONDS - t0))s; verifying"
+  if ! verify "$tool" "$tmp"; then
+    rm -f "$tmp"
+    die "$tool: verification failed"
+  fi
+  chmod 0755 "$tmp"
+  mv -f "$tmp" "$out"
+  log "$tool: done in $((SECONDS - t0))s -> $out"
+}
+
+verify() {
+  local tool=$1 bin=$2 got want
+  case $tool in
+    kyverno) got=$("$bin" version 2>&1) want="Version: $KYVERNO_VERSION" ;;
+    kube-apiserver | kube-scheduler) got=$("$bin" --version 2>&1) want="Kubernetes $KUBE_VERSION" ;;
+    etcd) got=$("$bin" --version 2>&1) want="etcd Version: ${ETCD_VERSION#v}" ;;
+  esac
+  echo "$got" | sed "s/^/[tools]   $tool: /" >&2
+  grep -qF "$want" <<<"$got" || { echo "tools.sh: $tool: expected '$want' in the version output" >&2; return 1; }
+}
+
+ensure() {
+  local t missing=0
+  for t in "${TOOLS[@]}"; do [[ -x $(bin_path "$t") ]] || missing=1; done
+  if ((missing)); then
+    mkdir -p "$CACHE"
+    exec 9>"$CACHE/.tools.lock"
+    flock 9 # one builder at a time per cache
+    setup_go
+
+    log "step 1/2: kyverno $KYVERNO_VERSION (tools/kyverno)"
+    build "$KYVERNO_MOD" kyverno github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno \
+      "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION"
+
+    log "step 2/2: kubernetes $KUBE_VERSION, etcd $ETCD_VERSION (tools/kube)"
+    local minor=${KUBE_VERSION#v1.}
+    minor=${minor%%.*}
+    local kv ldf="-s -w"
+    for kv in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ldf+=" -X $kv.gitVersion=$KUBE_VERSION -X $kv.gitMajor=1 -X $kv.gitMinor=$minor -X $kv.gitTreeState=clean"
+    done
+    build "$KUBE_MOD" kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$ldf"
+    build "$KUBE_MOD" kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ldf"
+    build "$KUBE_MOD" etcd go.etcd.io/etcd/server/v3 "-s -w"
+    log "all tools ready"
+  fi
+  print_paths
+}
+
+case ${1:-} in
+  ensure) ensure ;;
+  paths) print_paths ;;
+  *)
+    echo "usage: $0 ensure|paths" >&2
+    exit 2
+    ;;
+esac
