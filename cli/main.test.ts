@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { main } from './main.js';
 
 const clustersDir = resolve(dirname(fileURLToPath(import.meta.url)), '../clusters');
@@ -28,4 +28,33 @@ test('synth with a missing clusters folder fails with a message, not a stack', a
   expect(await main(['synth', '--clusters', join(work, 'none'), '--dist', join(work, 'dist')])).toBe(1);
   expect(String(err.mock.calls[0]![0])).toMatch(/clusters folder does not exist/);
   expect(readdirSync(work)).toEqual([]);
+});
+
+describe('plan', () => {
+  const vmi = (name: string, type: string) =>
+    `---\napiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: ${name}, namespace: apps}\nspec: {domain: {machine: {type: q35}}}\nstatus: {machine: {type: ${type}}}\n`;
+
+  test('a VMI whose type only an upgrading pool runs is reported stranded and exits 2', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const file = join(work, 'vmis.yaml');
+    writeFileSync(file, vmi('db-1', 'pc-q35-rhel8.6.0') + vmi('web-1', 'pc-q35-rhel9.6.0'));
+    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', file])).toBe(2);
+    const out = String(log.mock.calls[0]![0]);
+    expect(out).toMatch(/STRANDED VirtualMachineInstance apps\/db-1 \(pc-q35-rhel8\.6\.0\)/);
+    expect(out).not.toMatch(/web-1/);
+    expect(out).toMatch(/workloads: 2 checked, 1 affected/);
+  });
+
+  test('workloads that survive every upgrade exit 0', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const file = join(work, 'vmis.yaml');
+    writeFileSync(file, vmi('web-1', 'pc-q35-rhel9.6.0'));
+    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', file])).toBe(0);
+  });
+
+  test('workloads without a cluster are refused', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await main(['plan', '--clusters', clustersDir, '--workloads', 'x.yaml'])).toBe(1);
+    expect(String(err.mock.calls[0]![0])).toMatch(/--workloads needs --cluster/);
+  });
 });

@@ -1,0 +1,16 @@
+import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { FleetDefinitionErrors } from '../policies/definitionError.js';
+import { validateFleet } from '../policies/fleetValidation.js';
+import { loadFleet } from '../generators/loadFleet.js';
+
+/** The validated fleet, optionally one cluster of it; throws with every problem when invalid. */
+export async function validatedFleet(clustersDir: string, projectDir: string, only?: string): Promise<ClusterDefinition[]> {
+  const { clusters, loadErrors } = await loadFleet(clustersDir, projectDir);
+  const errors = [...loadErrors, ...validateFleet(clusters)].filter((e) => e.severity === 'error');
+  if (errors.length > 0) throw new FleetDefinitionErrors(errors);
+  const defs = clusters.map((c) => c.definition).sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (only === undefined) return defs;
+  const found = defs.filter((d) => d.name === only);
+  if (found.length === 0) throw new Error(`no cluster named "${only}" (have: ${defs.map((d) => d.name).join(', ')})`);
+  return found;
+}
