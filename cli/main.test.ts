@@ -58,3 +58,40 @@ describe('plan', () => {
     expect(String(err.mock.calls[0]![0])).toMatch(/--workloads needs --cluster/);
   });
 });
+
+describe('diff', () => {
+  test('moving every pool to RHEL 10 shows the RHEL 8 types as newly denied and the objects that changed', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { cpSync, readFileSync } = await import('node:fs');
+    const { synthFleet } = await import('../generators/synthFleet.js');
+    const repo = join(work, 'repo');
+    const clusters = join(repo, 'clusters');
+    cpSync(clustersDir, clusters, { recursive: true });
+    // The copied files import the model by a relative path; point them back at this project.
+    for (const f of readdirSync(clusters)) {
+      const p = join(clusters, f);
+      writeFileSync(p, readFileSync(p, 'utf8').replace('../policies/', `${resolve(clustersDir, '..')}/policies/`));
+    }
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args]);
+    git('init', '-q');
+    await synthFleet({ clustersDir: clusters, distDir: join(repo, 'dist'), projectDir: repo });
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    const legacy = join(clusters, 'legacy-apps.ts');
+    writeFileSync(legacy, readFileSync(legacy, 'utf8').replace(/hypervisor: 'rhel-9\.[36]',/g, "hypervisor: 'rhel-10.0',").replace("upgradeTo: 'rhel-9.6',", ''));
+    await synthFleet({ clustersDir: clusters, distDir: join(repo, 'dist'), projectDir: repo });
+
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    expect(await main(['diff', '--base', 'HEAD', '--dist', join(repo, 'dist')])).toBe(0);
+    const out = String(log.mock.calls[0]![0]);
+    expect(out).toContain('### legacy-apps');
+    expect(out).not.toContain('### prod-east');
+    const denied = /newly denied\*\* pinned machine types: (.*)/.exec(out)?.[1]?.split(', ');
+    expect(denied).toContain('pc-q35-rhel8.6.0');
+    expect(denied).toContain('pc-i440fx-rhel7.6.0');
+    // RHEL 10 keeps the RHEL 9 types (deprecated), so they stay admitted.
+    expect(denied).not.toContain('pc-q35-rhel9.2.0');
+    expect(out).toMatch(/pool `rhel96` changed; release rhel-9\.6 → rhel-10\.0/);
+    expect(out).toMatch(/modified `ConfigMap\.kvfleet-machine-types\.yaml`/);
+  });
+});

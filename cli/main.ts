@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { resolvePools } from '../policies/poolMachineTypes.js';
 import { planWorkloads, upgradeImpacts, type WorkloadRef, workloadRef } from '../policies/upgradePlan.js';
+import { diffMatrices, isEmptyDiff } from '../policies/matrixDiff.js';
+import { changedDistFiles, clustersAtBase, clustersInTree, matrixAtBase, matrixInTree } from './distDiff.js';
+import { formatDiff } from './diffReport.js';
 import { validatedFleet } from './fleetForCli.js';
 import { formatPlan } from './planReport.js';
 import { FleetDefinitionErrors } from '../policies/definitionError.js';
@@ -48,6 +51,21 @@ export function buildCli(): Command {
       }
       // A plan that strands running VMs should stop a pipeline that would start the upgrade.
       if (blocking > 0) process.exitCode = 2;
+    });
+
+  program
+    .command('diff')
+    .description('summarise what the change does to each cluster (machine types denied/admitted, pools, objects) against a git base')
+    .option('--base <ref>', 'git revision to compare with (the PR target)', 'HEAD')
+    .option('--dist <dir>', 'the synthesised output folder (run synth first)', join(projectDir, 'dist'))
+    .action((opts: { base: string; dist: string }) => {
+      const distDir = resolve(opts.dist);
+      const repo = resolve(distDir, '..');
+      const clusters = [...new Set([...clustersAtBase(repo, opts.base, distDir), ...clustersInTree(distDir)])].sort();
+      const diffs = clusters
+        .map((c) => diffMatrices(matrixAtBase(repo, opts.base, distDir, c), matrixInTree(distDir, c)))
+        .filter((d) => !isEmptyDiff(d));
+      console.log(formatDiff(diffs, changedDistFiles(repo, opts.base, distDir), opts.base));
     });
 
   return program;

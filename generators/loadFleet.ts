@@ -2,7 +2,7 @@
  * Finds and imports every cluster definition file. A file that fails to load becomes a
  * DefinitionError like any other problem, so one broken file does not hide the others.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ClusterDefinition } from '../policies/clusterDefinition.js';
@@ -34,7 +34,9 @@ export async function loadFleet(clustersDir: string, projectDir: string): Promis
   for (const path of files) {
     const file = relative(projectDir, path);
     try {
-      const mod = (await import(pathToFileURL(path).href)) as { default?: ClusterDefinition };
+      // ESM caches modules by URL for the life of the process; the query makes an edited file load anew.
+      const { mtimeMs, size } = statSync(path);
+      const mod = (await import(`${pathToFileURL(path).href}?v=${mtimeMs}-${size}`)) as { default?: ClusterDefinition };
       clusters.push({ file, definition: mod.default as ClusterDefinition });
     } catch (e) {
       loadErrors.push(new DefinitionError(file, '', `cannot be loaded: ${(e as Error).message.split('\n')[0]}`, 'fix the file so that `npm run typecheck` passes'));
