@@ -4,7 +4,9 @@ import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDe
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../policies/labelContract.js';
 import { matrixDocument } from '../policies/matrixDocument.js';
 import { KvfleetNamespace } from './kvfleetNamespace.js';
+import { KyvernoPolicies } from './kyvernoPolicies.js';
 import { MachineTypeMatrixConfigMap } from './machineTypeMatrixConfigMap.js';
+import { NodeLabeller } from './nodeLabeller.js';
 
 export interface ClusterChartProps extends ChartProps {
   /** A validated cluster definition. */
@@ -31,5 +33,7 @@ export class ClusterChart extends Chart {
 
     new KvfleetNamespace(this, 'namespace', { name: kvfleetNamespace });
     new MachineTypeMatrixConfigMap(this, 'machine-types', { namespace: kvfleetNamespace, matrix: matrixDocument(props.cluster) });
+    new NodeLabeller(this, 'node-labeller', { cluster: props.cluster, namespace: kvfleetNamespace });
+    new KyvernoPolicies(this, 'kyverno', { cluster: props.cluster });
   }
 }

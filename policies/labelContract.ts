@@ -58,3 +58,32 @@ export function isKvfleetNodeLabel(key: string): boolean {
     key === DRIFT_LABEL
   );
 }
+
+/** VMIM annotation on kvfleet-created fallbacks: UID of the VMIM whose failure they retry (the label holds its name). */
+export const FALLBACK_OF_UID_ANNOTATION = 'kvfleet.io/fallback-of-uid';
+/** VMIM annotation on kvfleet-created fallbacks: why the failed migration was judged fixable (`TargetUnschedulable`…). */
+export const FALLBACK_REASON_ANNOTATION = 'kvfleet.io/fallback-reason';
+
+/** The label-name rule above as RE2-compatible source, for CEL `matches()` in generated policies. */
+export const LABEL_NAME_PATTERN = LABEL_NAME.source;
+
+/**
+ * `alias.machine-type.kvfleet.io/<alias>: <canonical>`: what an alias (`q35`, `pc`) resolves to on
+ * this node's QEMU, e.g. `alias.machine-type.kvfleet.io/q35: pc-q35-rhel9.6.0`.
+ */
+export const ALIAS_MACHINE_TYPE_LABEL_PREFIX = 'alias.machine-type.kvfleet.io/';
+
+/** The alias label key, or `undefined` when the alias cannot be a label name. */
+export function aliasMachineTypeLabelKey(alias: string): string | undefined {
+  return isValidLabelName(alias) ? ALIAS_MACHINE_TYPE_LABEL_PREFIX + alias : undefined;
+}
+
+/** True for every node label key the node labeller writes, and so may remove: the above plus alias labels. */
+export function isNodeLabellerLabel(key: string): boolean {
+  return isKvfleetNodeLabel(key) || key.startsWith(ALIAS_MACHINE_TYPE_LABEL_PREFIX);
+}
+
+/** Event reason on a Node (Warning) when its machine types differ from its pool's declaration. */
+export const MACHINE_TYPE_DRIFT_REASON = 'MachineTypeDrift';
+/** Event reason on a Node (Normal) when a reported drift is gone. */
+export const MACHINE_TYPE_DRIFT_RESOLVED_REASON = 'MachineTypeDriftResolved';

@@ -1,0 +1,204 @@
+/**
+ * Reads the machine types a node's QEMU offers from `virsh capabilities` XML. Pure and total:
+ * every input, however broken, yields a result value, never an exception, so the labeller can log,
+ * count and keep the node's current labels.
+ *
+ * Which entries count (libvirt `docs/formatcaps.rst`, KubeVirt `cmd/virt-handler` getMachines):
+ * - only `<guest>`s whose `<arch name>` is the host's own (`<host><cpu><arch>`): an i686 or aarch64
+ *   guest on an x86_64 host is emulation, which KubeVirt does not run;
+ * - only guests with a `<domain type='kvm'>`: without it QEMU cannot accelerate that guest;
+ * - machines directly under `<arch>` (newer libvirt lists `<domain type='kvm'/>` empty), or the ones
+ *   nested in `<domain type='kvm'>` when older libvirt lists a KVM-specific set there.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { sortMachineTypes } from '../../policies/machineTypeNames.js';
+
+export interface NodeMachineTypes {
+  /** The host CPU architecture, `<host><cpu><arch>`. */
+  readonly arch: string;
+  /** Versioned/concrete types (no `canonical` attribute), sorted. */
+  readonly canonical: readonly string[];
+  /** Alias → the canonical type QEMU resolves it to on this node (`q35` → `pc-q35-rhel9.6.0`), sorted by alias. */
+  readonly aliases: Readonly<Record<string, string>>;
+  /** Types (canonical or alias) QEMU marks `deprecated='yes'`, sorted. */
+  readonly deprecated: readonly string[];
+}
+
+export type CapabilitiesErrorCode = 'empty' | 'too-large' | 'not-xml' | 'domain-capabilities' | 'not-capabilities' | 'no-host-arch' | 'no-kvm-guest';
+
+export type CapabilitiesResult =
+  | { readonly ok: true; readonly machineTypes: NodeMachineTypes; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly code: CapabilitiesErrorCode; readonly message: string };
+
+/** Real documents are ~30-200 KiB; anything far larger is not libvirt output. */
+export const MAX_CAPABILITIES_BYTES = 8 * 1024 * 1024;
+
+const ATTR = '@_';
+const TEXT = '#text';
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: ATTR,
+  textNodeName: TEXT,
+  // Names such as `pc-q35-2.10` or `40p` must stay strings.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  alwaysCreateTextNode: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // libvirt declares no entities; fast-xml-parser's defaults cap what a hostile DOCTYPE could expand.
+  processEntities: true,
+  isArray: (tagName) => tagName === 'guest' || tagName === 'arch' || tagName === 'machine' || tagName === 'domain',
+});
+
+type XmlNode = Record<string, unknown>;
+
+const isNode = (v: unknown): v is XmlNode => typeof v === 'object' && v !== null && !Array.isArray(v);
+const own = (n: XmlNode, key: string): unknown => (Object.hasOwn(n, key) ? n[key] : undefined);
+/** Child elements of one name, whatever the parser made of them (one, many, or text-only). */
+const children = (n: XmlNode, key: string): unknown[] => {
+  const v = own(n, key);
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+};
+const attr = (n: unknown, name: string): string | undefined => {
+  if (!isNode(n)) return undefined;
+  const v = own(n, ATTR + name);
+  return typeof v === 'string' ? v : undefined;
+};
+/** Text of an element with no child elements; `undefined` when it has children or no text. */
+const text = (n: unknown): string | undefined => {
+  if (typeof n === 'string') return n.trim() || undefined;
+  if (!isNode(n)) return undefined;
+  if (Object.keys(n).some((k) => k !== TEXT && !k.startsWith(ATTR))) return undefined;
+  const t = own(n, TEXT);
+  return typeof t === 'string' ? t.trim() || undefined : typeof t === 'number' ? String(t) : undefined;
+};
+
+interface MachineEntry {
+  readonly name: string;
+  readonly canonical?: string;
+  readonly deprecated: boolean;
+}
+
+function machineEntries(nodes: unknown[], where: string, warnings: string[]): MachineEntry[] {
+  const entries: MachineEntry[] = [];
+  for (const m of nodes) {
+    const name = text(m);
+    if (name === undefined) {
+      warnings.push(`${where}: a <machine> without a name was ignored`);
+      continue;
+    }
+    const canonical = attr(m, 'canonical')?.trim();
+    entries.push({ name, ...(canonical ? { canonical } : {}), deprecated: attr(m, 'deprecated') === 'yes' });
+  }
+  return entries;
+}
+
+function parseDocument(xml: string): { ok: true; doc: XmlNode } | { ok: false; message: string } {
+  try {
+    const doc: unknown = parser.parse(xml, true);
+    return isNode(doc) ? { ok: true, doc } : { ok: false, message: 'the parser returned no document' };
+  } catch (e) {
+    const err = e as { message?: unknown; err?: { msg?: unknown; line?: unknown } };
+    const message = typeof err.err?.msg === 'string' ? `${err.err.msg} (line ${String(err.err.line)})` : String(err.message ?? e);
+    return { ok: false, message };
+  }
+}
+
+/** `virsh capabilities` XML → the machine types this node can run with KVM. Never throws. */
+export function parseCapabilities(xml: string): CapabilitiesResult {
+  try {
+    return parseCapabilitiesUnguarded(xml);
+  } catch (e) {
+    // Nothing below is expected to throw; this keeps the contract if a parser upgrade ever does.
+    return { ok: false, code: 'not-xml', message: `unexpected parser failure: ${(e as Error)?.message ?? String(e)}` };
+  }
+}
+
+function parseCapabilitiesUnguarded(xml: string): CapabilitiesResult {
+  if (typeof xml !== 'string' || xml.trim() === '') return { ok: false, code: 'empty', message: 'the document is empty' };
+  if (xml.length > MAX_CAPABILITIES_BYTES) {
+    return { ok: false, code: 'too-large', message: `the document has ${xml.length} characters, more than ${MAX_CAPABILITIES_BYTES}` };
+  }
+  const parsed = parseDocument(xml);
+  if (!parsed.ok) return { ok: false, code: 'not-xml', message: `not well-formed XML: ${parsed.message}` };
+  const roots = Object.keys(parsed.doc).filter((k) => !k.startsWith(ATTR) && k !== TEXT);
+  if (roots.includes('domainCapabilities')) {
+    return {
+      ok: false,
+      code: 'domain-capabilities',
+      message: 'this is `virsh domcapabilities` output (one resolved machine type), not `virsh capabilities`; it cannot list what the node supports',
+    };
+  }
+  const root = roots.length === 1 && roots[0] === 'capabilities' ? own(parsed.doc, 'capabilities') : undefined;
+  if (!isNode(root)) {
+    return { ok: false, code: 'not-capabilities', message: `not a capabilities document: root element ${roots.map((r) => `<${r}>`).join(', ') || 'missing'}` };
+  }
+
+  const hostArches = children(root, 'host')
+    .filter(isNode)
+    .flatMap((h) => children(h, 'cpu'))
+    .filter(isNode)
+    .flatMap((c) => children(c, 'arch'))
+    .map(text)
+    .filter((a): a is string => a !== undefined);
+  const arch = hostArches[0];
+  if (arch === undefined) return { ok: false, code: 'no-host-arch', message: 'no <host><cpu><arch>: cannot tell which guests are native' };
+  const warnings: string[] = [];
+  if (new Set(hostArches).size > 1) warnings.push(`several host architectures (${[...new Set(hostArches)].join(', ')}); using ${arch}`);
+
+  const machines: MachineEntry[] = [];
+  let kvmGuests = 0;
+  for (const [g, guest] of children(root, 'guest').entries()) {
+    if (!isNode(guest)) continue;
+    for (const archNode of children(guest, 'arch')) {
+      if (attr(archNode, 'name') !== arch || !isNode(archNode)) continue;
+      const kvm = children(archNode, 'domain').find((d) => attr(d, 'type') === 'kvm');
+      if (kvm === undefined) continue;
+      kvmGuests++;
+      const where = `guest[${g}] (${arch})`;
+      const nested = isNode(kvm) ? children(kvm, 'machine') : [];
+      machines.push(...machineEntries(nested.length > 0 ? nested : children(archNode, 'machine'), where, warnings));
+    }
+  }
+  if (kvmGuests === 0) {
+    // Refused rather than read as "offers nothing": the usual cause is /dev/kvm missing in the init
+    // container, and wiping every node's labels for that would block all migrations at once.
+    return {
+      ok: false,
+      code: 'no-kvm-guest',
+      message: `no ${arch} guest with a kvm domain: libvirt could not use KVM (is /dev/kvm available to the capabilities step?)`,
+    };
+  }
+
+  const canonical = new Set(machines.filter((m) => m.canonical === undefined).map((m) => m.name));
+  const aliases = new Map<string, string>();
+  for (const m of machines) {
+    if (m.canonical === undefined) continue;
+    if (canonical.has(m.name)) {
+      warnings.push(`${m.name} is listed both as a machine type and as an alias of ${m.canonical}; kept as a machine type`);
+      continue;
+    }
+    const seen = aliases.get(m.name);
+    if (seen !== undefined && seen !== m.canonical) {
+      // Deterministic whatever the document order: the alias keeps the lowest target name.
+      warnings.push(`alias ${m.name} points to both ${seen} and ${m.canonical}`);
+      if (m.canonical < seen) aliases.set(m.name, m.canonical);
+      continue;
+    }
+    aliases.set(m.name, m.canonical);
+  }
+  const deprecated = machines.filter((m) => m.deprecated && (canonical.has(m.name) || aliases.has(m.name))).map((m) => m.name);
+
+  return {
+    ok: true,
+    machineTypes: {
+      arch,
+      canonical: sortMachineTypes(canonical),
+      aliases: Object.fromEntries([...aliases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      deprecated: sortMachineTypes(deprecated),
+    },
+    warnings: [...new Set(warnings)],
+  };
+}

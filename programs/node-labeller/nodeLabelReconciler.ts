@@ -1,0 +1,211 @@
+/**
+ * One reconcile of one Node: read the capabilities XML and the matrix, compute kvfleet's labels
+ * (pure, nodeLabels.ts), and write only if the node differs. Level-based: it looks at files and
+ * the Node as they are now, so running it twice, or after a missed event, is always safe.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { type CoreV1Api, type CoreV1Event, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../policies/labelContract.js';
+import { type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
+import { type Logger } from '../runtime/logger.js';
+import { MAX_CAPABILITIES_BYTES, type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
+import { type LabellerErrorReason, type LabellerMetrics } from './labellerMetrics.js';
+import { desiredNodeMetadata, driftEvent, type NodeEventSpec, nodeMetadataPatch } from './nodeLabels.js';
+
+export type ReconcileOutcome =
+  | { readonly kind: 'done'; readonly patched: boolean; readonly event?: NodeEventSpec }
+  /** An input file is unreadable or malformed: the node was left as it is. */
+  | { readonly kind: 'invalid'; readonly reason: string }
+  /** The API server failed or refused; worth retrying with backoff. */
+  | { readonly kind: 'retry'; readonly error: Error };
+
+export interface NodeLabelReconcilerOptions {
+  readonly nodeName: string;
+  readonly capabilitiesPath: string;
+  readonly matrixPath: string;
+  readonly core: CoreV1Api;
+  readonly metrics: LabellerMetrics;
+  readonly log: Logger;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** Events about cluster-scoped objects live in `default` (API validation allows only that or none). */
+export const NODE_EVENT_NAMESPACE = 'default';
+export const REPORTING_COMPONENT = 'kvfleet.io/node-labeller';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+function describeError(e: unknown): string {
+  const err = e as { code?: unknown; body?: unknown; message?: unknown };
+  if (typeof err.code === 'number') {
+    let detail = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
+    try {
+      detail = (JSON.parse(detail) as { message?: string }).message ?? detail;
+    } catch {
+      // not JSON: keep the raw body
+    }
+    return `HTTP ${err.code}: ${detail}`;
+  }
+  return String(err.message ?? e);
+}
+
+export class NodeLabelReconciler {
+  private readonly opts: NodeLabelReconcilerOptions;
+  private readonly now: () => Date;
+  private lastWarnings = '';
+
+  constructor(opts: NodeLabelReconcilerOptions) {
+    this.opts = opts;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  async reconcile(): Promise<ReconcileOutcome> {
+    const outcome = await this.reconcileOnce();
+    const result = outcome.kind === 'done' ? (outcome.patched ? 'patched' : 'unchanged') : outcome.kind === 'invalid' ? 'invalid' : 'error';
+    this.opts.metrics.reconciles.inc({ result });
+    if (outcome.kind === 'done') this.opts.metrics.lastSuccess.set(this.now().getTime() / 1000);
+    return outcome;
+  }
+
+  private invalid(reason: LabellerErrorReason, path: string, message: string): ReconcileOutcome {
+    this.opts.metrics.errors.inc({ reason });
+    this.opts.log.warn({ node: this.opts.nodeName, path, reason, problem: message }, 'input unusable; node labels left as they are');
+    return { kind: 'invalid', reason: `${reason}: ${message}` };
+  }
+
+  private async readCapabilities(): Promise<{ ok: true; machineTypes: NodeMachineTypes; warnings: readonly string[] } | { ok: false; outcome: ReconcileOutcome }> {
+    const path = this.opts.capabilitiesPath;
+    let xml: string;
+    try {
+      // Checked before reading: a runaway file must not take the process's memory with it.
+      const { size } = await stat(path);
+      if (size > MAX_CAPABILITIES_BYTES) return { ok: false, outcome: this.invalid('capabilities_invalid', path, `${size} bytes, more than ${MAX_CAPABILITIES_BYTES}`) };
+      xml = await readFile(path, 'utf8');
+    } catch (e) {
+      return { ok: false, outcome: this.invalid('capabilities_unreadable', path, (e as Error).message) };
+    }
+    const parsed = parseCapabilities(xml);
+    if (!parsed.ok) return { ok: false, outcome: this.invalid('capabilities_invalid', path, `${parsed.code}: ${parsed.message}`) };
+    return parsed;
+  }
+
+  private async readMatrix(): Promise<{ ok: true; matrix: MatrixDocument } | { ok: false; outcome: ReconcileOutcome }> {
+    const path = this.opts.matrixPath;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      return { ok: false, outcome: this.invalid('matrix_unreadable', path, (e as Error).message) };
+    }
+    const parsed = parseMatrixDocument(text);
+    if (!parsed.ok) return { ok: false, outcome: this.invalid('matrix_invalid', path, parsed.message) };
+    return parsed;
+  }
+
+  private apiError(reason: LabellerErrorReason, e: unknown): ReconcileOutcome {
+    const error = new Error(`${reason}: ${describeError(e)}`);
+    this.opts.metrics.errors.inc({ reason });
+    this.opts.log.warn({ node: this.opts.nodeName, reason, err: error.message }, 'API request failed; will retry');
+    return { kind: 'retry', error };
+  }
+
+  private async reconcileOnce(): Promise<ReconcileOutcome> {
+    const { nodeName, core, metrics, log } = this.opts;
+    const caps = await this.readCapabilities();
+    if (!caps.ok) return caps.outcome;
+    const matrix = await this.readMatrix();
+    if (!matrix.ok) return matrix.outcome;
+
+    let node: V1Node;
+    try {
+      metrics.apiRequests.inc({ verb: 'get', resource: 'nodes' });
+      node = await core.readNode({ name: nodeName });
+    } catch (e) {
+      return this.apiError('node_get', e);
+    }
+    const labels = node.metadata?.labels ?? {};
+    const annotations = node.metadata?.annotations ?? {};
+    const desired = desiredNodeMetadata(caps.machineTypes, matrix.matrix.pools, labels);
+
+    const warnings = [...caps.warnings, ...desired.warnings];
+    if (warnings.join('\n') !== this.lastWarnings) {
+      // Once per change, not once per resync: the same warning every 5 minutes is noise.
+      if (warnings.length > 0) log.warn({ node: nodeName, warnings }, 'capabilities need attention');
+      this.lastWarnings = warnings.join('\n');
+    }
+    this.recordGauges(caps.machineTypes, desired);
+
+    // Event before patch: if the patch then fails, the retry records the event again (a duplicate)
+    // rather than never (the patched node would no longer look changed).
+    const event = driftEvent(annotations, labels, desired);
+    if (event) await this.recordEvent(node, event);
+
+    const patch = nodeMetadataPatch({ labels, annotations }, desired);
+    if (!patch) return { kind: 'done', patched: false, ...(event ? { event } : {}) };
+    try {
+      metrics.apiRequests.inc({ verb: 'patch', resource: 'nodes' });
+      await core.patchNode({ name: nodeName, body: patch }, mergePatch);
+    } catch (e) {
+      return this.apiError('node_patch', e);
+    }
+    log.info(
+      {
+        node: nodeName,
+        set: Object.entries(patch.metadata.labels ?? {}).filter(([, v]) => v !== null).length,
+        removed: Object.entries(patch.metadata.labels ?? {}).filter(([, v]) => v === null).map(([k]) => k),
+        pool: desired.match?.pool,
+        release: desired.match?.release,
+        drift: desired.match?.drift,
+      },
+      'node labels updated',
+    );
+    return { kind: 'done', patched: true, ...(event ? { event } : {}) };
+  }
+
+  private recordGauges(machineTypes: NodeMachineTypes, desired: ReturnType<typeof desiredNodeMetadata>): void {
+    const { metrics, nodeName: node } = this.opts;
+    metrics.machineTypes.set({ node, kind: 'canonical' }, machineTypes.canonical.length);
+    metrics.machineTypes.set({ node, kind: 'alias' }, Object.keys(machineTypes.aliases).length);
+    metrics.machineTypes.set({ node, kind: 'deprecated' }, machineTypes.deprecated.length);
+    metrics.deprecatedMachineType.reset();
+    for (const t of machineTypes.deprecated) metrics.deprecatedMachineType.set({ node, machine_type: t }, 1);
+    metrics.unlabellable.set({ node }, desired.skipped.length);
+    // One node per process: reset so a changed pool/release leaves no stale series behind.
+    metrics.drift.reset();
+    metrics.driftTypes.reset();
+    if (desired.match) {
+      const { pool, release, drift } = desired.match;
+      metrics.drift.set({ node, pool, release }, drift.extra.length + drift.missing.length > 0 ? 1 : 0);
+      metrics.driftTypes.set({ node, direction: 'extra' }, drift.extra.length);
+      metrics.driftTypes.set({ node, direction: 'missing' }, drift.missing.length);
+    }
+  }
+
+  private async recordEvent(node: V1Node, spec: NodeEventSpec): Promise<void> {
+    const { nodeName, core, metrics, log } = this.opts;
+    const at = this.now();
+    const body: CoreV1Event = {
+      metadata: { generateName: `${nodeName.slice(0, 200)}.`, namespace: NODE_EVENT_NAMESPACE, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+      involvedObject: { apiVersion: 'v1', kind: 'Node', name: nodeName, ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) },
+      type: spec.type,
+      reason: spec.reason,
+      message: spec.message,
+      source: { component: 'kvfleet-node-labeller', host: nodeName },
+      reportingComponent: REPORTING_COMPONENT,
+      reportingInstance: nodeName.slice(0, 128),
+      firstTimestamp: at,
+      lastTimestamp: at,
+      count: 1,
+    };
+    try {
+      metrics.apiRequests.inc({ verb: 'create', resource: 'events' });
+      await core.createNamespacedEvent({ namespace: NODE_EVENT_NAMESPACE, body });
+      log.info({ node: nodeName, reason: spec.reason, type: spec.type }, spec.message);
+    } catch (e) {
+      // Labels matter more than the Event: count and log, then still patch the node.
+      metrics.errors.inc({ reason: 'event_create' });
+      log.warn({ node: nodeName, reason: spec.reason, err: describeError(e) }, 'could not record the Event');
+    }
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The labeller against a real kube-apiserver, with its real identity: the ServiceAccount user bound
+ * by the ClusterRole and ClusterRoleBinding the generator emits (applied here from the synthesised
+ * manifests), so these tests fail if the RBAC is short of what the program does.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi, type V1Node } from '@kubernetes/client-node';
+import { Testing } from 'cdk8s';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { KvfleetNamespace } from '../../generators/kvfleetNamespace.js';
+import { NodeLabeller } from '../../generators/nodeLabeller.js';
+import { defineCluster } from '../../policies/clusterDefinition.js';
+import { hypervisorRelease } from '../../policies/hypervisorReleases.js';
+import {
+  ALIAS_MACHINE_TYPE_LABEL_PREFIX,
+  DRIFT_ANNOTATION,
+  DRIFT_LABEL,
+  HYPERVISOR_RELEASE_LABEL,
+  isNodeLabellerLabel,
+  MACHINE_TYPE_LABEL_PREFIX,
+  POOL_LABEL,
+} from '../../policies/labelContract.js';
+import { matrixDocument, renderMatrixDocument } from '../../policies/matrixDocument.js';
+import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
+import { dryRunApply } from '../../test/harness/dryRun.js';
+import { freePort } from '../../test/harness/freePort.js';
+import { type ManagedProcess, startProcess } from '../../test/harness/managedProcess.js';
+import { sharedDir } from '../../test/harness/toolPaths.js';
+import { until } from '../../test/harness/until.js';
+import { createLogger } from '../runtime/logger.js';
+import { parseCapabilities } from './capabilitiesXml.js';
+import { createLabellerMetrics } from './labellerMetrics.js';
+import { NODE_EVENT_NAMESPACE, NodeLabelReconciler } from './nodeLabelReconciler.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from './syntheticCapabilities.js';
+
+const SA_USER = 'system:serviceaccount:kvfleet-system:kvfleet-node-labeller';
+const POOL_KEY = 'node.example.com/pool';
+const realSample = join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64.xml');
+const rhel96Fixture = join(import.meta.dirname, 'fixtures', 'synthetic-rhel9.6-capabilities.xml');
+
+const cluster = defineCluster({
+  name: 'labeller-test',
+  kubernetesVersion: '1.33',
+  kubevirtVersion: '1.5.2',
+  kubeOvn: 'none',
+  argocd: { name: 'labeller-test' },
+  nodePools: [
+    { name: 'rhel96', nodeSelector: { [POOL_KEY]: 'rhel96' }, hypervisor: 'rhel-9.6', nodeCount: 2 },
+    { name: 'rhel10', nodeSelector: { [POOL_KEY]: 'rhel10' }, hypervisor: 'rhel-10.0', nodeCount: 2 },
+  ],
+});
+
+function synthLabeller(): KubernetesObject[] {
+  const chart = Testing.chart();
+  new KvfleetNamespace(chart, 'namespace');
+  new NodeLabeller(chart, 'labeller', { cluster });
+  return Testing.synth(chart) as KubernetesObject[];
+}
+
+let plane: ControlPlane;
+let admin: KubeConfig;
+let adminCore: CoreV1Api;
+let labellerKc: KubeConfig;
+let workDir: string;
+let matrixPath: string;
+let nodeCounter = 0;
+
+beforeAll(async () => {
+  plane = await startControlPlane({ users: [{ name: SA_USER, groups: ['system:serviceaccounts', 'system:serviceaccounts:kvfleet-system'] }] });
+  admin = plane.kubeConfig();
+  adminCore = admin.makeApiClient(CoreV1Api);
+  const objects = KubernetesObjectApi.makeApiClient(admin);
+  for (const o of synthLabeller().filter((m) => ['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind!))) await objects.create(o);
+  labellerKc = new KubeConfig();
+  labellerKc.loadFromString(plane.kubeconfigFor(SA_USER));
+  workDir = mkdtempSync(join(tmpdir(), 'kvfleet-labeller-'));
+  matrixPath = join(workDir, 'matrix.yaml');
+  writeFileSync(matrixPath, renderMatrixDocument(matrixDocument(cluster)));
+});
+
+afterAll(async () => {
+  await plane?.stop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function createNode(labels: Record<string, string>, annotations: Record<string, string> = {}): Promise<string> {
+  const name = `labeller-${process.pid}-${++nodeCounter}`;
+  await adminCore.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels }, annotations } } });
+  return name;
+}
+
+/** A reconciler for one node, authenticated as the labeller's ServiceAccount, with its own capabilities file. */
+function labellerFor(nodeName: string, capabilities: string) {
+  const capabilitiesPath = join(workDir, `${nodeName}.xml`);
+  writeFileSync(capabilitiesPath, capabilities);
+  const metrics = createLabellerMetrics();
+  const reconciler = new NodeLabelReconciler({
+    nodeName,
+    capabilitiesPath,
+    matrixPath,
+    core: labellerKc.makeApiClient(CoreV1Api),
+    metrics,
+    log: createLogger('node-labeller-test', 'silent'),
+  });
+  const counter = async (name: 'patch' | 'create') =>
+    (await metrics.apiRequests.get()).values.filter((v) => v.labels.verb === name).reduce((sum, v) => sum + v.value, 0);
+  return { reconciler, metrics, capabilitiesPath, writes: async () => (await counter('patch')) + (await counter('create')) };
+}
+
+const readNode = (name: string): Promise<V1Node> => adminCore.readNode({ name });
+const eventsFor = async (nodeName: string) =>
+  (await adminCore.listNamespacedEvent({ namespace: NODE_EVENT_NAMESPACE, fieldSelector: `involvedObject.name=${nodeName}` })).items;
+const kvfleetLabels = (node: V1Node) => Object.fromEntries(Object.entries(node.metadata?.labels ?? {}).filter(([k]) => isNodeLabellerLabel(k)));
+const rhel96 = hypervisorRelease('rhel-9.6')!;
+const rhel96Machines = machinesOfSet({ supported: rhel96.machineTypes, deprecated: rhel96.deprecated, aliases: rhel96.aliases });
+
+describe('one node, one reconcile', () => {
+  test('the first reconcile labels the node; the second writes nothing (resourceVersion unchanged)', async () => {
+    const node = await createNode({ [POOL_KEY]: 'rhel96' });
+    const { reconciler, writes } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'));
+
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: true });
+    const labelled = await readNode(node);
+    const labels = labelled.metadata!.labels!;
+    for (const t of [...rhel96.machineTypes, 'q35', 'pc']) expect(labels[MACHINE_TYPE_LABEL_PREFIX + t]).toBe('true');
+    expect(labels[`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]).toBe(rhel96.aliases.q35);
+    expect(labels[POOL_LABEL]).toBe('rhel96');
+    expect(labels[HYPERVISOR_RELEASE_LABEL]).toBe('rhel-9.6');
+    expect(labels[DRIFT_LABEL]).toBe('false');
+    const writesAfterFirst = await writes();
+    expect(writesAfterFirst).toBe(1); // one patch, no Event: no drift
+
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false });
+    expect((await readNode(node)).metadata!.resourceVersion).toBe(labelled.metadata!.resourceVersion);
+    expect(await writes()).toBe(writesAfterFirst);
+    expect(await eventsFor(node)).toEqual([]);
+  });
+
+  test('foreign labels survive, stale kvfleet labels go (real upstream sample, node in no pool)', async () => {
+    const foreign = {
+      'machine-type.node.kubevirt.io/q35': 'true',
+      'example.com/team': 'virt',
+      'kubevirt.io/schedulable': 'true',
+    };
+    const stale = {
+      [`${MACHINE_TYPE_LABEL_PREFIX}pc-q35-rhel8.6.0`]: 'true',
+      [`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]: 'pc-q35-rhel8.6.0',
+      [POOL_LABEL]: 'old-pool',
+      [DRIFT_LABEL]: 'true',
+    };
+    const node = await createNode({ ...foreign, ...stale }, { [DRIFT_ANNOTATION]: '{"extra":[],"missing":["x"]}', 'example.com/note': 'keep' });
+    const xml = readFileSync(realSample, 'utf8');
+    const { reconciler } = labellerFor(node, xml);
+
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true });
+    const after = await readNode(node);
+    for (const [k, v] of Object.entries(foreign)) expect(after.metadata!.labels![k]).toBe(v);
+    for (const k of Object.keys(stale)) if (k !== `${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`) expect(after.metadata!.labels).not.toHaveProperty(k);
+    expect(after.metadata!.annotations).toEqual({ 'example.com/note': 'keep' });
+    const parsed = parseCapabilities(xml);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const expected = Object.fromEntries([
+      ...[...parsed.machineTypes.canonical, ...Object.keys(parsed.machineTypes.aliases)].map((t) => [MACHINE_TYPE_LABEL_PREFIX + t, 'true']),
+      ...Object.entries(parsed.machineTypes.aliases).map(([a, t]) => [ALIAS_MACHINE_TYPE_LABEL_PREFIX + a, t]),
+    ]);
+    expect(kvfleetLabels(after)).toEqual(expected);
+    expect(after.metadata!.labels![`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]).toBe('pc-q35-6.1');
+  });
+});
+
+describe('bad input changes nothing', () => {
+  test.each([
+    ['cut short', (path: string) => writeFileSync(path, readFileSync(rhel96Fixture, 'utf8').slice(0, 1500)), 'capabilities_invalid'],
+    ['a domcapabilities document', (path: string) => copyFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64-domcaps-latest.xml'), path), 'capabilities_invalid'],
+    ['listing no KVM guest (init step without /dev/kvm)', (path: string) => writeFileSync(path, syntheticCapabilitiesXml({ kvm: false, machines: rhel96Machines })), 'capabilities_invalid'],
+    ['missing', (path: string) => unlinkSync(path), 'capabilities_unreadable'],
+  ])('a capabilities file %s leaves the node as it was and is counted', async (_what, spoil, reason) => {
+    const node = await createNode({ [POOL_KEY]: 'rhel96' });
+    const { reconciler, metrics, capabilitiesPath } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'));
+    await reconciler.reconcile();
+    const before = await readNode(node);
+
+    spoil(capabilitiesPath);
+    const outcome = await reconciler.reconcile();
+    expect(outcome.kind).toBe('invalid');
+    expect((await readNode(node)).metadata!.resourceVersion).toBe(before.metadata!.resourceVersion);
+    expect((await metrics.errors.get()).values.find((v) => v.labels.reason === reason)?.value).toBe(1);
+  });
+});
+
+describe('drift', () => {
+  test('a node whose QEMU differs from its pool shows drift as label, annotation and one Event; the fix clears it', async () => {
+    const node = await createNode({ [POOL_KEY]: 'rhel96' });
+    const drifted = rhel96Machines.filter((m) => m.name !== 'pc-q35-rhel9.4.0').concat({ name: 'pc-q35-rhel9.8.0' });
+    const { reconciler, metrics, capabilitiesPath } = labellerFor(node, syntheticCapabilitiesXml({ machines: drifted }));
+
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, event: { reason: 'MachineTypeDrift' } });
+    let after = await readNode(node);
+    expect(after.metadata!.labels![DRIFT_LABEL]).toBe('true');
+    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ extra: ['pc-q35-rhel9.8.0'], missing: ['pc-q35-rhel9.4.0'] });
+    let events = await eventsFor(node);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'Warning', reason: 'MachineTypeDrift', involvedObject: { kind: 'Node', name: node, uid: after.metadata!.uid } });
+    expect(events[0]!.message).toContain('pc-q35-rhel9.4.0');
+    const driftGauge = (await metrics.drift.get()).values;
+    expect(driftGauge).toEqual([{ value: 1, labels: { node, pool: 'rhel96', release: 'rhel-9.6' } }]);
+
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false });
+    expect(await eventsFor(node)).toHaveLength(1);
+
+    writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: rhel96Machines }));
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, event: { reason: 'MachineTypeDriftResolved' } });
+    after = await readNode(node);
+    expect(after.metadata!.labels![DRIFT_LABEL]).toBe('false');
+    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ extra: [], missing: [] });
+    events = await eventsFor(node);
+    expect(events.map((e) => e.reason).sort()).toEqual(['MachineTypeDrift', 'MachineTypeDriftResolved']);
+  });
+});
+
+describe('least privilege', () => {
+  test('the labeller identity can get and patch Nodes but not list them or read Secrets', async () => {
+    const core = labellerKc.makeApiClient(CoreV1Api);
+    await expect(core.listNode()).rejects.toMatchObject({ code: 403 });
+    await expect(core.listNamespacedSecret({ namespace: 'kvfleet-system' })).rejects.toMatchObject({ code: 403 });
+  });
+
+  test('the pod template passes Pod Security "restricted" in the generated namespace (and one without its securityContext does not)', async () => {
+    const manifests = synthLabeller() as (KubernetesObject & { spec?: { template?: { spec?: Record<string, unknown> } } })[];
+    const ds = manifests.find((m) => m.kind === 'DaemonSet')!;
+    const pod = (name: string, spec: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ds.metadata!.namespace }, spec }) as KubernetesObject;
+    expect(await dryRunApply(admin, pod('labeller', ds.spec!.template!.spec))).toBeUndefined();
+
+    // Control: the same pod stripped of its security settings is refused, so the admission check is live.
+    const spec = structuredClone(ds.spec!.template!.spec!) as { securityContext: unknown; initContainers: { securityContext: unknown }[] };
+    spec.securityContext = {};
+    spec.initContainers[0]!.securityContext = {};
+    const rejection = await dryRunApply(admin, pod('labeller-unhardened', spec));
+    expect(rejection?.message).toMatch(/violates PodSecurity "restricted:latest"/);
+  });
+});
+
+describe('the program', () => {
+  let child: ManagedProcess | undefined;
+  afterAll(async () => child?.stop());
+
+  test('main.ts labels its node, serves probes and metrics, reacts to a file change and exits cleanly on SIGTERM', async () => {
+    const node = await createNode({ [POOL_KEY]: 'rhel96' });
+    const dir = mkdtempSync(join(workDir, 'program-'));
+    const capabilitiesPath = join(dir, 'capabilities.xml');
+    copyFileSync(rhel96Fixture, capabilitiesPath);
+    const kubeconfig = join(workDir, 'labeller.kubeconfig');
+    writeFileSync(kubeconfig, plane.kubeconfigFor(SA_USER));
+    const port = await freePort();
+    child = startProcess('node-labeller', process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'main.ts')], join(workDir, 'program.log'), {
+      KUBECONFIG: kubeconfig,
+      NODE_NAME: node,
+      CAPABILITIES_PATH: capabilitiesPath,
+      MATRIX_PATH: matrixPath,
+      METRICS_PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
+    const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).then(async (r) => ({ status: r.status, body: await r.text() }));
+
+    await until(async () => (await readNode(node)).metadata?.labels?.[DRIFT_LABEL] === 'false', { timeoutMs: 30_000, what: `labels on ${node} (log: ${child.tail()})` });
+    await until(async () => (await get('/readyz')).status === 200, { timeoutMs: 10_000, what: '/readyz' });
+    expect((await get('/healthz')).status).toBe(200);
+    const metrics = (await get('/metrics')).body;
+    expect(metrics).toMatch(/kvfleet_node_labeller_reconciles_total\{result="patched"\} 1/);
+    expect(metrics).toContain(`kvfleet_node_machine_type_drift{node="${node}",pool="rhel96",release="rhel-9.6"} 0`);
+
+    // A rewritten file is picked up through the directory watch, long before the 300 s resync.
+    writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: rhel96Machines.filter((m) => m.name !== 'pc-q35-rhel9.0.0') }));
+    await until(async () => (await readNode(node)).metadata?.labels?.[DRIFT_LABEL] === 'true', { timeoutMs: 20_000, what: `drift on ${node} (log: ${child.tail()})` });
+
+    child.child.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    const lines = readFileSync(child.logFile, 'utf8').trim().split('\n');
+    expect(lines.every((l) => typeof JSON.parse(l).msg === 'string')).toBe(true); // structured JSON only
+  });
+});

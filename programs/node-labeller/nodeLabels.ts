@@ -1,0 +1,144 @@
+/**
+ * What kvfleet's labels and annotations on a Node should be, and the one patch that gets them
+ * there. Pure: the reconciler feeds it the parsed capabilities, the matrix and the Node.
+ */
+import {
+  aliasMachineTypeLabelKey,
+  deprecatedMachineTypeLabelKey,
+  DRIFT_ANNOTATION,
+  DRIFT_LABEL,
+  HYPERVISOR_RELEASE_LABEL,
+  isNodeLabellerLabel,
+  isValidLabelName,
+  MACHINE_TYPE_DRIFT_REASON,
+  MACHINE_TYPE_DRIFT_RESOLVED_REASON,
+  machineTypeLabelKey,
+  POOL_LABEL,
+} from '../../policies/labelContract.js';
+import { poolOfNode } from '../../policies/matrixDocument.js';
+import { type ResolvedPool } from '../../policies/poolMachineTypes.js';
+import { type NodeMachineTypes } from './capabilitiesXml.js';
+import { hasDrift, matchRelease, type MachineTypeDrift, type ReleaseMatch } from './machineTypeDrift.js';
+
+type StringMap = Readonly<Record<string, string>>;
+
+export interface DesiredNodeMetadata {
+  /** Every labeller-owned label the node should carry; owned labels not listed here go. */
+  readonly labels: StringMap;
+  /** Every labeller-owned annotation the node should carry. */
+  readonly annotations: StringMap;
+  /** Absent when no pool's nodeSelector matches the node. */
+  readonly match?: ReleaseMatch;
+  /** Names that cannot be label names (e.g. longer than 63 characters), left unlabelled. */
+  readonly skipped: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export function driftAnnotationValue(drift: MachineTypeDrift): string {
+  return JSON.stringify({ extra: drift.extra, missing: drift.missing });
+}
+
+export function desiredNodeMetadata(machineTypes: NodeMachineTypes, pools: readonly ResolvedPool[], nodeLabels: StringMap): DesiredNodeMetadata {
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  const skipped = new Set<string>();
+  const warnings: string[] = [];
+  const put = (key: string | undefined, value: string, machineType: string) => {
+    if (key === undefined) skipped.add(machineType);
+    else labels[key] = value;
+  };
+
+  for (const t of [...machineTypes.canonical, ...Object.keys(machineTypes.aliases)]) put(machineTypeLabelKey(t), 'true', t);
+  for (const t of machineTypes.deprecated) put(deprecatedMachineTypeLabelKey(t), 'true', t);
+  for (const [alias, target] of Object.entries(machineTypes.aliases)) {
+    // The target is a label value here, which has the same 63-character rule as a name.
+    if (isValidLabelName(target)) put(aliasMachineTypeLabelKey(alias), target, alias);
+    else skipped.add(target);
+  }
+  for (const t of skipped) warnings.push(`machine type ${JSON.stringify(t)} cannot be a Kubernetes label name (at most 63 characters, alphanumeric at both ends, [-_.] inside); not labelled`);
+
+  const pool = poolOfNode(pools, nodeLabels);
+  if (!pool) {
+    warnings.push('no pool of the cluster definition selects this node; pool, release and drift are not reported');
+    return { labels, annotations, skipped: [...skipped], warnings };
+  }
+  const match = matchRelease(pool, machineTypes.canonical);
+  for (const [key, value] of [
+    [POOL_LABEL, match.pool],
+    [HYPERVISOR_RELEASE_LABEL, match.release],
+  ] as const) {
+    if (isValidLabelName(value)) labels[key] = value;
+    else warnings.push(`${key} value ${JSON.stringify(value)} is not a valid label value; not set`);
+  }
+  labels[DRIFT_LABEL] = String(hasDrift(match.drift));
+  annotations[DRIFT_ANNOTATION] = driftAnnotationValue(match.drift);
+  return { labels, annotations, match, skipped: [...skipped], warnings };
+}
+
+/** A JSON merge patch (RFC 7386) body: `null` deletes a key, absent keys are left alone. */
+export interface NodeMetadataPatch {
+  readonly metadata: {
+    readonly labels?: Readonly<Record<string, string | null>>;
+    readonly annotations?: Readonly<Record<string, string | null>>;
+  };
+}
+
+const OWNED_ANNOTATIONS = new Set([DRIFT_ANNOTATION]);
+
+function mapPatch(current: StringMap, desired: StringMap, owned: (key: string) => boolean): Record<string, string | null> | undefined {
+  const patch: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(desired)) if (current[k] !== v) patch[k] = v;
+  for (const k of Object.keys(current)) if (owned(k) && !Object.hasOwn(desired, k)) patch[k] = null;
+  return Object.keys(patch).length > 0 ? patch : undefined;
+}
+
+/**
+ * The merge patch that turns the node's kvfleet labels and annotations into `desired`, touching no
+ * other key; `undefined` when the node is already right (then nothing is written).
+ */
+export function nodeMetadataPatch(
+  current: { readonly labels?: StringMap; readonly annotations?: StringMap },
+  desired: Pick<DesiredNodeMetadata, 'labels' | 'annotations'>,
+): NodeMetadataPatch | undefined {
+  const labels = mapPatch(current.labels ?? {}, desired.labels, isNodeLabellerLabel);
+  const annotations = mapPatch(current.annotations ?? {}, desired.annotations, (k) => OWNED_ANNOTATIONS.has(k));
+  if (!labels && !annotations) return undefined;
+  return { metadata: { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) } };
+}
+
+export interface NodeEventSpec {
+  readonly type: 'Warning' | 'Normal';
+  readonly reason: string;
+  readonly message: string;
+}
+
+const MAX_LISTED = 12;
+const listed = (names: readonly string[]) =>
+  names.length <= MAX_LISTED ? names.join(', ') : `${names.slice(0, MAX_LISTED).join(', ')} and ${names.length - MAX_LISTED} more`;
+
+/**
+ * The Event to record when the drift state changes: a Warning when a drift appears or its content
+ * changes, a Normal event when it goes. Reading the state from the node itself makes this
+ * level-based: a repeated reconcile of an unchanged node records nothing.
+ */
+export function driftEvent(currentAnnotations: StringMap, currentLabels: StringMap, desired: DesiredNodeMetadata): NodeEventSpec | undefined {
+  const match = desired.match;
+  if (!match) return undefined;
+  const wanted = desired.annotations[DRIFT_ANNOTATION];
+  if (hasDrift(match.drift)) {
+    if (currentAnnotations[DRIFT_ANNOTATION] === wanted) return undefined;
+    const parts = [
+      match.drift.extra.length > 0 ? `offers ${match.drift.extra.length} machine type(s) the pool does not declare: ${listed(match.drift.extra)}` : '',
+      match.drift.missing.length > 0 ? `lacks ${match.drift.missing.length} declared machine type(s): ${listed(match.drift.missing)}` : '',
+    ].filter(Boolean);
+    return {
+      type: 'Warning',
+      reason: MACHINE_TYPE_DRIFT_REASON,
+      message: `Node differs from pool ${match.pool} (${match.release}): it ${parts.join('; it ')}. Fix the node's QEMU or the pool's machineTypes overrides.`,
+    };
+  }
+  if (currentLabels[DRIFT_LABEL] === 'true') {
+    return { type: 'Normal', reason: MACHINE_TYPE_DRIFT_RESOLVED_REASON, message: `Node now offers exactly the machine types pool ${match.pool} (${match.release}) declares.` };
+  }
+  return undefined;
+}
