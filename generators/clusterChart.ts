@@ -6,6 +6,7 @@ import { matrixDocument } from '../policies/matrixDocument.js';
 import { KvfleetNamespace } from './kvfleetNamespace.js';
 import { KyvernoPolicies } from './kyvernoPolicies.js';
 import { MachineTypeMatrixConfigMap } from './machineTypeMatrixConfigMap.js';
+import { MigrationController } from './migrationController.js';
 import { NodeLabeller } from './nodeLabeller.js';
 
 export interface ClusterChartProps extends ChartProps {
@@ -34,6 +35,7 @@ export class ClusterChart extends Chart {
     new KvfleetNamespace(this, 'namespace', { name: kvfleetNamespace });
     new MachineTypeMatrixConfigMap(this, 'machine-types', { namespace: kvfleetNamespace, matrix: matrixDocument(props.cluster) });
     new NodeLabeller(this, 'node-labeller', { cluster: props.cluster, namespace: kvfleetNamespace });
+    new MigrationController(this, 'migration-controller', { cluster: props.cluster, namespace: kvfleetNamespace });
     new KyvernoPolicies(this, 'kyverno', { cluster: props.cluster });
   }
 }

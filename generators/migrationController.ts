@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDefinition.js';
+import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, matrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
+import {
+  DEFAULT_LEASE_NAME,
+  MATRIX_FILE_ENV,
+  METRICS_PORT_ENV,
+  POD_NAME_ENV,
+  POD_NAMESPACE_ENV,
+  settingsEnv,
+} from '../programs/migration-controller/settings.js';
+
+const { k8s } = kplus;
+
+export const MIGRATION_CONTROLLER_NAME = 'kvfleet-migration-controller';
+export const DEFAULT_MIGRATION_CONTROLLER_IMAGE = 'ghcr.io/kvfleet/migration-controller:0.1.0';
+/** The `nonroot` user of the distroless Node.js image (programs/migration-controller/Dockerfile). */
+export const MIGRATION_CONTROLLER_UID = 65532;
+/** Pod template annotation: hash of the settings and matrix, so a change rolls the pods (both are read at start). */
+export const CONFIG_HASH_ANNOTATION = 'kvfleet.io/config-hash';
+const MATRIX_DIR = '/etc/kvfleet/matrix';
+
+export interface MigrationControllerProps {
+  /** The validated cluster definition: migration settings, KubeVirt version, Kube-OVN, images. */
+  readonly cluster: ClusterDefinition;
+  /**
+   * Namespace of the Deployment, its ServiceAccount, Lease and metrics Service.
+   * @default the cluster's `namespace`, else 'kvfleet-system'
+   */
+  readonly namespace?: string;
+  /**
+   * The controller's image.
+   * @default the cluster's `images.migrationController`, else 'ghcr.io/kvfleet/migration-controller:0.1.0'
+   */
+  readonly image?: string;
+  /**
+   * Replicas; a Lease picks the one that acts, the other takes over within the lease duration.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Port of /metrics, /healthz and /readyz.
+   * @default 8080
+   */
+  readonly metricsPort?: number;
+  /**
+   * The ConfigMap holding the cluster's resolved matrix (key `matrix.yaml`).
+   * @default 'kvfleet-machine-types'
+   */
+  readonly matrixConfigMap?: string;
+  /**
+   * Memory limit of the controller container; the V8 heap is capped at half of it.
+   * bench/migrationController.bench.ts measured ~195 MiB RSS with 10,000 VMIs cached and a ~355 MiB
+   * peak while handling 1,000 failed migrations at once (~105 MiB of it live heap).
+   * @default '512Mi'
+   */
+  readonly memoryLimit?: string;
+}
+
+const q = (v: string) => k8s.Quantity.fromString(v);
+
+/** Mebibytes in a Kubernetes memory quantity such as `512Mi` or `1Gi` (the forms this prop takes). */
+function mebibytes(quantity: string): number | undefined {
+  const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+}
+
+/**
+ * Retries failed KubeVirt migrations on compatible nodes: Deployment (2 replicas, one acting
+ * through a Lease), ServiceAccount, a ClusterRole with exactly the verbs the program uses, a Role
+ * for its Lease, and a Service for Prometheus.
+ */
+export class MigrationController extends Construct {
+  readonly namespace: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly metricsPort: number;
+  readonly matrixConfigMap: string;
+  readonly memoryLimit: string;
+  readonly serviceAccountName = MIGRATION_CONTROLLER_NAME;
+  readonly leaseName = DEFAULT_LEASE_NAME;
+  /** The controller's environment: the cluster's settings plus where to find its matrix. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly clusterRole: kplus.k8s.KubeClusterRole;
+  readonly leaseRole: kplus.k8s.KubeRole;
+  readonly deployment: kplus.k8s.KubeDeployment;
+  readonly service: kplus.k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: MigrationControllerProps) {
+    super(scope, id);
+    const { cluster } = props;
+    this.namespace = props.namespace ?? cluster.namespace ?? DEFAULT_NAMESPACE;
+    this.image = props.image ?? cluster.images?.migrationController ?? DEFAULT_MIGRATION_CONTROLLER_IMAGE;
+    this.replicas = props.replicas ?? 2; // two replicas; a Lease picks the one that acts
+    this.metricsPort = props.metricsPort ?? 8080;
+    this.matrixConfigMap = props.matrixConfigMap ?? MATRIX_CONFIGMAP_NAME;
+    this.memoryLimit = props.memoryLimit ?? '512Mi';
+
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
+      throw new Error(`'replicas' (${this.replicas}) must be a positive integer; 2 gives a standby that takes over the Lease`);
+    }
+    if (!Number.isInteger(this.metricsPort) || this.metricsPort < 1024 || this.metricsPort > 65_535) {
+      throw new Error(`'metricsPort' (${this.metricsPort}) must be an integer from 1024 to 65535: the controller runs without privilege and cannot bind lower ports`);
+    }
+    const limitMi = mebibytes(this.memoryLimit);
+    if (limitMi === undefined || limitMi < 256) {
+      throw new Error(`'memoryLimit' (${this.memoryLimit}) must be at least 256Mi, written as <n>Mi or <n>Gi: the informer caches of a busy cluster need the room`);
+    }
+
+    this.env = {
+      ...settingsEnv(cluster),
+      [MATRIX_FILE_ENV]: `${MATRIX_DIR}/${MATRIX_CONFIGMAP_KEY}`,
+      [METRICS_PORT_ENV]: String(this.metricsPort),
+      // V8 sizes its heap from the host, not the container limit, and collects lazily up to its cap:
+      // half the limit leaves room for code, buffers and the young generation (bench: ~110 MiB live).
+      NODE_OPTIONS: `--max-old-space-size=${Math.floor(limitMi / 2)}`,
+    };
+    const configHash = createHash('sha256')
+      .update(JSON.stringify(this.env))
+      .update(renderMatrixDocument(matrixDocument(cluster)))
+      .digest('hex')
+      .slice(0, 16);
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace },
+      automountServiceAccountToken: false, // mounted only into the controller pods (below)
+    });
+    this.clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
+      metadata: { name: MIGRATION_CONTROLLER_NAME },
+      rules: [
+        // Watches every VMIM; creates fallbacks; deletes only its own (TTL, VMI gone) — RBAC cannot
+        // narrow delete to labelled objects, the program checks its managed-by label.
+        { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstancemigrations'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
+        { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'list', 'watch'] },
+        // Nodes: readiness, cordons, kvfleet labels. Pods: migration target pods only (label selector).
+        { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
+        // One Event per decision, named deterministically; never updated, so no patch.
+        { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: MIGRATION_CONTROLLER_NAME },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: MIGRATION_CONTROLLER_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace }],
+    });
+    const leaseRoleName = `${MIGRATION_CONTROLLER_NAME}-leader-election`;
+    this.leaseRole = new k8s.KubeRole(this, 'LeaseRole', {
+      metadata: { name: leaseRoleName, namespace: this.namespace },
+      rules: [
+        // create cannot be limited by name (the object does not exist yet); get and update can.
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [this.leaseName], verbs: ['get', 'update'] },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'LeaseRoleBinding', {
+      metadata: { name: leaseRoleName, namespace: this.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaseRoleName },
+      subjects: [{ kind: 'ServiceAccount', name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace }],
+    });
+
+    const selector = { 'app.kubernetes.io/name': MIGRATION_CONTROLLER_NAME };
+    const labels = { ...selector, 'app.kubernetes.io/component': 'migration-controller' };
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace, labels },
+      spec: {
+        replicas: this.replicas,
+        selector: { matchLabels: selector },
+        // Start the new pod before stopping an old one: the old leader releases the Lease on
+        // SIGTERM and the standby or the new pod takes over at once.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          spec: {
+            serviceAccountName: MIGRATION_CONTROLLER_NAME,
+            automountServiceAccountToken: true, // watches VMIMs, VMIs, nodes and pods
+            enableServiceLinks: false,
+            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            terminationGracePeriodSeconds: 30,
+            // Replicas on different nodes; preferred, not required, so a one-node test cluster still runs both.
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } },
+                ],
+              },
+            },
+            // Pod Security Standard `restricted`: non-root, RuntimeDefault seccomp, no capabilities.
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: MIGRATION_CONTROLLER_UID,
+              runAsGroup: MIGRATION_CONTROLLER_UID,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'controller',
+                image: this.image,
+                env: [
+                  { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                  { name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  ...Object.entries(this.env)
+                    .sort(([a], [b]) => (a < b ? -1 : 1))
+                    .map(([name, value]) => ({ name, value })),
+                ],
+                ports: [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }],
+                livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, failureThreshold: 3 },
+                // Ready once every watch has listed: a standby is ready too, so a rollout never waits for the Lease.
+                readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
+                startupProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 5, failureThreshold: 60 },
+                resources: { requests: { cpu: q('50m'), memory: q('128Mi') }, limits: { cpu: q('1'), memory: q(this.memoryLimit) } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                },
+                volumeMounts: [{ name: 'matrix', mountPath: MATRIX_DIR, readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'matrix', configMap: { name: this.matrixConfigMap, items: [{ key: MATRIX_CONFIGMAP_KEY, path: MATRIX_CONFIGMAP_KEY }] } }],
+          },
+        },
+      },
+    });
+    this.service = new k8s.KubeService(this, 'MetricsService', {
+      metadata: { name: `${MIGRATION_CONTROLLER_NAME}-metrics`, namespace: this.namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
+      },
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * kvfleet-migration-controller: retries failed KubeVirt migrations on compatible nodes.
+ * Settings come from the environment (see settings.ts), the matrix from the mounted ConfigMap.
+ * Only start-up problems exit; SIGTERM releases the Lease before the process ends.
+ */
+import { readFileSync } from 'node:fs';
+import { MATRIX_CONFIGMAP_KEY, type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
+import { loadKubeConfig } from '../runtime/kubeConfig.js';
+import { createLogger } from '../runtime/logger.js';
+import { startProbeServer } from '../runtime/probeServer.js';
+import { startMigrationController } from './controller.js';
+import { collectProcessMetrics, createMigrationMetrics } from './metrics.js';
+import { MATRIX_FILE_ENV, METRICS_HOST_ENV, METRICS_PORT_ENV, settingsFromEnv } from './settings.js';
+
+const logger = createLogger('migration-controller');
+
+const parsed = settingsFromEnv(process.env);
+if (!parsed.ok) {
+  for (const problem of parsed.problems) logger.fatal({ problem }, 'invalid setting');
+  process.exit(2);
+}
+
+let kubeConfig;
+try {
+  kubeConfig = loadKubeConfig();
+} catch (e) {
+  logger.fatal({ err: (e as Error).message }, 'no Kubernetes configuration');
+  process.exit(1);
+}
+
+function readMatrix(path: string): MatrixDocument | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    logger.warn({ path, err: (e as Error).message }, 'no matrix file; pools come from node labels and upgrade plans are unknown');
+    return undefined;
+  }
+  const m = parseMatrixDocument(text);
+  if (!m.ok) {
+    logger.warn({ path, reason: m.message }, 'matrix file is malformed; pools come from node labels and upgrade plans are unknown');
+    return undefined;
+  }
+  return m.matrix;
+}
+
+const matrix = readMatrix(process.env[MATRIX_FILE_ENV] || `/etc/kvfleet/matrix/${MATRIX_CONFIGMAP_KEY}`);
+const metrics = createMigrationMetrics();
+collectProcessMetrics(metrics.registry);
+
+// A stray rejection is a bug to log, not a reason to crash-loop the controller.
+process.on('unhandledRejection', (reason) => logger.error({ err: (reason as Error)?.stack ?? String(reason) }, 'unhandled rejection'));
+
+const controller = await startMigrationController({
+  kubeConfig,
+  settings: parsed.settings,
+  ...(matrix ? { matrix } : {}),
+  logger,
+  metrics,
+});
+const server = await startProbeServer({
+  registry: metrics.registry,
+  port: Number(process.env[METRICS_PORT_ENV] || 8080),
+  host: process.env[METRICS_HOST_ENV] || '0.0.0.0',
+  healthy: controller.isHealthy,
+  ready: controller.isReady,
+});
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    controller
+      .stop()
+      .catch((e: unknown) => logger.error({ err: (e as Error).message }, 'shutdown failed'))
+      .finally(() => {
+        server.close(() => process.exit(0));
+        server.closeAllConnections(); // keep-alive scrapes would hold close() open
+      });
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The controller's settings: the cluster definition's migration settings plus what the generator
+ * derives from the cluster (pinning mode, Kube-OVN), as environment variables on the Deployment.
+ * The generator writes them with `settingsEnv`, the program reads them with `settingsFromEnv`, so
+ * the names exist once.
+ */
+import { coerce, gte } from 'semver';
+import { type ClusterDefinition, DEFAULT_MIGRATION_SETTINGS, DEFAULT_NAMESPACE, type MigrationSettings, migrationSettings } from '../../policies/clusterDefinition.js';
+import { type PinMode } from './fallbackVmim.js';
+
+export type ControllerMigrationSettings = Pick<
+  MigrationSettings,
+  'fallbackAttempts' | 'attemptWindowSeconds' | 'backoffBaseSeconds' | 'fallbackUnschedulableTimeoutSeconds' | 'finishedMigrationTtlSeconds'
+>;
+
+export interface ControllerSettings {
+  readonly migration: ControllerMigrationSettings;
+  readonly pinMode: PinMode;
+  /** Observe Kube-OVN's target network readiness (`ovn.kubernetes.io/routed`). */
+  readonly kubeOvn: boolean;
+  /** Namespace of the Lease (the controller's own). */
+  readonly namespace: string;
+  readonly leaseName: string;
+  /** This replica's name in the Lease (the pod name). */
+  readonly identity: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  readonly workers: number;
+}
+
+export const DEFAULT_LEASE_NAME = 'kvfleet-migration-controller';
+
+/** client-go's leader-election defaults: 15 s lease, 10 s renew deadline, 2 s retry. */
+export const DEFAULT_CONTROLLER_SETTINGS: Omit<ControllerSettings, 'migration' | 'pinMode' | 'kubeOvn' | 'identity'> = {
+  namespace: DEFAULT_NAMESPACE,
+  leaseName: DEFAULT_LEASE_NAME,
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  // Reconciles are mostly waiting on the API server; bench/migrationController.bench.ts measures this.
+  workers: 8,
+};
+
+/** `spec.addedNodeSelector` arrived in KubeVirt 1.6.0 (PR #12725). */
+export function pinModeFor(kubevirtVersion: string): PinMode {
+  const v = coerce(kubevirtVersion);
+  return v && gte(v, '1.6.0') ? 'addedNodeSelector' : 'targetNodeAnnotation';
+}
+
+const MIGRATION_ENV: Record<keyof ControllerMigrationSettings, string> = {
+  fallbackAttempts: 'KVFLEET_FALLBACK_ATTEMPTS',
+  attemptWindowSeconds: 'KVFLEET_ATTEMPT_WINDOW_SECONDS',
+  backoffBaseSeconds: 'KVFLEET_BACKOFF_BASE_SECONDS',
+  fallbackUnschedulableTimeoutSeconds: 'KVFLEET_FALLBACK_UNSCHEDULABLE_TIMEOUT_SECONDS',
+  finishedMigrationTtlSeconds: 'KVFLEET_FINISHED_MIGRATION_TTL_SECONDS',
+};
+export const PIN_MODE_ENV = 'KVFLEET_PIN_MODE';
+export const KUBE_OVN_ENV = 'KVFLEET_KUBE_OVN';
+export const LEASE_NAME_ENV = 'KVFLEET_LEASE_NAME';
+export const MATRIX_FILE_ENV = 'KVFLEET_MATRIX_FILE';
+export const METRICS_PORT_ENV = 'KVFLEET_METRICS_PORT';
+/** Address the probe server binds: all interfaces in a pod, loopback when run on a workstation. */
+export const METRICS_HOST_ENV = 'KVFLEET_METRICS_HOST';
+/** Downward API: the pod's name (Lease identity) and namespace (Lease namespace). */
+export const POD_NAME_ENV = 'POD_NAME';
+export const POD_NAMESPACE_ENV = 'POD_NAMESPACE';
+
+/** The variables the Deployment sets for one cluster, sorted by name. */
+export function settingsEnv(cluster: ClusterDefinition): Record<string, string> {
+  const m = migrationSettings(cluster);
+  const env: Record<string, string> = {
+    [PIN_MODE_ENV]: pinModeFor(cluster.kubevirtVersion),
+    [KUBE_OVN_ENV]: String(cluster.kubeOvn !== 'none'),
+    [LEASE_NAME_ENV]: DEFAULT_LEASE_NAME,
+  };
+  for (const [field, name] of Object.entries(MIGRATION_ENV)) env[name] = String(m[field as keyof ControllerMigrationSettings]);
+  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export type ParsedSettings = { ok: true; settings: ControllerSettings } | { ok: false; problems: string[] };
+
+/** Reads settings from the environment; every problem is reported, none is guessed around. */
+export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): ParsedSettings {
+  const problems: string[] = [];
+  const number = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) {
+      problems.push(`${name}="${raw}" is not a number ≥ ${min}`);
+      return fallback;
+    }
+    return n;
+  };
+  const migration = Object.fromEntries(
+    Object.entries(MIGRATION_ENV).map(([field, name]) => [
+      field,
+      number(name, DEFAULT_MIGRATION_SETTINGS[field as keyof ControllerMigrationSettings], field === 'fallbackAttempts' ? 0 : 1),
+    ]),
+  ) as unknown as ControllerMigrationSettings;
+  const pinMode = env[PIN_MODE_ENV] ?? 'addedNodeSelector';
+  if (pinMode !== 'addedNodeSelector' && pinMode !== 'targetNodeAnnotation') {
+    problems.push(`${PIN_MODE_ENV}="${pinMode}" is neither addedNodeSelector (KubeVirt ≥ 1.6) nor targetNodeAnnotation`);
+  }
+  const kubeOvn = env[KUBE_OVN_ENV] ?? 'false';
+  if (kubeOvn !== 'true' && kubeOvn !== 'false') problems.push(`${KUBE_OVN_ENV}="${kubeOvn}" is neither true nor false`);
+  const identity = env[POD_NAME_ENV];
+  if (!identity) problems.push(`${POD_NAME_ENV} is not set (the Deployment passes metadata.name through the downward API)`);
+  if (problems.length) return { ok: false, problems };
+  return {
+    ok: true,
+    settings: {
+      ...DEFAULT_CONTROLLER_SETTINGS,
+      migration,
+      pinMode: pinMode as PinMode,
+      kubeOvn: kubeOvn === 'true',
+      namespace: env[POD_NAMESPACE_ENV] || DEFAULT_NAMESPACE,
+      leaseName: env[LEASE_NAME_ENV] || DEFAULT_LEASE_NAME,
+      identity: identity!,
+    },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * Synthetic KubeVirt and core objects for tests and the bench, shaped as the API server returns
+ * them (the VMIM and VMI fields are those of the shared CRDs). Not used by the program itself.
+ * Node labels follow the label contract from a pool's resolved matrix set, as the labeller
+ * writes them.
+ */
+import {
+  deprecatedMachineTypeLabelKey,
+  HOSTNAME_LABEL,
+  machineTypeLabelKey,
+  POOL_LABEL,
+} from '../../policies/labelContract.js';
+import { defineCluster } from '../../policies/clusterDefinition.js';
+import { type ResolvedPool, resolvePools } from '../../policies/poolMachineTypes.js';
+import { MIGRATION_JOB_NAME_ANNOTATION, MIGRATION_JOB_UID_LABEL, OVN_ROUTED_ANNOTATION, type Parsed } from './objectViews.js';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * A synthetic cluster in the middle of a RHEL 9 → 10 upgrade: one RHEL 9.6 pool scheduled for
+ * RHEL 10.0, one staying on RHEL 9.6, one already on RHEL 10.0.
+ */
+export const UPGRADE_CLUSTER = defineCluster({
+  name: 'synthetic-upgrade',
+  kubernetesVersion: '1.33',
+  kubevirtVersion: '1.6.2',
+  kubeOvn: 'none',
+  argocd: { name: 'synthetic-upgrade' },
+  nodePools: [
+    { name: 'rhel9-upgrading', nodeSelector: { 'example.com/os': 'rhel-9.6-next' }, hypervisor: 'rhel-9.6', upgradeTo: 'rhel-10.0', nodeCount: 2 },
+    { name: 'rhel96-staying', nodeSelector: { 'example.com/os': 'rhel-9.6' }, hypervisor: 'rhel-9.6', nodeCount: 2 },
+    { name: 'rhel10', nodeSelector: { 'example.com/os': 'rhel-10.0' }, hypervisor: 'rhel-10.0', nodeCount: 2 },
+  ],
+});
+export const UPGRADE_POOLS = resolvePools(UPGRADE_CLUSTER);
+
+export function poolNamed(name: string, pools: readonly ResolvedPool[] = UPGRADE_POOLS): ResolvedPool {
+  const pool = pools.find((p) => p.name === name);
+  if (!pool) throw new Error(`no pool ${name}`);
+  return pool;
+}
+
+/** The value of a parse that the test expects to succeed. */
+export function must<T>(p: Parsed<T>): T {
+  if (!p.ok) throw new Error(`${p.code}: ${p.message}`);
+  return p.value;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The labels the node labeller puts on a node of `pool` (canonical types and aliases alike). */
+export function poolNodeLabels(pool: ResolvedPool): Record<string, string> {
+  const labels: Record<string, string> = { ...pool.nodeSelector, [POOL_LABEL]: pool.name };
+  for (const t of [...pool.current.supported, ...Object.keys(pool.current.aliases)]) labels[machineTypeLabelKey(t)!] = 'true';
+  for (const t of pool.current.deprecated) labels[deprecatedMachineTypeLabelKey(t)!] = 'true';
+  return labels;
+}
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly labels?: Record<string, string>;
+  readonly ready?: boolean;
+  readonly cordoned?: boolean;
+  readonly createdMs?: number;
+}
+
+export function nodeObject(n: NodeSpec): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: n.name,
+      uid: `uid-node-${n.name}`,
+      creationTimestamp: iso(n.createdMs ?? 0),
+      labels: { [HOSTNAME_LABEL]: n.name, ...n.labels },
+    },
+    spec: n.cordoned ? { unschedulable: true } : {},
+    status: { conditions: [{ type: 'Ready', status: n.ready === false ? 'False' : 'True' }] },
+  };
+}
+
+export interface VmiSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid?: string;
+  readonly createdMs?: number;
+  readonly nodeName?: string;
+  readonly machineType?: string;
+  readonly phase?: string;
+  readonly liveMigratable?: boolean;
+  readonly migrationState?: Obj;
+  readonly deleting?: boolean;
+}
+
+/** A running VMI as virt-handler reports it: canonical machine type in status, alias in spec. */
+export function vmiObject(v: VmiSpec): Obj {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstance',
+    metadata: {
+      name: v.name,
+      namespace: v.namespace,
+      ...(v.uid ? { uid: v.uid } : {}),
+      ...(v.createdMs !== undefined ? { creationTimestamp: iso(v.createdMs) } : {}),
+      ...(v.deleting ? { deletionTimestamp: iso(v.createdMs ?? 0) } : {}),
+    },
+    spec: { domain: { devices: {}, machine: { type: 'q35' }, memory: { guest: '128Mi' } } },
+    status: {
+      phase: v.phase ?? 'Running',
+      ...(v.nodeName ? { nodeName: v.nodeName } : {}),
+      ...(v.machineType ? { machine: { type: v.machineType } } : {}),
+      conditions: v.liveMigratable === undefined ? [] : [{ type: 'LiveMigratable', status: v.liveMigratable ? 'True' : 'False', ...(v.liveMigratable ? {} : { reason: 'DisksNotLiveMigratable' }) }],
+      ...(v.migrationState ? { migrationState: v.migrationState } : {}),
+    },
+  };
+}
+
+export interface VmimSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly vmiName: string;
+  readonly uid?: string;
+  readonly createdMs?: number;
+  readonly phase?: string;
+  /** Phase → time entered (ms). */
+  readonly phases?: Record<string, number>;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly ownerVmiUid?: string;
+  readonly abortRequested?: boolean;
+  readonly migrationState?: Obj;
+  readonly deleting?: boolean;
+}
+
+export function vmimStatus(v: Pick<VmimSpec, 'phase' | 'phases' | 'abortRequested' | 'migrationState'>): Obj {
+  return {
+    ...(v.phase ? { phase: v.phase } : {}),
+    ...(v.phases
+      ? { phaseTransitionTimestamps: Object.entries(v.phases).map(([phase, ms]) => ({ phase, phaseTransitionTimestamp: iso(ms) })) }
+      : {}),
+    ...(v.abortRequested ? { conditions: [{ type: 'migrationAbortRequested', status: 'True' }] } : {}),
+    ...(v.migrationState ? { migrationState: v.migrationState } : {}),
+  };
+}
+
+export function vmimObject(v: VmimSpec): Obj {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstanceMigration',
+    metadata: {
+      name: v.name,
+      namespace: v.namespace,
+      ...(v.uid ? { uid: v.uid } : {}),
+      ...(v.createdMs !== undefined ? { creationTimestamp: iso(v.createdMs) } : {}),
+      ...(v.deleting ? { deletionTimestamp: iso(v.createdMs ?? 0) } : {}),
+      ...(v.labels ? { labels: v.labels } : {}),
+      ...(v.annotations ? { annotations: v.annotations } : {}),
+      ...(v.ownerVmiUid
+        ? { ownerReferences: [{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name: v.vmiName, uid: v.ownerVmiUid }] }
+        : {}),
+    },
+    spec: { vmiName: v.vmiName },
+    status: vmimStatus(v),
+  };
+}
+
+export interface TargetPodSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly vmimUid: string;
+  readonly vmimName: string;
+  readonly createdMs?: number;
+  readonly nodeName?: string;
+  /** The scheduler's message; sets PodScheduled=False/Unschedulable. */
+  readonly unschedulable?: string;
+  readonly routed?: boolean;
+}
+
+/** A virt-launcher migration target pod, labelled and annotated as KubeVirt's template renders it. */
+export function targetPodObject(p: TargetPodSpec): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: p.name,
+      namespace: p.namespace,
+      uid: `uid-pod-${p.name}`,
+      creationTimestamp: iso(p.createdMs ?? 0),
+      labels: { 'kubevirt.io': 'virt-launcher', [MIGRATION_JOB_UID_LABEL]: p.vmimUid },
+      annotations: { [MIGRATION_JOB_NAME_ANNOTATION]: p.vmimName, ...(p.routed ? { [OVN_ROUTED_ANNOTATION]: 'true' } : {}) },
+    },
+    spec: {
+      ...(p.nodeName ? { nodeName: p.nodeName } : {}),
+      containers: [{ name: 'compute', image: 'quay.io/kubevirt/virt-launcher:v1.6.2' }],
+    },
+    status: {
+      phase: p.nodeName ? 'Running' : 'Pending',
+      conditions: p.unschedulable
+        ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: p.unschedulable }]
+        : p.nodeName
+          ? [{ type: 'PodScheduled', status: 'True' }]
+          : [],
+    },
+  };
+}
+
+/** What kube-scheduler says when no node carries the target pod's machine-type label. */
+export const SELECTOR_MISMATCH_MESSAGE = "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.";

@@ -1,0 +1,179 @@
+/**
+ * Reconciles one VMI: cleans up kvfleet's own VMIMs for it, then decides about its latest failed
+ * migration and acts. Level-based: it reads the index (current state) and never the event that
+ * woke it, so repeating it after a restart or relist changes nothing that is already right.
+ */
+import { type ResolvedPool } from '../../policies/poolMachineTypes.js';
+import { type Logger } from '../runtime/logger.js';
+import { planCleanup } from './cleanupDecision.js';
+import { apiErrorMessage, type ControllerWrites, type VmiEvent, WriteRefused } from './controllerWrites.js';
+import { type EventSink } from './eventSink.js';
+import { decideFallback, type FallbackDecision } from './fallbackDecision.js';
+import { type MigrationMetrics } from './metrics.js';
+import { type MigrationIndex } from './migrationIndex.js';
+import { type MigrationObserver } from './migrationObserver.js';
+import { type VmimView } from './objectViews.js';
+import { type ControllerSettings } from './settings.js';
+import { type Outcome } from './workQueue.js';
+
+export interface ReconcilerDeps {
+  readonly index: MigrationIndex;
+  readonly observer: MigrationObserver;
+  readonly writes: ControllerWrites;
+  readonly settings: ControllerSettings;
+  readonly pools: () => readonly ResolvedPool[] | undefined;
+  readonly metrics: MigrationMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Checked before every write: only the Lease holder writes, and a halted controller never. */
+  readonly canAct: () => boolean;
+  /** VMIs waiting for a compatible node; node changes wake them. */
+  readonly waitingForNodes: Set<string>;
+  readonly events: Pick<EventSink, 'record'>;
+}
+
+/** The VMIM a decision is about: the newest, a fallback ranking after the VMIM it retries. */
+export function latestVmim(vmims: readonly VmimView[]): VmimView | undefined {
+  const live = vmims.filter((v) => !v.deleting || v.phase === 'Failed');
+  return live.reduce<VmimView | undefined>((best, v) => {
+    if (!best) return v;
+    if (v.createdMs !== best.createdMs) return v.createdMs > best.createdMs ? v : best;
+    if (v.kvfleet?.fallbackOfUid === best.uid) return v;
+    if (best.kvfleet?.fallbackOfUid === v.uid) return best;
+    return v.name > best.name ? v : best;
+  }, undefined);
+}
+
+const NOT_LEADING: Outcome = { kind: 'done' };
+
+export class VmiReconciler {
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<Outcome> {
+    if (!this.d.canAct()) return NOT_LEADING;
+    const { index, settings, logger, metrics } = this.d;
+    const now = this.d.now();
+    const vmi = index.vmi(key);
+    const vmims = index.vmimsOf(key);
+
+    const cleanup = planCleanup(vmi, vmims, now, settings.migration);
+    for (const { vmim, reason } of cleanup.deletions) {
+      if (!this.d.canAct()) return NOT_LEADING;
+      let result: 'deleted' | 'gone';
+      try {
+        result = await this.d.writes.deleteVmim(vmim.namespace, vmim.name, vmim.uid);
+      } catch (e) {
+        if (e instanceof WriteRefused) return NOT_LEADING;
+        return { kind: 'retry', error: new Error(`deleting ${vmim.namespace}/${vmim.name}: ${apiErrorMessage(e)}`) };
+      }
+      if (result === 'deleted') {
+        metrics.deletions.inc({ reason });
+        logger.info({ namespace: vmim.namespace, vmim: vmim.name, vmi: vmim.vmiName, reason }, 'deleted kvfleet VMIM');
+      }
+    }
+    const deleted = new Set(cleanup.deletions.map((d) => d.vmim.uid));
+    const remaining = vmims.filter((v) => !deleted.has(v.uid));
+
+    this.d.waitingForNodes.delete(key);
+    const failed = latestVmim(remaining);
+    let outcome: Outcome = { kind: 'done' };
+    if (failed?.phase === 'Failed' && vmi) {
+      outcome = await this.decideAndAct(key, failed, remaining);
+    } else if (failed?.phase === 'Failed') {
+      this.d.observer.judge(failed.uid, 'VmiGone', false);
+    }
+    if (cleanup.recheckAfterMs !== undefined) {
+      const after = cleanup.recheckAfterMs;
+      if (outcome.kind === 'done' || (outcome.kind === 'after' && outcome.ms > after)) outcome = { kind: 'after', ms: after };
+    }
+    return outcome;
+  }
+
+  private async decideAndAct(key: string, failed: VmimView, siblings: VmimView[]): Promise<Outcome> {
+    const { index, observer, settings, logger, metrics, writes } = this.d;
+    const vmi = index.vmi(key)!;
+    const pools = this.d.pools();
+    const targetPod = index.targetPod(failed.uid);
+    const observed = observer.targetObservation(failed.uid);
+    const decision: FallbackDecision = decideFallback({
+      failed,
+      vmi,
+      siblings,
+      ...(targetPod ? { targetPod } : {}),
+      ...(observed ? { observed } : {}),
+      nodes: index.nodes,
+      nowMs: this.d.now(),
+      settings: settings.migration,
+      pinMode: settings.pinMode,
+      ...(pools ? { pools } : {}),
+    });
+    const where = { namespace: failed.namespace, vmi: vmi.name, vmim: failed.name };
+
+    if (decision.kind === 'skip') {
+      observer.judge(failed.uid, decision.reason, decision.reason === 'AttemptsExhausted');
+      if (observer.once(failed.uid, `skip:${decision.reason}`)) {
+        logger.info({ ...where, reason: decision.reason, detail: decision.detail }, 'no fallback for failed migration');
+        if (decision.reason === 'AttemptsExhausted') {
+          this.event({ vmi, type: 'Warning', reason: 'MigrationFallbackExhausted', message: `No further fallback for migration ${failed.name}: ${decision.detail}`, dedupeKey: `exhausted/${failed.uid}` });
+        }
+      }
+      return { kind: 'done' };
+    }
+    observer.judge(failed.uid, decision.reason, true);
+    if (decision.kind === 'wait') {
+      logger.debug({ ...where, attempt: decision.attempt, waitMs: decision.delayMs }, 'fallback waits out its backoff');
+      return { kind: 'after', ms: decision.delayMs };
+    }
+    if (decision.kind === 'no-target') {
+      this.d.waitingForNodes.add(key);
+      if (observer.once(failed.uid, 'no-target')) {
+        metrics.noTarget.inc();
+        metrics.machineTypeRejections.inc({ machine_type: decision.machineType, reason: 'no-compatible-node' });
+        logger.warn({ ...where, machineType: decision.machineType, pools: decision.hostingPools, detail: decision.detail }, 'no compatible migration target');
+        this.event({ vmi, type: 'Warning', reason: 'NoCompatibleMigrationTarget', message: `Migration ${failed.name} failed (${decision.reason}) and ${decision.detail}`, dedupeKey: `no-target/${failed.uid}` });
+      }
+      return { kind: 'done' };
+    }
+
+    if (!this.d.canAct()) return NOT_LEADING;
+    let result: 'created' | 'exists';
+    try {
+      result = await writes.createVmim(decision.vmim);
+    } catch (e) {
+      if (e instanceof WriteRefused) return NOT_LEADING;
+      // KubeVirt's admission answers "in-flight migration detected" while another VMIM runs; retry.
+      return { kind: 'retry', error: new Error(`creating fallback ${decision.vmim.metadata.name}: ${apiErrorMessage(e)}`) };
+    }
+    if (!this.d.canAct()) return NOT_LEADING;
+    if (result === 'exists') {
+      logger.info({ ...where, fallback: decision.vmim.metadata.name }, 'fallback already exists');
+      return { kind: 'done' };
+    }
+    metrics.fallbacks.inc({ reason: decision.reason });
+    if (decision.reason === 'IncompatibleTarget') {
+      metrics.machineTypeRejections.inc({ machine_type: vmi.machineType!, reason: 'incompatible-target' });
+    }
+    const seenMs = observer.failedSeenMs(failed.uid);
+    if (seenMs !== undefined && decision.attempt === 1) metrics.actionLatency.observe(Math.max(0, this.d.now() - seenMs) / 1000);
+    logger.info(
+      { ...where, fallback: decision.vmim.metadata.name, target: decision.target.node, attempt: decision.attempt, reason: decision.reason, detail: decision.detail },
+      'created fallback migration',
+    );
+    this.event({
+      vmi,
+      type: 'Normal',
+      reason: 'MigrationFallbackCreated',
+      message:
+        `Migration ${failed.name} failed (${decision.reason}: ${decision.detail}); created ${decision.vmim.metadata.name} ` +
+        `pinned to node ${decision.target.node}${decision.target.pool ? ` (pool ${decision.target.pool})` : ''}, ` +
+        `attempt ${decision.attempt} of ${settings.migration.fallbackAttempts}`,
+      dedupeKey: `fallback/${failed.uid}`,
+    });
+    return { kind: 'done' };
+  }
+
+  /** Events are best effort and sent off the reconcile path (eventSink.ts). */
+  private event(e: VmiEvent): void {
+    if (this.d.canAct()) this.d.events.record(e);
+  }
+}
