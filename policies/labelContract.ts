@@ -8,6 +8,12 @@
 export const MACHINE_TYPE_LABEL_PREFIX = 'machine-type.kvfleet.io/';
 /** `deprecated.machine-type.kvfleet.io/<type>: "true"` for each offered type QEMU flags deprecated. */
 export const DEPRECATED_MACHINE_TYPE_LABEL_PREFIX = 'deprecated.machine-type.kvfleet.io/';
+/**
+ * `alias.machine-type.kvfleet.io/<alias>: <canonical>`: what an alias (`q35`, `pc`) resolves to on
+ * this node's QEMU, e.g. `alias.machine-type.kvfleet.io/q35: pc-q35-rhel9.6.0`.
+ */
+export const ALIAS_MACHINE_TYPE_LABEL_PREFIX = 'alias.machine-type.kvfleet.io/';
+
 /** Node label: the pool of the cluster definition whose nodeSelector matches the node. */
 export const POOL_LABEL = 'kvfleet.io/pool';
 /** Node label: the hypervisor release that pool declares. */
@@ -53,6 +59,7 @@ export function isKvfleetNodeLabel(key: string): boolean {
   return (
     key.startsWith(MACHINE_TYPE_LABEL_PREFIX) ||
     key.startsWith(DEPRECATED_MACHINE_TYPE_LABEL_PREFIX) ||
+    key.startsWith(ALIAS_MACHINE_TYPE_LABEL_PREFIX) ||
     key === POOL_LABEL ||
     key === HYPERVISOR_RELEASE_LABEL ||
     key === DRIFT_LABEL
@@ -67,21 +74,11 @@ export const FALLBACK_REASON_ANNOTATION = 'kvfleet.io/fallback-reason';
 /** The label-name rule above as RE2-compatible source, for CEL `matches()` in generated policies. */
 export const LABEL_NAME_PATTERN = LABEL_NAME.source;
 
-/**
- * `alias.machine-type.kvfleet.io/<alias>: <canonical>`: what an alias (`q35`, `pc`) resolves to on
- * this node's QEMU, e.g. `alias.machine-type.kvfleet.io/q35: pc-q35-rhel9.6.0`.
- */
-export const ALIAS_MACHINE_TYPE_LABEL_PREFIX = 'alias.machine-type.kvfleet.io/';
-
 /** The alias label key, or `undefined` when the alias cannot be a label name. */
 export function aliasMachineTypeLabelKey(alias: string): string | undefined {
   return isValidLabelName(alias) ? ALIAS_MACHINE_TYPE_LABEL_PREFIX + alias : undefined;
 }
 
-/** True for every node label key the node labeller writes, and so may remove: the above plus alias labels. */
-export function isNodeLabellerLabel(key: string): boolean {
-  return isKvfleetNodeLabel(key) || key.startsWith(ALIAS_MACHINE_TYPE_LABEL_PREFIX);
-}
 
 /** Event reason on a Node (Warning) when its machine types differ from its pool's declaration. */
 export const MACHINE_TYPE_DRIFT_REASON = 'MachineTypeDrift';

@@ -18,7 +18,7 @@ import {
   DRIFT_ANNOTATION,
   DRIFT_LABEL,
   HYPERVISOR_RELEASE_LABEL,
-  isNodeLabellerLabel,
+  isKvfleetNodeLabel,
   MACHINE_TYPE_LABEL_PREFIX,
   POOL_LABEL,
 } from '../../policies/labelContract.js';
@@ -112,7 +112,7 @@ function labellerFor(nodeName: string, capabilities: string) {
 const readNode = (name: string): Promise<V1Node> => adminCore.readNode({ name });
 const eventsFor = async (nodeName: string) =>
   (await adminCore.listNamespacedEvent({ namespace: NODE_EVENT_NAMESPACE, fieldSelector: `involvedObject.name=${nodeName}` })).items;
-const kvfleetLabels = (node: V1Node) => Object.fromEntries(Object.entries(node.metadata?.labels ?? {}).filter(([k]) => isNodeLabellerLabel(k)));
+const kvfleetLabels = (node: V1Node) => Object.fromEntries(Object.entries(node.metadata?.labels ?? {}).filter(([k]) => isKvfleetNodeLabel(k)));
 const rhel96 = hypervisorRelease('rhel-9.6')!;
 const rhel96Machines = machinesOfSet({ supported: rhel96.machineTypes, deprecated: rhel96.deprecated, aliases: rhel96.aliases });
 

@@ -8,7 +8,7 @@ import {
   DRIFT_ANNOTATION,
   DRIFT_LABEL,
   HYPERVISOR_RELEASE_LABEL,
-  isNodeLabellerLabel,
+  isKvfleetNodeLabel,
   isValidLabelName,
   MACHINE_TYPE_DRIFT_REASON,
   MACHINE_TYPE_DRIFT_RESOLVED_REASON,
@@ -100,7 +100,7 @@ export function nodeMetadataPatch(
   current: { readonly labels?: StringMap; readonly annotations?: StringMap },
   desired: Pick<DesiredNodeMetadata, 'labels' | 'annotations'>,
 ): NodeMetadataPatch | undefined {
-  const labels = mapPatch(current.labels ?? {}, desired.labels, isNodeLabellerLabel);
+  const labels = mapPatch(current.labels ?? {}, desired.labels, isKvfleetNodeLabel);
   const annotations = mapPatch(current.annotations ?? {}, desired.annotations, (k) => OWNED_ANNOTATIONS.has(k));
   if (!labels && !annotations) return undefined;
   return { metadata: { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) } };
