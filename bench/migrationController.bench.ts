@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CustomObjectsApi, type KubernetesObject, KubernetesObjectApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
 import { MigrationController } from '../generators/migrationController.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../policies/labelContract.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
 import { matrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
 import { KubevirtStandIn } from '../programs/migration-controller/kubevirtStandIn.js';
 import { iso, poolNamed, poolNodeLabels, UPGRADE_CLUSTER, vmiObject } from '../programs/migration-controller/syntheticObjects.js';

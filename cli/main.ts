@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { resolvePools } from '../policies/poolMachineTypes.js';
+import { resolvePools } from '../compatibility/poolMachineTypes.js';
 import { planWorkloads, upgradeImpacts, type WorkloadRef, workloadRef } from '../policies/upgradePlan.js';
 import { diffMatrices, isEmptyDiff } from '../policies/matrixDiff.js';
 import { changedDistFiles, clustersAtBase, clustersInTree, matrixAtBase, matrixInTree } from './distDiff.js';

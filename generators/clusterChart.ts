@@ -1,7 +1,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import { type Construct } from 'constructs';
 import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDefinition.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../policies/labelContract.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
 import { matrixDocument } from '../policies/matrixDocument.js';
 import { KvfleetNamespace } from './kvfleetNamespace.js';
 import { KyvernoPolicies } from './kyvernoPolicies.js';

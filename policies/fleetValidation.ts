@@ -7,9 +7,9 @@ import semver from 'semver';
 import { type ClusterDefinition, DEFAULT_MIGRATION_SETTINGS, type MachineTypeOverrides, type MigrationSettings } from './clusterDefinition.js';
 import { DefinitionError } from './definitionError.js';
 import { hypervisorRelease, knownHypervisorReleaseIds } from './hypervisorReleases.js';
-import { isValidLabelName } from './labelContract.js';
-import { machineTypeVendor, parseMachineType } from './machineTypeNames.js';
-import { resolveMachineTypeSet } from './poolMachineTypes.js';
+import { isValidLabelName } from '../compatibility/labelKeys.js';
+import { machineTypeVendor, parseMachineType } from '../compatibility/machineTypeNames.js';
+import { resolveMachineTypeSet } from '../compatibility/poolMachineTypes.js';
 
 export interface LoadedCluster {
   /** `clusters/prod-east.ts` */

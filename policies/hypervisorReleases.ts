@@ -4,7 +4,7 @@
  * is not verified from source says so in `assumption`, and every pool can override its set
  * (`NodePool.machineTypes`), so a wrong guess here is fixed in a cluster file, not in code.
  */
-import { type MachineTypeVendor } from './machineTypeNames.js';
+import { type MachineTypeVendor } from '../compatibility/machineTypeNames.js';
 import { qemuMachineTypes, type QemuRelease } from './qemuMachineTypes.js';
 
 export interface HypervisorRelease {

@@ -3,7 +3,7 @@
  * matrices before and after. Pure; the CLI reads the two matrices from git and dist/.
  */
 import { type MatrixDocument } from './matrixDocument.js';
-import { type MachineTypeSet, type ResolvedPool } from './poolMachineTypes.js';
+import { type MachineTypeSet, type ResolvedPool } from '../compatibility/poolMachineTypes.js';
 
 export interface PoolChange {
   readonly pool: string;

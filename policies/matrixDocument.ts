@@ -5,7 +5,7 @@
  */
 import { parse, stringify } from 'yaml';
 import { type ClusterDefinition } from './clusterDefinition.js';
-import { type MachineTypeSet, type ResolvedPool, resolvePools } from './poolMachineTypes.js';
+import { type MachineTypeSet, type ResolvedPool, resolvePools } from '../compatibility/poolMachineTypes.js';
 
 export const MATRIX_CONFIGMAP_NAME = 'kvfleet-machine-types';
 export const MATRIX_CONFIGMAP_KEY = 'matrix.yaml';

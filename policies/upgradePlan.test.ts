@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { sharedDir } from '../test/harness/toolPaths.js';
 import { defineCluster } from './clusterDefinition.js';
-import { resolvePools } from './poolMachineTypes.js';
+import { resolvePools } from '../compatibility/poolMachineTypes.js';
 import { planWorkloads, upgradeImpacts, workloadRef } from './upgradePlan.js';
 
 const pools = resolvePools(

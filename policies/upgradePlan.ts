@@ -2,9 +2,9 @@
  * `kvfleet plan`: what a cluster's planned hypervisor upgrades take away, and which VMs that
  * strands. Pure: the CLI feeds it resolved pools and VM/VMI objects read from files.
  */
-import { isMachineTypeAlias } from './machineTypeNames.js';
-import { placeMachineType } from './placement.js';
-import { type ResolvedPool } from './poolMachineTypes.js';
+import { isMachineTypeAlias } from '../compatibility/machineTypeNames.js';
+import { placeMachineType } from '../compatibility/placement.js';
+import { type ResolvedPool } from '../compatibility/poolMachineTypes.js';
 
 export interface LostMachineType {
   readonly machineType: string;

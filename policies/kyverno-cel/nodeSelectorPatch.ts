@@ -7,7 +7,7 @@
  * server-side-apply merging, so applying `{nodeSelector: {k: v}}` would replace KubeVirt's own
  * entries (`kubevirt.io/schedulable`, CPU model labels…) instead of adding one.
  */
-import { HOSTNAME_LABEL, LABEL_NAME_PATTERN, MACHINE_TYPE_LABEL_PREFIX } from '../labelContract.js';
+import { HOSTNAME_LABEL, LABEL_NAME_PATTERN, MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/labelKeys.js';
 import { celString } from './celLiterals.js';
 
 /**

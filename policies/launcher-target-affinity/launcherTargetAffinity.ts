@@ -3,7 +3,7 @@
  * migration target virt-launcher Pod as KubeVirt creates it: its nodeSelector gets the node label
  * of the VMI's canonical machine type, and the pinned fallback node when the VMIM names one.
  */
-import { TARGET_NODE_ANNOTATION } from '../labelContract.js';
+import { TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { celString } from '../kyverno-cel/celLiterals.js';
 import { addToMapJsonPatchCel, selectorAdditionsCel } from '../kyverno-cel/nodeSelectorPatch.js';
 import { KUBEVIRT_API_GROUP, KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, policyMetadata } from '../kyverno-cel/policyObject.js';

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import prodEast from '../../clusters/prod-east.js';
 import { defineCluster } from '../clusterDefinition.js';
-import { resolvePools } from '../poolMachineTypes.js';
+import { resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { machineTypeAdmission } from '../vm-machine-type/machineTypeAdmission.js';
 import { vmMachineTypeWarningsPolicy } from './vmMachineTypeWarnings.js';
 

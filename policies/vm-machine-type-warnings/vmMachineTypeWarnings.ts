@@ -6,7 +6,7 @@
 import { type ClusterDefinition } from '../clusterDefinition.js';
 import { celMap, celString } from '../kyverno-cel/celLiterals.js';
 import { KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, policyMetadata } from '../kyverno-cel/policyObject.js';
-import { resolvePools } from '../poolMachineTypes.js';
+import { resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { machineTypeAdmission } from '../vm-machine-type/machineTypeAdmission.js';
 import { MACHINE_TYPE_VARIABLE, VM_MACHINE_TYPE_CONDITIONS, VM_MACHINE_TYPE_MATCH } from '../vm-machine-type/vmMachineTypeMatch.js';
 

@@ -4,9 +4,9 @@ import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
 import { type ClusterDefinition, defineCluster } from '../clusterDefinition.js';
 import { HYPERVISOR_RELEASES } from '../hypervisorReleases.js';
-import { MACHINE_TYPE_ALIASES } from '../machineTypeNames.js';
-import { placeMachineType } from '../placement.js';
-import { resolvePools } from '../poolMachineTypes.js';
+import { MACHINE_TYPE_ALIASES } from '../../compatibility/machineTypeNames.js';
+import { placeMachineType } from '../../compatibility/placement.js';
+import { resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { denialMessage, isAdmitted, machineTypeAdmission, survivingMachineType } from './machineTypeAdmission.js';
 
 const admissionOf = (c: ClusterDefinition) => machineTypeAdmission(c.name, resolvePools(c));

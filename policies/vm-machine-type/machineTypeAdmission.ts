@@ -3,9 +3,9 @@
  * pools with the same placement code the migration controller uses, and embedded in the generated
  * policies (no runtime lookup), so the matrix each cluster enforces is visible in dist/.
  */
-import { MACHINE_TYPE_ALIASES, parseMachineType, sortMachineTypes } from '../machineTypeNames.js';
-import { type MachineTypePlacement, offeredMachineTypes, placeMachineType } from '../placement.js';
-import { type ResolvedPool } from '../poolMachineTypes.js';
+import { MACHINE_TYPE_ALIASES, parseMachineType, sortMachineTypes } from '../../compatibility/machineTypeNames.js';
+import { type MachineTypePlacement, offeredMachineTypes, placeMachineType } from '../../compatibility/placement.js';
+import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 
 export interface MachineTypeAdmission {
   readonly cluster: string;

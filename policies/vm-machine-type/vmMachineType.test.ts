@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import prodEast from '../../clusters/prod-east.js';
-import { offeredMachineTypes, placeMachineType } from '../placement.js';
-import { resolvePools } from '../poolMachineTypes.js';
+import { offeredMachineTypes, placeMachineType } from '../../compatibility/placement.js';
+import { resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { vmMachineTypePolicy } from './vmMachineType.js';
 
 const policy = vmMachineTypePolicy(prodEast).object;

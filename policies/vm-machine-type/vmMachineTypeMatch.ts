@@ -6,7 +6,7 @@
 import { celString, celStringList } from '../kyverno-cel/celLiterals.js';
 import { pinnedMachineTypeCel } from '../kyverno-cel/kubevirtCel.js';
 import { type MatchConstraints, type NamedExpression, kubevirtRule } from '../kyverno-cel/policyObject.js';
-import { MACHINE_TYPE_ALIASES } from '../machineTypeNames.js';
+import { MACHINE_TYPE_ALIASES } from '../../compatibility/machineTypeNames.js';
 
 export const VM_MACHINE_TYPE_MATCH: MatchConstraints = {
   resourceRules: [kubevirtRule(['virtualmachines', 'virtualmachineinstances'], ['CREATE', 'UPDATE'])],

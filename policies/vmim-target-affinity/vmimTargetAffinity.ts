@@ -4,7 +4,7 @@
  * bypass constraints already set on the VM"), and pin the node the migration controller chose
  * for a fallback.
  */
-import { TARGET_NODE_ANNOTATION } from '../labelContract.js';
+import { TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { celString } from '../kyverno-cel/celLiterals.js';
 import { addToMapJsonPatchCel, selectorAdditionsCel } from '../kyverno-cel/nodeSelectorPatch.js';
 import { KUBEVIRT_API_GROUP, KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, kubevirtRule, policyMetadata } from '../kyverno-cel/policyObject.js';

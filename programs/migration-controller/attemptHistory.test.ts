@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ATTEMPT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTATION } from '../../policies/labelContract.js';
+import { ATTEMPT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { type AttemptLimits, attemptVerdict, backoffBeforeAttemptMs, failedTargets } from './attemptHistory.js';
 import { parseVmi, parseVmim } from './objectViews.js';
 import { must, type VmimSpec, vmimObject, vmiObject } from './syntheticObjects.js';

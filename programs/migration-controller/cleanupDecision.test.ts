@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../policies/labelContract.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
 import { type CleanupLimits, planCleanup } from './cleanupDecision.js';
 import { parseVmi, parseVmim, type VmimView } from './objectViews.js';
 import { must, type VmimSpec, vmimObject, vmiObject } from './syntheticObjects.js';

@@ -8,7 +8,7 @@ import { CoordinationV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, setH
 import { Testing } from 'cdk8s';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { MigrationController as MigrationControllerChart } from '../../generators/migrationController.js';
-import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../policies/labelContract.js';
+import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../compatibility/labelKeys.js';
 import { matrixDocument } from '../../policies/matrixDocument.js';
 import { startControlPlane, type ControlPlane } from '../../test/harness/controlPlane.js';
 import { createTestNamespace } from '../../test/harness/namespaces.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTATION } from '../../policies/labelContract.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { classifyFailure, type FailureContext, furthestPhase } from './failureReasons.js';
 import { type NodeView, parseNode, parseTargetPod, parseVmi, parseVmim, type VmimView } from './objectViews.js';
 import {

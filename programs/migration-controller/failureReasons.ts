@@ -3,7 +3,7 @@
  * caches hold and what it remembers of the target pod (KubeVirt deletes an unschedulable target
  * pod when it gives up, so by the time the VMIM is Failed the pod's condition may be gone).
  */
-import { machineTypeLabelKey } from '../../policies/labelContract.js';
+import { machineTypeLabelKey } from '../../compatibility/labelKeys.js';
 import { isFinalPhase, type MigrationState, type NodeView, type TargetPodView, VMIM_PHASES, type VmimView, type VmiView } from './objectViews.js';
 
 /** Failures another node can fix. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { HOSTNAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTATION } from '../../policies/labelContract.js';
-import { placeMachineType } from '../../policies/placement.js';
+import { HOSTNAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
+import { placeMachineType } from '../../compatibility/placement.js';
 import { type DecisionInput, decideFallback, type DecisionSettings } from './fallbackDecision.js';
 import { type NodeView, parseNode, parseVmi, parseVmim } from './objectViews.js';
 import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS, type VmimSpec, vmimObject, vmiObject } from './syntheticObjects.js';

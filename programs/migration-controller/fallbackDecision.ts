@@ -3,7 +3,7 @@
  * create a fallback VMIM. Pure composition of the failure, attempt and target rules.
  */
 import { type MigrationSettings } from '../../policies/clusterDefinition.js';
-import { type ResolvedPool } from '../../policies/poolMachineTypes.js';
+import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { attemptVerdict, failedTargets } from './attemptHistory.js';
 import { classifyFailure, type FailureContext, type FixableReason, type NotFixableReason } from './failureReasons.js';
 import { fallbackVmim, type PinMode, type VmimManifest } from './fallbackVmim.js';

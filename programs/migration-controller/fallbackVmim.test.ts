@@ -8,7 +8,7 @@ import {
   MANAGED_BY_LABEL,
   TARGET_NODE_ANNOTATION,
   VMI_LABEL,
-} from '../../policies/labelContract.js';
+} from '../../compatibility/labelKeys.js';
 import { fallbackName, fallbackVmim, type FallbackSpec, labelValue, UNSCHEDULABLE_TIMEOUT_ANNOTATION } from './fallbackVmim.js';
 import { parseVmi, parseVmim } from './objectViews.js';
 import { must, vmimObject, vmiObject } from './syntheticObjects.js';

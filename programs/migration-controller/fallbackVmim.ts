@@ -14,7 +14,7 @@ import {
   MANAGED_BY_VALUE,
   TARGET_NODE_ANNOTATION,
   VMI_LABEL,
-} from '../../policies/labelContract.js';
+} from '../../compatibility/labelKeys.js';
 import { type FixableReason } from './failureReasons.js';
 import { type TargetCandidate } from './migrationTargets.js';
 import { type VmimView, type VmiView } from './objectViews.js';

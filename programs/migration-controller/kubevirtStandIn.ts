@@ -12,7 +12,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../policies/labelContract.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
 import { iso, nodeObject, type NodeSpec, targetPodObject, vmimObject, vmiObject, type VmiSpec } from './syntheticObjects.js';
 
 const KUBEVIRT = { group: 'kubevirt.io', version: 'v1' } as const;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { placeMachineType } from '../../policies/placement.js';
+import { placeMachineType } from '../../compatibility/placement.js';
 import { chooseTarget, exclusionOf, hostingPools, rankTargets, type TargetQuery } from './migrationTargets.js';
 import { type NodeView, parseNode } from './objectViews.js';
 import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS } from './syntheticObjects.js';

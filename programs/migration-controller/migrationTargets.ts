@@ -3,10 +3,10 @@
  * pools and upgrade plans from the matrix ConfigMap, and the same placement code the Kyverno
  * policies are generated from decides what a pool can host.
  */
-import { deprecatedMachineTypeLabelKey, machineTypeLabelKey, POOL_LABEL } from '../../policies/labelContract.js';
+import { deprecatedMachineTypeLabelKey, machineTypeLabelKey, POOL_LABEL } from '../../compatibility/labelKeys.js';
 import { poolOfNode } from '../../policies/matrixDocument.js';
-import { placeMachineType, supportsMachineType } from '../../policies/placement.js';
-import { type ResolvedPool } from '../../policies/poolMachineTypes.js';
+import { placeMachineType, supportsMachineType } from '../../compatibility/placement.js';
+import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type NodeView } from './objectViews.js';
 
 /** Where a node's pool stands with respect to a planned upgrade, best first. */

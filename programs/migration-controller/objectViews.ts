@@ -13,7 +13,7 @@ import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   TARGET_NODE_ANNOTATION,
-} from '../../policies/labelContract.js';
+} from '../../compatibility/labelKeys.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 

@@ -9,9 +9,9 @@ import {
   HOSTNAME_LABEL,
   machineTypeLabelKey,
   POOL_LABEL,
-} from '../../policies/labelContract.js';
+} from '../../compatibility/labelKeys.js';
 import { defineCluster } from '../../policies/clusterDefinition.js';
-import { type ResolvedPool, resolvePools } from '../../policies/poolMachineTypes.js';
+import { type ResolvedPool, resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { MIGRATION_JOB_NAME_ANNOTATION, MIGRATION_JOB_UID_LABEL, OVN_ROUTED_ANNOTATION, type Parsed } from './objectViews.js';
 
 type Obj = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * migration and acts. Level-based: it reads the index (current state) and never the event that
  * woke it, so repeating it after a restart or relist changes nothing that is already right.
  */
-import { type ResolvedPool } from '../../policies/poolMachineTypes.js';
+import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type Logger } from '../runtime/logger.js';
 import { planCleanup } from './cleanupDecision.js';
 import { apiErrorMessage, type ControllerWrites, type VmiEvent, WriteRefused } from './controllerWrites.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { isValidLabelName } from '../../policies/labelContract.js';
+import { isValidLabelName } from '../../compatibility/labelKeys.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';
 import { parseCapabilities } from './capabilitiesXml.js';
 import { desiredNodeMetadata } from './nodeLabels.js';
@@ -17,6 +17,7 @@ const samples = [
   readFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64-rhel7.xml'), 'utf8'),
   readFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64.xml'), 'utf8'),
   readFileSync(join(import.meta.dirname, 'fixtures', 'synthetic-rhel9.6-capabilities.xml'), 'utf8'),
+  readFileSync(join(import.meta.dirname, 'fixtures', 'synthetic-qemu2.3-alias-only-capabilities.xml'), 'utf8'),
 ];
 
 /** The parser's contract: a result value, never an exception, and a consistent one. */
@@ -38,6 +39,8 @@ function checkInvariants(xml: string): void {
   for (const [alias, target] of Object.entries(aliases)) {
     expect(typeof target).toBe('string');
     expect(canonical).not.toContain(alias);
+    // What a VM started as the alias reports in status.machine.type is a type the node runs.
+    expect(canonical).toContain(target);
   }
   for (const t of deprecated) expect(canonical.includes(t) || Object.hasOwn(aliases, t)).toBe(true);
   // Whatever names came out, the labels built from them are valid or skipped, never a throw.

@@ -107,6 +107,41 @@ describe('synthetic-rhel9.6-capabilities.xml (SYNTHETIC RHEL 9.6 host)', () => {
   });
 });
 
+describe('synthetic-qemu2.3-alias-only-capabilities.xml (SYNTHETIC libvirt 1.x / QEMU 2.3 layout)', () => {
+  const result = parseCapabilities(fixture('synthetic-qemu2.3-alias-only-capabilities.xml'));
+  const types = machineTypesOf(result);
+
+  test('a versioned type named only as an alias\'s canonical attribute is a canonical type of the node', () => {
+    expect(types.canonical).toContain('pc-q35-2.3');
+    expect(types.canonical).toContain('pc-i440fx-2.3');
+    expect(types.aliases).toEqual({ pc: 'pc-i440fx-2.3', q35: 'pc-q35-2.3' });
+  });
+
+  test('the KVM list inside <domain type=kvm> is the one read, so pc-0.12 and pc-1.3 (TCG only) are not', () => {
+    expect(types.canonical).toEqual(['pc-q35-2.0', 'pc-q35-2.1', 'pc-q35-2.2', 'pc-q35-2.3', 'pc-i440fx-2.0', 'pc-i440fx-2.1', 'pc-i440fx-2.2', 'pc-i440fx-2.3', 'isapc', 'none']);
+  });
+
+  test('the document raises no warnings', () => {
+    expect(result.ok && result.warnings).toEqual([]);
+  });
+});
+
+describe('alias targets', () => {
+  test('an alias deprecated in the document makes its target deprecated when the target has no entry of its own', () => {
+    const t = machineTypesOf(parseCapabilities(syntheticCapabilitiesXml({ machines: [{ name: 'q35', canonical: 'pc-q35-2.3', deprecated: true }] })));
+    expect(t.canonical).toEqual(['pc-q35-2.3']);
+    expect(t.deprecated).toEqual(['pc-q35-2.3', 'q35']);
+  });
+
+  test('an alias whose target is another alias is ignored with a warning: the node runs no type of that name', () => {
+    const r = parseCapabilities(
+      syntheticCapabilitiesXml({ machines: [{ name: 'pc-q35-2.3' }, { name: 'q35', canonical: 'pc-q35-2.3' }, { name: 'latest', canonical: 'q35' }] }),
+    );
+    expect(machineTypesOf(r).aliases).toEqual({ q35: 'pc-q35-2.3' });
+    expect(r.ok && r.warnings.join()).toMatch(/alias latest points to q35, which is itself an alias/);
+  });
+});
+
 describe('document layouts', () => {
   test('older libvirt: the machines nested in <domain type=kvm> are the KVM ones, not the TCG list under <arch>', () => {
     const xml = syntheticCapabilitiesXml({

@@ -11,12 +11,15 @@
  *   nested in `<domain type='kvm'>` when older libvirt lists a KVM-specific set there.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { sortMachineTypes } from '../../policies/machineTypeNames.js';
+import { sortMachineTypes } from '../../compatibility/machineTypeNames.js';
 
 export interface NodeMachineTypes {
   /** The host CPU architecture, `<host><cpu><arch>`. */
   readonly arch: string;
-  /** Versioned/concrete types (no `canonical` attribute), sorted. */
+  /**
+   * Versioned/concrete types, sorted: every `<machine>` without a `canonical` attribute, plus every
+   * alias's canonical target (older libvirt lists some types only there).
+   */
   readonly canonical: readonly string[];
   /** Alias → the canonical type QEMU resolves it to on this node (`q35` → `pc-q35-rhel9.6.0`), sorted by alias. */
   readonly aliases: Readonly<Record<string, string>>;
@@ -172,10 +175,21 @@ function parseCapabilitiesUnguarded(xml: string): CapabilitiesResult {
     };
   }
 
+  // Older libvirt (QEMU 2.x–4.x era hosts) lists a versioned type only as the `canonical` attribute of
+  // its alias (`<machine canonical='pc-q35-2.3'>q35</machine>`, no `<machine>pc-q35-2.3</machine>`).
+  // A VM started there as `q35` reports `status.machine.type: pc-q35-2.3`, so every alias target is
+  // a type the node runs; leaving it out would make that VM's migrations unschedulable everywhere.
+  const listedAsAlias = new Set(machines.filter((m) => m.canonical !== undefined).map((m) => m.name));
   const canonical = new Set(machines.filter((m) => m.canonical === undefined).map((m) => m.name));
+  for (const m of machines) if (m.canonical !== undefined && !listedAsAlias.has(m.canonical)) canonical.add(m.canonical);
   const aliases = new Map<string, string>();
   for (const m of machines) {
     if (m.canonical === undefined) continue;
+    if (!canonical.has(m.canonical)) {
+      // Only when the target is itself an alias name: libvirt never chains aliases.
+      warnings.push(`alias ${m.name} points to ${m.canonical}, which is itself an alias; ignored`);
+      continue;
+    }
     if (canonical.has(m.name)) {
       warnings.push(`${m.name} is listed both as a machine type and as an alias of ${m.canonical}; kept as a machine type`);
       continue;
@@ -189,7 +203,11 @@ function parseCapabilitiesUnguarded(xml: string): CapabilitiesResult {
     }
     aliases.set(m.name, m.canonical);
   }
-  const deprecated = machines.filter((m) => m.deprecated && (canonical.has(m.name) || aliases.has(m.name))).map((m) => m.name);
+  const deprecated = new Set(machines.filter((m) => m.deprecated && (canonical.has(m.name) || aliases.has(m.name))).map((m) => m.name));
+  // A type known only through its alias inherits the alias's flag: it is the same QEMU machine.
+  for (const m of machines) {
+    if (m.deprecated && m.canonical !== undefined && aliases.get(m.name) === m.canonical && canonical.has(m.canonical)) deprecated.add(m.canonical);
+  }
 
   return {
     ok: true,

@@ -2,8 +2,8 @@
  * Drift: the machine types a node really offers against the set the cluster definition declares
  * for its pool. Pure.
  */
-import { parseMachineType } from '../../policies/machineTypeNames.js';
-import { type MachineTypeSet, type ResolvedPool } from '../../policies/poolMachineTypes.js';
+import { parseMachineType } from '../../compatibility/machineTypeNames.js';
+import { type MachineTypeSet, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 
 export interface MachineTypeDrift {
   /** Offered by the node, not declared for its pool. Sorted. */

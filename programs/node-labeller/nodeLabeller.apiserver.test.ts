@@ -21,7 +21,7 @@ import {
   isKvfleetNodeLabel,
   MACHINE_TYPE_LABEL_PREFIX,
   POOL_LABEL,
-} from '../../policies/labelContract.js';
+} from '../../compatibility/labelKeys.js';
 import { matrixDocument, renderMatrixDocument } from '../../policies/matrixDocument.js';
 import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
 import { dryRunApply } from '../../test/harness/dryRun.js';

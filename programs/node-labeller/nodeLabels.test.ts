@@ -11,8 +11,8 @@ import {
   HYPERVISOR_RELEASE_LABEL,
   MACHINE_TYPE_LABEL_PREFIX,
   POOL_LABEL,
-} from '../../policies/labelContract.js';
-import { type ResolvedPool, resolvePool } from '../../policies/poolMachineTypes.js';
+} from '../../compatibility/labelKeys.js';
+import { type ResolvedPool, resolvePool } from '../../compatibility/poolMachineTypes.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';
 import { type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
 import { desiredNodeMetadata, driftEvent, nodeMetadataPatch } from './nodeLabels.js';

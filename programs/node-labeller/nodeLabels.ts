@@ -14,9 +14,9 @@ import {
   MACHINE_TYPE_DRIFT_RESOLVED_REASON,
   machineTypeLabelKey,
   POOL_LABEL,
-} from '../../policies/labelContract.js';
+} from '../../compatibility/labelKeys.js';
 import { poolOfNode } from '../../policies/matrixDocument.js';
-import { type ResolvedPool } from '../../policies/poolMachineTypes.js';
+import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type NodeMachineTypes } from './capabilitiesXml.js';
 import { hasDrift, matchRelease, type MachineTypeDrift, type ReleaseMatch } from './machineTypeDrift.js';
 

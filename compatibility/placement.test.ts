@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defineCluster } from './clusterDefinition.js';
+import { defineCluster } from '../policies/clusterDefinition.js';
 import { canonicalMachineType, isDeprecatedOn, placeMachineType } from './placement.js';
 import { resolveMachineTypeSet, resolvePools } from './poolMachineTypes.js';
 
