@@ -1,11 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+const roots = '{clusters,compatibility,policies,generators,programs,cli,test}';
+// Suites that start a Go-built tool from scripts/tools.sh: etcd + kube-apiserver, or the Kyverno CLI.
+const needsTools = [`${roots}/**/*.apiserver.test.ts`, `${roots}/**/*.kyverno.test.ts`];
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summaryReporter.ts'],
-    include: ['{clusters,compatibility,policies,generators,programs,cli,test}/**/*.test.ts'],
     // API-server suites start real processes; a slow 2-core machine needs room for that.
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    projects: [
+      // `npm run test:unit`: runs without the tools built.
+      { extends: true, test: { name: 'unit', include: [`${roots}/**/*.test.ts`], exclude: needsTools } },
+      { extends: true, test: { name: 'integration', include: needsTools } },
+    ],
   },
 });

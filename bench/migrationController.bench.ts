@@ -14,8 +14,8 @@ import { Testing } from 'cdk8s';
 import { MigrationController } from '../generators/migrationController.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
 import { matrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
-import { KubevirtStandIn } from '../programs/migration-controller/kubevirtStandIn.js';
-import { iso, poolNamed, poolNodeLabels, UPGRADE_CLUSTER, vmiObject } from '../programs/migration-controller/syntheticObjects.js';
+import { KubevirtStandIn } from '../test/support/kubevirtStandIn.js';
+import { iso, poolNamed, poolNodeLabels, UPGRADE_CLUSTER, vmiObject } from '../test/support/syntheticMigrationObjects.js';
 import { startControlPlane } from '../test/harness/controlPlane.js';
 import { freePort } from '../test/harness/freePort.js';
 import { projectDir, sharedDir } from '../test/harness/toolPaths.js';
@@ -91,7 +91,13 @@ try {
   }));
   let t = Date.now();
   await inParallel(vmis, CONCURRENCY, async (v) => {
-    await custom.createNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', namespace: v.namespace, body: vmiObject({ ...v, liveMigratable: true }) });
+    await custom.createNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'virtualmachineinstances',
+      namespace: v.namespace,
+      body: vmiObject({ ...v, liveMigratable: true }),
+    });
   });
   const createVmisMs = Date.now() - t;
 
@@ -136,13 +142,25 @@ try {
   );
   // 1,000 user migrations stuck in Scheduling, one per VMI.
   const createScheduling = async (v: { namespace: string; name: string }) => {
-    await custom.createNamespacedCustomObject({ ...VMIM, namespace: v.namespace, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: `mig-${v.name}` }, spec: { vmiName: v.name } } });
+    await custom.createNamespacedCustomObject({
+      ...VMIM,
+      namespace: v.namespace,
+      body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: `mig-${v.name}` }, spec: { vmiName: v.name } },
+    });
     await custom.patchNamespacedCustomObjectStatus(
       {
         ...VMIM,
         namespace: v.namespace,
         name: `mig-${v.name}`,
-        body: { status: { phase: 'Scheduling', phaseTransitionTimestamps: [{ phase: 'Pending', phaseTransitionTimestamp: iso(startMs) }, { phase: 'Scheduling', phaseTransitionTimestamp: iso(startMs + 1000) }] } },
+        body: {
+          status: {
+            phase: 'Scheduling',
+            phaseTransitionTimestamps: [
+              { phase: 'Pending', phaseTransitionTimestamp: iso(startMs) },
+              { phase: 'Scheduling', phaseTransitionTimestamp: iso(startMs + 1000) },
+            ],
+          },
+        },
       },
       merge,
     );
@@ -229,7 +247,12 @@ try {
   console.log(['controller RSS peak during the burst (sampled every 0.5 s)', mib(rssPeak)].join(' | '));
   console.log(['controller RSS after the burst', mib(rssAfter)].join(' | '));
   console.log(['controller external (Buffer) memory after the burst', mib(external)].join(' | '));
-  console.log(['controller V8 heap used / total after the burst', `${mib(gauge(finalMetrics, 'nodejs_heap_size_used_bytes'))} / ${mib(gauge(finalMetrics, 'nodejs_heap_size_total_bytes'))}`].join(' | '));
+  console.log(
+    [
+      'controller V8 heap used / total after the burst',
+      `${mib(gauge(finalMetrics, 'nodejs_heap_size_used_bytes'))} / ${mib(gauge(finalMetrics, 'nodejs_heap_size_total_bytes'))}`,
+    ].join(' | '),
+  );
   if (fallbacks.length !== BURST + SINGLES) process.exitCode = 1;
 } finally {
   if (controller && controller.exitCode === null) {

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
 import { NodeLabeller } from '../generators/nodeLabeller.js';
-import { defineCluster } from '../policies/clusterDefinition.js';
 import { hypervisorRelease } from '../policies/hypervisorReleases.js';
 import { matrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
 import { parseCapabilities } from '../programs/node-labeller/capabilitiesXml.js';
 import { createLabellerMetrics } from '../programs/node-labeller/labellerMetrics.js';
 import { NodeLabelReconciler } from '../programs/node-labeller/nodeLabelReconciler.js';
 import { desiredNodeMetadata } from '../programs/node-labeller/nodeLabels.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from '../programs/node-labeller/syntheticCapabilities.js';
+import { TEST_POOL_LABEL, testCluster, testPool } from '../test/support/clusterFixtures.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from '../test/support/syntheticCapabilities.js';
 import { createLogger } from '../programs/runtime/logger.js';
 import { startControlPlane } from '../test/harness/controlPlane.js';
 import { projectDir, sharedDir } from '../test/harness/toolPaths.js';
@@ -56,14 +56,7 @@ for (const [name, path] of documents) {
 
 // API requests per reconcile, against a real API server with the labeller's own RBAC.
 const SA = 'system:serviceaccount:kvfleet-system:kvfleet-node-labeller';
-const cluster = defineCluster({
-  name: 'bench',
-  kubernetesVersion: '1.33',
-  kubevirtVersion: '1.5.2',
-  kubeOvn: 'none',
-  argocd: { name: 'bench' },
-  nodePools: [{ name: 'rhel96', nodeSelector: { 'node.example.com/pool': 'rhel96' }, hypervisor: 'rhel-9.6', nodeCount: 1 }],
-});
+const cluster = testCluster({ name: 'bench', kubevirtVersion: '1.5.2', nodePools: [testPool('rhel96', 'rhel-9.6', { nodeCount: 1 })] });
 const plane = await startControlPlane({ users: [{ name: SA, groups: ['system:serviceaccounts'] }] });
 const dir = mkdtempSync(join(tmpdir(), 'kvfleet-bench-labeller-'));
 try {
@@ -73,7 +66,7 @@ try {
   const objects = KubernetesObjectApi.makeApiClient(admin);
   for (const o of Testing.synth(chart) as KubernetesObject[]) if (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') await objects.create(o);
   const adminCore = admin.makeApiClient(CoreV1Api);
-  await adminCore.createNode({ body: { metadata: { name: 'bench-node', labels: { 'node.example.com/pool': 'rhel96' } } } });
+  await adminCore.createNode({ body: { metadata: { name: 'bench-node', labels: { [TEST_POOL_LABEL]: 'rhel96' } } } });
   const kc = new KubeConfig();
   kc.loadFromString(plane.kubeconfigFor(SA));
   const capabilitiesPath = join(dir, 'capabilities.xml');
@@ -114,7 +107,17 @@ try {
     const after = await counts();
     const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
     const rvChanged = (await adminCore.readNode({ name: 'bench-node' })).metadata!.resourceVersion !== rv;
-    console.log([name, delta('get nodes'), delta('patch nodes'), delta('create events'), delta('patch nodes') + delta('create events'), rvChanged ? 'yes' : 'no', ms.toFixed(1)].join(' | '));
+    console.log(
+      [
+        name,
+        delta('get nodes'),
+        delta('patch nodes'),
+        delta('create events'),
+        delta('patch nodes') + delta('create events'),
+        rvChanged ? 'yes' : 'no',
+        ms.toFixed(1),
+      ].join(' | '),
+    );
   }
 } finally {
   await plane.stop();

@@ -31,7 +31,9 @@ function matrixFromConfigMap(text: string, where: string): MatrixDocument {
 export function clustersAtBase(repo: string, base: string, distDir: string): string[] {
   const rel = relative(repo, distDir);
   try {
-    return git(repo, ['ls-tree', '--name-only', `${base}:${rel}`]).split('\n').filter(Boolean);
+    return git(repo, ['ls-tree', '--name-only', `${base}:${rel}`])
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return []; // no dist/ at the base: every cluster is new
   }
@@ -54,7 +56,11 @@ export function matrixInTree(distDir: string, cluster: string): MatrixDocument |
 }
 
 export function clustersInTree(distDir: string): string[] {
-  return existsSync(distDir) ? readdirSync(distDir).filter((f) => !f.startsWith('.')).sort() : [];
+  return existsSync(distDir)
+    ? readdirSync(distDir)
+        .filter((f) => !f.startsWith('.'))
+        .sort()
+    : [];
 }
 
 /** dist/ files that differ between the base and the working tree (untracked ones included). */

@@ -1,12 +1,11 @@
 import { type ClusterDefinition } from '../policies/clusterDefinition.js';
 import { FleetDefinitionErrors } from '../policies/definitionError.js';
-import { validateFleet } from '../policies/fleetValidation.js';
 import { loadFleet } from '../generators/loadFleet.js';
 
 /** The validated fleet, optionally one cluster of it; throws with every problem when invalid. */
 export async function validatedFleet(clustersDir: string, projectDir: string, only?: string): Promise<ClusterDefinition[]> {
-  const { clusters, loadErrors } = await loadFleet(clustersDir, projectDir);
-  const errors = [...loadErrors, ...validateFleet(clusters)].filter((e) => e.severity === 'error');
+  const { clusters, problems } = await loadFleet(clustersDir, projectDir);
+  const errors = problems.filter((e) => e.severity === 'error');
   if (errors.length > 0) throw new FleetDefinitionErrors(errors);
   const defs = clusters.map((c) => c.definition).sort((a, b) => (a.name < b.name ? -1 : 1));
   if (only === undefined) return defs;

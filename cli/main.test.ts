@@ -18,7 +18,9 @@ afterEach(() => {
 test('synth prints one line per cluster and writes its folder', async () => {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   expect(await main(['synth', '--clusters', clustersDir, '--dist', join(work, 'dist')])).toBe(0);
-  const lines = String(log.mock.calls[0]![0]).split('\n').filter((l) => !l.startsWith(' '));
+  const lines = String(log.mock.calls[0]![0])
+    .split('\n')
+    .filter((l) => !l.startsWith(' '));
   expect(lines.map((l) => l.split(':')[0])).toEqual(readdirSync(join(work, 'dist')).sort());
   expect(lines[0]).toMatch(/^\S+: \d+ objects written to dist\/\S+\/, \d+ warnings?$/);
 });
@@ -78,7 +80,12 @@ describe('diff', () => {
     git('add', '.');
     git('commit', '-qm', 'base');
     const legacy = join(clusters, 'legacy-apps.ts');
-    writeFileSync(legacy, readFileSync(legacy, 'utf8').replace(/hypervisor: 'rhel-9\.[36]',/g, "hypervisor: 'rhel-10.0',").replace("upgradeTo: 'rhel-9.6',", ''));
+    writeFileSync(
+      legacy,
+      readFileSync(legacy, 'utf8')
+        .replace(/hypervisor: 'rhel-9\.[36]',/g, "hypervisor: 'rhel-10.0',")
+        .replace("upgradeTo: 'rhel-9.6',", ''),
+    );
     await synthFleet({ clustersDir: clusters, distDir: join(repo, 'dist'), projectDir: repo });
 
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});

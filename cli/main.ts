@@ -24,7 +24,7 @@ export function buildCli(): Command {
 
   program
     .command('synth')
-    .description('validate clusters/*.ts and write dist/<cluster>/ atomically (same output as `cdk8s synth`)')
+    .description('validate clusters/*.ts and write dist/<cluster>/ atomically (`npm run synth`; same output as `npm run synth:cdk8s`)')
     .option('--clusters <dir>', 'folder of cluster definition files', join(projectDir, 'clusters'))
     .option('--dist <dir>', 'output folder, replaced only when everything succeeded', join(projectDir, 'dist'))
     .action(async (opts: { clusters: string; dist: string }) => {
@@ -62,9 +62,7 @@ export function buildCli(): Command {
       const distDir = resolve(opts.dist);
       const repo = resolve(distDir, '..');
       const clusters = [...new Set([...clustersAtBase(repo, opts.base, distDir), ...clustersInTree(distDir)])].sort();
-      const diffs = clusters
-        .map((c) => diffMatrices(matrixAtBase(repo, opts.base, distDir, c), matrixInTree(distDir, c)))
-        .filter((d) => !isEmptyDiff(d));
+      const diffs = clusters.map((c) => diffMatrices(matrixAtBase(repo, opts.base, distDir, c), matrixInTree(distDir, c))).filter((d) => !isEmptyDiff(d));
       console.log(formatDiff(diffs, changedDistFiles(repo, opts.base, distDir), opts.base));
     });
 
@@ -75,7 +73,7 @@ export function buildCli(): Command {
 function readWorkloads(file: string): WorkloadRef[] {
   return parseAllDocuments(readFileSync(file, 'utf8'))
     .map((d) => d.toJS() as { kind?: string; items?: unknown[] } | null)
-    .flatMap((o) => (o?.kind === 'List' || o?.kind?.endsWith('List') ? o.items ?? [] : [o]))
+    .flatMap((o) => (o?.kind === 'List' || o?.kind?.endsWith('List') ? (o.items ?? []) : [o]))
     .map(workloadRef)
     .filter((w): w is WorkloadRef => w !== undefined);
 }

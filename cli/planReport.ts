@@ -21,9 +21,11 @@ export function formatPlan(cluster: string, impacts: readonly UpgradeImpact[], v
     const affected = verdicts.filter((v) => v.outcome !== 'ok');
     lines.push(`  workloads: ${verdicts.length} checked, ${affected.length} affected`);
     for (const v of affected) {
-      lines.push(`    ${v.outcome.toUpperCase()} ${v.kind} ${v.namespace}/${v.name} (${v.machineType}): ${OUTCOME_TEXT[v.outcome]}` +
-        (v.hostsNow.length ? `; now on ${v.hostsNow.join(', ')}` : '') +
-        (v.outcome === 'narrowed' ? `; afterwards on ${v.hostsAfterUpgrades.join(', ')}` : ''));
+      lines.push(
+        `    ${v.outcome.toUpperCase()} ${v.kind} ${v.namespace}/${v.name} (${v.machineType}): ${OUTCOME_TEXT[v.outcome]}` +
+          (v.hostsNow.length ? `; now on ${v.hostsNow.join(', ')}` : '') +
+          (v.outcome === 'narrowed' ? `; afterwards on ${v.hostsAfterUpgrades.join(', ')}` : ''),
+      );
     }
   }
   return lines.join('\n');

@@ -13,9 +13,29 @@ export const UNSCHEDULABLE_TIMEOUT_ANNOTATION = 'kubevirt.io/migrationUnschedula
 export const MIGRATION_JOB_UID_LABEL = 'kubevirt.io/migrationJobUID';
 /** Annotation on a migration target virt-launcher Pod: the name of the VMIM it serves. */
 export const MIGRATION_JOB_NAME_ANNOTATION = 'kubevirt.io/migrationJobName';
+/** What KubeVirt puts on every virt-launcher Pod, migration targets included (kubevirt.io/api core/v1). */
+export const VIRT_LAUNCHER_LABELS = { 'kubevirt.io': 'virt-launcher' } as const;
 /** Annotation on every virt-launcher Pod: the name of its VMI. */
 export const DOMAIN_ANNOTATION = 'kubevirt.io/domain';
 /** VM template annotation that lets a pod-network bridge interface live-migrate. */
 export const ALLOW_BRIDGE_MIGRATION_ANNOTATION = 'kubevirt.io/allow-pod-bridge-network-live-migration';
 /** The taint `kubectl drain` / KubeVirt's evacuation puts on a node being drained. */
 export const KUBEVIRT_DRAIN_TAINT = 'kubevirt.io/drain';
+
+/**
+ * The other Node labels virt-handler's node labeller sets (kubevirt.io/api core/v1 types.go,
+ * `pkg/virt-handler/node-labeller/node_labeller.go` prepareLabels). kvfleet neither reads nor writes
+ * them; the benches put them on Nodes so a Node carries the label set a real KubeVirt node has.
+ */
+export const KUBEVIRT_CPU_MODEL_LABEL_PREFIX = 'cpu-model.node.kubevirt.io/';
+export const KUBEVIRT_CPU_MODEL_MIGRATION_LABEL_PREFIX = 'cpu-model-migration.node.kubevirt.io/';
+export const KUBEVIRT_CPU_FEATURE_LABEL_PREFIX = 'cpu-feature.node.kubevirt.io/';
+export const KUBEVIRT_CPU_TIMER_LABEL_PREFIX = 'cpu-timer.node.kubevirt.io/';
+export const KUBEVIRT_CPU_VENDOR_LABEL_PREFIX = 'cpu-vendor.node.kubevirt.io/';
+export const KUBEVIRT_HOST_MODEL_CPU_LABEL_PREFIX = 'host-model-cpu.node.kubevirt.io/';
+export const KUBEVIRT_HOST_MODEL_REQUIRED_FEATURES_LABEL_PREFIX = 'host-model-required-features.node.kubevirt.io/';
+export const KUBEVIRT_HYPERV_LABEL_PREFIX = 'hyperv.node.kubevirt.io/';
+/** `"true"` while virt-handler's heartbeat is fresh; every virt-launcher Pod selects on it. */
+export const KUBEVIRT_SCHEDULABLE_LABEL = 'kubevirt.io/schedulable';
+/** virt-launcher Pod label: the VMI's UID; a migration target's required anti-affinity selects on it. */
+export const KUBEVIRT_CREATED_BY_LABEL = 'kubevirt.io/created-by';

@@ -22,6 +22,15 @@ export const ADDED_NODE_SELECTOR_SINCE = '1.6.0';
 export const MIN_KUBERNETES_MINOR = 30;
 
 /**
+ * Kube-OVN sets the multi-chassis port options that make migration cut-over fast at phase
+ * Scheduling since v1.15.0 / v1.14.21 (kube-ovn PRs #5873, #6066); before, at Running: ~18 s of
+ * network downtime (kube-ovn#5343).
+ */
+export const KUBE_OVN_EARLY_PORT_SETUP_SINCE = '1.14.21';
+/** Kube-OVN v1.15.14 fixes a deadlock of migrations in Scheduling (kube-ovn#6823, PR #6834). */
+export const KUBE_OVN_SCHEDULING_DEADLOCK_FIXED_IN = '1.15.14';
+
+/**
  * Whose machine-type labels the scheduler checks for a migration target on this cluster:
  * `kubevirt` when KubeVirt puts its own selector on the target pod (then kvfleet adds none, so two
  * labellers can never disagree inside one scheduling decision), `kvfleet` before that.

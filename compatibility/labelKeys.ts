@@ -22,6 +22,14 @@ export const HYPERVISOR_RELEASE_LABEL = 'kvfleet.io/hypervisor-release';
 export const DRIFT_LABEL = 'kvfleet.io/machine-type-drift';
 /** Node annotation: JSON `{ "extra": [...], "missing": [...] }` behind the drift label. */
 export const DRIFT_ANNOTATION = 'kvfleet.io/machine-type-drift';
+/**
+ * Node label `"true"`/`"false"`: KubeVirt's own machine-type labels (which its scheduler selector
+ * uses on KubeVirt ≥ 1.5.1) disagree with what the node's QEMU offers with KVM. Absent while
+ * KubeVirt has not labelled the node.
+ */
+export const KUBEVIRT_LABEL_DRIFT_LABEL = 'kvfleet.io/kubevirt-machine-type-drift';
+/** Node annotation: JSON `{ "kubevirtLacks": [...], "kubevirtOnly": [...] }` behind that label. */
+export const KUBEVIRT_LABEL_DRIFT_ANNOTATION = 'kvfleet.io/kubevirt-machine-type-drift';
 
 /** VMIM annotation: pin the migration target to this node (set by the controller on fallbacks). */
 export const TARGET_NODE_ANNOTATION = 'kvfleet.io/target-node';
@@ -45,6 +53,51 @@ export function isValidLabelName(name: string): boolean {
   return LABEL_NAME.test(name);
 }
 
+/** A label value: empty, or a label name (≤ 63 characters, alphanumeric ends, `[-_.]` inside). */
+export function isValidLabelValue(value: string): boolean {
+  return value === '' || LABEL_NAME.test(value);
+}
+
+// RFC 1123, as apimachinery's IsDNS1123Label / IsDNS1123Subdomain.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS_LABEL_MAX_LENGTH = 63;
+export const DNS_SUBDOMAIN_MAX_LENGTH = 253;
+
+/** RFC 1123 label: Namespace names, and the pool and cluster names kvfleet turns into label values. */
+export function isDnsLabel(s: string): boolean {
+  return s.length <= DNS_LABEL_MAX_LENGTH && DNS_LABEL.test(s);
+}
+
+/** RFC 1123 subdomain: most object names, and the prefix of a label key. */
+export function isDnsSubdomain(s: string): boolean {
+  return s.length <= DNS_SUBDOMAIN_MAX_LENGTH && DNS_SUBDOMAIN.test(s);
+}
+
+/**
+ * Why `key` cannot be a label key, or `undefined` when it can: `[prefix/]name`, the prefix a DNS
+ * subdomain, the name a label name (apimachinery's IsQualifiedName, which the API server applies).
+ */
+export function labelKeyProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'a label key has at most one "/"';
+  const name = parts.length === 2 ? parts[1]! : parts[0]!;
+  if (parts.length === 2) {
+    const prefix = parts[0]!;
+    if (prefix === '') return 'the prefix before "/" is empty';
+    if (prefix.length > DNS_SUBDOMAIN_MAX_LENGTH) return `the prefix before "/" is ${prefix.length} characters long (at most ${DNS_SUBDOMAIN_MAX_LENGTH})`;
+    if (!DNS_SUBDOMAIN.test(prefix)) return 'the prefix before "/" is not a DNS subdomain (lower-case letters, digits, "-" and ".")';
+  }
+  if (name === '') return 'the name part is empty';
+  if (name.length > 63) return `the name part is ${name.length} characters long (at most 63)`;
+  if (!LABEL_NAME.test(name)) return 'the name part may hold only letters, digits, "-", "_" and ".", and must start and end with a letter or digit';
+  return undefined;
+}
+
+export function isValidLabelKey(key: string): boolean {
+  return labelKeyProblem(key) === undefined;
+}
+
 /** The node label key for a machine type, or `undefined` when the type cannot be a label name. */
 export function machineTypeLabelKey(machineType: string): string | undefined {
   return isValidLabelName(machineType) ? MACHINE_TYPE_LABEL_PREFIX + machineType : undefined;
@@ -62,7 +115,8 @@ export function isKvfleetNodeLabel(key: string): boolean {
     key.startsWith(ALIAS_MACHINE_TYPE_LABEL_PREFIX) ||
     key === POOL_LABEL ||
     key === HYPERVISOR_RELEASE_LABEL ||
-    key === DRIFT_LABEL
+    key === DRIFT_LABEL ||
+    key === KUBEVIRT_LABEL_DRIFT_LABEL
   );
 }
 
@@ -79,8 +133,11 @@ export function aliasMachineTypeLabelKey(alias: string): string | undefined {
   return isValidLabelName(alias) ? ALIAS_MACHINE_TYPE_LABEL_PREFIX + alias : undefined;
 }
 
-
 /** Event reason on a Node (Warning) when its machine types differ from its pool's declaration. */
 export const MACHINE_TYPE_DRIFT_REASON = 'MachineTypeDrift';
 /** Event reason on a Node (Normal) when a reported drift is gone. */
 export const MACHINE_TYPE_DRIFT_RESOLVED_REASON = 'MachineTypeDriftResolved';
+/** Event reason on a Node (Warning) when KubeVirt's machine-type labels disagree with the node's QEMU. */
+export const KUBEVIRT_LABEL_DRIFT_REASON = 'KubeVirtMachineTypeLabelDrift';
+/** Event reason on a Node (Normal) when KubeVirt's labels agree again. */
+export const KUBEVIRT_LABEL_DRIFT_RESOLVED_REASON = 'KubeVirtMachineTypeLabelDriftResolved';

@@ -13,9 +13,8 @@ describe('parseMachineType', () => {
     expect(parseMachineType(name)).toEqual({ name, ...expected });
   });
 
-  test.each(['q35', 'pc', 'pc-q35-rhel9.6', 'virt-6.0', 'pc-q35', 'pc-q35-rhelx.y.z', 'microvm', ''])(
-    '%s is not a versioned x86 type',
-    (name) => expect(parseMachineType(name)).toBeUndefined(),
+  test.each(['q35', 'pc', 'pc-q35-rhel9.6', 'virt-6.0', 'pc-q35', 'pc-q35-rhelx.y.z', 'microvm', ''])('%s is not a versioned x86 type', (name) =>
+    expect(parseMachineType(name)).toBeUndefined(),
   );
 });
 
@@ -32,9 +31,7 @@ test('RHEL and upstream names have different vendors', () => {
 });
 
 test('versions sort numerically, not as text', () => {
-  expect(sortMachineTypes(['pc-q35-10.1', 'pc-q35-9.2', 'pc-q35-2.12', 'pc-q35-2.4'])).toEqual([
-    'pc-q35-2.4', 'pc-q35-2.12', 'pc-q35-9.2', 'pc-q35-10.1',
-  ]);
+  expect(sortMachineTypes(['pc-q35-10.1', 'pc-q35-9.2', 'pc-q35-2.12', 'pc-q35-2.4'])).toEqual(['pc-q35-2.4', 'pc-q35-2.12', 'pc-q35-9.2', 'pc-q35-10.1']);
   expect(compareMachineTypes('pc-q35-rhel10.0.0', 'pc-q35-rhel9.8.0')).toBeGreaterThan(0);
   expect(sortMachineTypes(['b', 'pc-q35-9.2', 'a', 'pc-q35-9.2'])).toEqual(['pc-q35-9.2', 'a', 'b']);
 });

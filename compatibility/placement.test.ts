@@ -1,22 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { defineCluster } from '../policies/clusterDefinition.js';
+import { upgradingTestCluster } from '../test/support/clusterFixtures.js';
 import { canonicalMachineType, isDeprecatedOn, placeMachineType } from './placement.js';
 import { resolveMachineTypeSet, resolvePools } from './poolMachineTypes.js';
 
-const upgrading = resolvePools(
-  defineCluster({
-    name: 'upgrading',
-    kubernetesVersion: '1.32',
-    kubevirtVersion: '1.5.2',
-    kubeOvn: 'none',
-    argocd: { name: 'upgrading' },
-    nodePools: [
-      { name: 'rhel9', nodeSelector: { os: 'rhel9' }, hypervisor: 'rhel-9.6', upgradeTo: 'rhel-10.0', nodeCount: 3 },
-      { name: 'rhel10', nodeSelector: { os: 'rhel10' }, hypervisor: 'rhel-10.0', nodeCount: 3 },
-      { name: 'rhel93', nodeSelector: { os: 'rhel93' }, hypervisor: 'rhel-9.3', nodeCount: 1 },
-    ],
-  }),
-);
+const upgrading = resolvePools(upgradingTestCluster());
 
 describe('placeMachineType on a RHEL 9 → 10 cluster', () => {
   test.each([

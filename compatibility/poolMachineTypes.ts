@@ -21,7 +21,8 @@ export interface MachineTypeSet {
 export interface ResolvedPool {
   readonly name: string;
   readonly nodeSelector: Readonly<Record<string, string>>;
-  readonly nodeCount: number;
+  /** Informational (the definition's optional `nodeCount`); nothing is decided from it. */
+  readonly nodeCount?: number;
   readonly current: MachineTypeSet;
   /** The set after the pool's planned upgrade, when one is planned. */
   readonly upgrade?: MachineTypeSet;

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import semver from 'semver';
+import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
 import { type ClusterDefinition, migrationSettings } from '../policies/clusterDefinition.js';
-import { type KyvernoPolicy, type PolicyLookup } from '../policies/kyverno-cel/policyObject.js';
+import { admissionOnly, type KyvernoPolicy, type PolicyLookup } from '../policies/kyverno-cel/policyObject.js';
 import { kubeOvnBridgeMigrationPolicy } from '../policies/kube-ovn-bridge-migration/kubeOvnBridgeMigration.js';
 import { kubeOvnPodNetworkBindingPolicy } from '../policies/kube-ovn-pod-network-binding/kubeOvnPodNetworkBinding.js';
 import { launcherTargetAffinityPolicy } from '../policies/launcher-target-affinity/launcherTargetAffinity.js';
@@ -11,15 +11,16 @@ import { vmMachineTypeWarningsPolicy } from '../policies/vm-machine-type-warning
 import { vmimTargetAffinityPolicy } from '../policies/vmim-target-affinity/vmimTargetAffinity.js';
 import { vmimUnschedulableTimeoutPolicy } from '../policies/vmim-unschedulable-timeout/vmimUnschedulableTimeout.js';
 
-/** The first KubeVirt release with VMIM `spec.addedNodeSelector` (kubevirt/kubevirt#12725). */
-export const ADDED_NODE_SELECTOR_SINCE = '1.6.0';
 export const LOOKUP_CLUSTER_ROLE_NAME = 'kvfleet-kyverno-lookups';
 /** Kyverno's admission-controller ClusterRole aggregates every ClusterRole with this label. */
 export const AGGREGATE_TO_ADMISSION_CONTROLLER_LABEL = 'rbac.kyverno.io/aggregate-to-admission-controller';
 
 /** The Kyverno policies one cluster gets, in a fixed order. */
 export function kyvernoPoliciesFor(cluster: ClusterDefinition): KyvernoPolicy[] {
-  const steering = semver.gte(cluster.kubevirtVersion, ADDED_NODE_SELECTOR_SINCE) ? vmimTargetAffinityPolicy() : launcherTargetAffinityPolicy();
+  // Steer where KubeVirt lets us (VMIM addedNodeSelector, else the target Pod); select on machine
+  // type only where KubeVirt does not select on its own label (compatibility/kubevirtVersions.ts).
+  const { pinMode, machineTypeLabeller } = schedulingContractOf(cluster.kubevirtVersion);
+  const steering = pinMode === 'addedNodeSelector' ? vmimTargetAffinityPolicy({ machineTypeLabeller }) : launcherTargetAffinityPolicy({ machineTypeLabeller });
   const warnings = vmMachineTypeWarningsPolicy(cluster);
   const kubeOvn = cluster.kubeOvn === 'none' ? [] : [kubeOvnBridgeMigrationPolicy(), kubeOvnPodNetworkBindingPolicy(cluster.kubeOvn)];
   return [
@@ -28,7 +29,7 @@ export function kyvernoPoliciesFor(cluster: ClusterDefinition): KyvernoPolicy[] 
     vmMachineTypePolicy(cluster),
     ...(warnings ? [warnings] : []),
     ...kubeOvn,
-  ];
+  ].map(admissionOnly);
 }
 
 /** The RBAC rules the policies' lookups need: `get` only, one rule per API group, sorted. */

@@ -1,7 +1,9 @@
 /**
- * The cdk8s app (`cdk8s synth`, see cdk8s.yaml). `cdk8s synth` deletes its output folder before it
- * runs the app, which would lose `dist/` on a failed run; so cdk8s.yaml points cdk8s at a scratch
- * folder, this app writes `dist/` atomically itself, and leaves a link to it where cdk8s looks.
+ * The cdk8s app (`npm run synth:cdk8s`, see cdk8s.yaml). `cdk8s synth` deletes its output folder
+ * before it runs the app, which would lose `dist/` on a failed run; so cdk8s.yaml points cdk8s at a
+ * scratch folder, this app writes `dist/` atomically itself, and leaves a link to it where cdk8s
+ * looks. cdk8s's CLI prints its own stack trace after any failing app, so `npm run synth` is
+ * `kvfleet synth` (cli/main.ts), which writes the same output and prints only the problems.
  */
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -6,6 +6,7 @@ import prodEast from '../clusters/prod-east.js';
 import { type ClusterDefinition, migrationSettings } from '../policies/clusterDefinition.js';
 import { settingsFromEnv } from '../programs/migration-controller/settings.js';
 import { MigrationController, type MigrationControllerProps } from './migrationController.js';
+import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
 
 function synth(cluster: ClusterDefinition, props: Partial<MigrationControllerProps> = {}) {
   const chart = Testing.chart();
@@ -79,15 +80,13 @@ describe('the Deployment', () => {
 
   test.each([[prodEast], [legacyApps], [edgeOvn]])("passes $name's migration settings, which the program reads back", (cluster) => {
     const { pod } = synth(cluster);
-    const env = Object.fromEntries(
-      (pod.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? 'from the downward API']),
-    );
+    const env = Object.fromEntries((pod.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? 'from the downward API']));
     const parsed = settingsFromEnv(env);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.settings.migration.fallbackAttempts).toBe(migrationSettings(cluster).fallbackAttempts);
     expect(parsed.settings.migration.fallbackUnschedulableTimeoutSeconds).toBe(migrationSettings(cluster).fallbackUnschedulableTimeoutSeconds);
-    expect(parsed.settings.pinMode).toBe(cluster.kubevirtVersion.startsWith('1.5') ? 'targetNodeAnnotation' : 'addedNodeSelector');
+    expect(parsed.settings.scheduling).toEqual(schedulingContractOf(cluster.kubevirtVersion));
     expect(parsed.settings.kubeOvn).toBe(cluster.kubeOvn !== 'none');
   });
 
@@ -108,6 +107,16 @@ describe('the Deployment', () => {
   test("the cluster's image wins over the default", () => {
     const { pod } = synth({ ...prodEast, images: { migrationController: 'registry.example.com/kvfleet/mc:1.2.3' } });
     expect(pod.containers[0].image).toBe('registry.example.com/kvfleet/mc:1.2.3');
+  });
+
+  test.each([
+    ['512Mi', 256],
+    ['1Gi', 512],
+  ])('a %s memory limit caps the whole V8 heap at %i MiB', (memoryLimit, heapMi) => {
+    const { pod } = synth(prodEast, { memoryLimit });
+    const [container] = pod.containers;
+    expect(container.resources.limits.memory).toBe(memoryLimit);
+    expect(container.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS').value).toBe(`--max-heap-size=${heapMi}`);
   });
 });
 

@@ -1,24 +1,13 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { type ClusterDefinition, defineCluster } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { KVM_RESOURCE, NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';
 
-const cluster = defineCluster({
-  name: 'lab',
-  kubernetesVersion: '1.33',
+// KubeVirt 1.5.2: the default virt-launcher image the assertions expect is derived from it.
+const cluster = testCluster({
   kubevirtVersion: '1.5.2',
-  kubeOvn: 'none',
-  argocd: { name: 'lab' },
-  nodePools: [
-    { name: 'rhel96', nodeSelector: { 'node.example.com/pool': 'rhel96' }, hypervisor: 'rhel-9.6', nodeCount: 3 },
-    {
-      name: 'rhel10',
-      nodeSelector: { 'node.example.com/pool': 'rhel10' },
-      hypervisor: 'rhel-10.0',
-      nodeCount: 2,
-      virtLauncherImage: 'registry.example.com/virt-launcher:v1.5.2-rhel10',
-    },
-  ],
+  nodePools: [testPool('rhel96', 'rhel-9.6'), testPool('rhel10', 'rhel-10.0', { virtLauncherImage: 'registry.example.com/virt-launcher:v1.5.2-rhel10' })],
 });
 
 type Manifest = any;

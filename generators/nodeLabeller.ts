@@ -1,12 +1,15 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { type ClusterDefinition, DEFAULT_NAMESPACE, type NodePool } from '../policies/clusterDefinition.js';
-import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME } from '../policies/matrixDocument.js';
-import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV, MATRIX_DIR } from '../programs/node-labeller/labellerSettings.js';
+import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH } from '../policies/matrixDocument.js';
+import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV } from '../programs/node-labeller/labellerSettings.js';
+import { NODE_LABELLER_NAME, nodeLabellerInstanceName } from '../policies/definitionDerivedNames.js';
+import { KUBEVIRT_DRAIN_TAINT } from '../compatibility/kubevirtNames.js';
+import { mebibytes, nodeOptionsFor } from './v8Heap.js';
 
 const { k8s } = kplus;
 
-export const NODE_LABELLER_NAME = 'kvfleet-node-labeller';
+export { NODE_LABELLER_NAME };
 export const DEFAULT_NODE_LABELLER_IMAGE = 'ghcr.io/kvfleet/node-labeller:0.1.0';
 /** KubeVirt's device plugin (run by virt-handler) hands out /dev/kvm under this resource. */
 export const KVM_RESOURCE = 'devices.kubevirt.io/kvm';
@@ -14,6 +17,13 @@ export const KVM_RESOURCE = 'devices.kubevirt.io/kvm';
 export const VIRT_LAUNCHER_UID = 107;
 /** The `nonroot` user of the distroless Node.js image (programs/node-labeller/Dockerfile). */
 export const LABELLER_UID = 65532;
+/**
+ * Memory of the labeller container. Its V8 heap gets half (v8Heap.ts); the program rests at ~114 MiB
+ * RSS and the largest capabilities document the parser accepts (capabilitiesXml.ts
+ * MAX_CAPABILITIES_BYTES) peaks below ~170 MiB, proven under this limit's heap flag by
+ * programs/node-labeller/capabilitiesMemory.test.ts. Raise the cap only with this.
+ */
+export const NODE_LABELLER_MEMORY = { request: '128Mi', limit: '192Mi' } as const;
 
 /**
  * Taints the labeller tolerates by default, chosen to match where virt-handler (and so VMs) can run,
@@ -27,7 +37,7 @@ export const DEFAULT_NODE_LABELLER_TOLERATIONS: readonly kplus.k8s.Toleration[] 
   // Compact clusters run VMs on control-plane nodes; the pool's nodeSelector decides, not the taint.
   { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
   // KubeVirt's legacy drain taint (nodeDrainTaintKey default): a node being evacuated keeps its labeller.
-  { key: 'kubevirt.io/drain', operator: 'Exists', effect: 'NoSchedule' },
+  { key: KUBEVIRT_DRAIN_TAINT, operator: 'Exists', effect: 'NoSchedule' },
 ];
 
 export interface NodeLabellerProps {
@@ -153,7 +163,7 @@ export class NodeLabeller extends Construct {
   }
 
   private daemonSet(pool: NodePool, launcherImage: string): kplus.k8s.KubeDaemonSet {
-    const name = `${NODE_LABELLER_NAME}-${pool.name}`;
+    const name = nodeLabellerInstanceName(pool.name); // validation keeps it a label value
     const selector = { 'app.kubernetes.io/name': NODE_LABELLER_NAME, 'app.kubernetes.io/instance': name };
     const sessionDir = '/var/lib/kvfleet-libvirt';
     const dropAll = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true };
@@ -209,22 +219,29 @@ export class NodeLabeller extends Construct {
                 env: [
                   { name: ENV.nodeName, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                   { name: ENV.capabilitiesPath, value: `${CAPABILITIES_DIR}/${CAPABILITIES_FILE}` },
-                  { name: ENV.matrixPath, value: `${MATRIX_DIR}/${MATRIX_CONFIGMAP_KEY}` },
+                  { name: ENV.matrixPath, value: MATRIX_MOUNT_PATH },
                   { name: ENV.resyncSeconds, value: String(this.resyncSeconds) },
                   { name: ENV.metricsPort, value: String(this.metricsPort) },
+                  // The heap the container limit can hold, not what V8 would take from the host's memory.
+                  { name: 'NODE_OPTIONS', value: nodeOptionsFor(mebibytes(NODE_LABELLER_MEMORY.limit)!) },
                 ],
                 ports: [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }],
                 livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, failureThreshold: 3 },
                 readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
-                resources: { requests: { cpu: q('10m'), memory: q('64Mi') }, limits: { cpu: q('200m'), memory: q('192Mi') } },
+                resources: {
+                  requests: { cpu: q('10m'), memory: q(NODE_LABELLER_MEMORY.request) },
+                  limits: { cpu: q('200m'), memory: q(NODE_LABELLER_MEMORY.limit) },
+                },
                 securityContext: { ...dropAll, runAsUser: LABELLER_UID, runAsGroup: LABELLER_UID },
                 volumeMounts: [
                   { name: 'capabilities', mountPath: CAPABILITIES_DIR, readOnly: true },
-                  { name: 'matrix', mountPath: MATRIX_DIR, readOnly: true },
+                  { name: 'matrix', mountPath: MATRIX_MOUNT_DIR, readOnly: true },
                 ],
               },
             ],
             volumes: [
+              // Far above MAX_CAPABILITIES_BYTES on purpose: an oversized document is refused and logged by
+              // the labeller; a full emptyDir would get the pod evicted instead.
               { name: 'capabilities', emptyDir: { sizeLimit: q('8Mi') } },
               { name: 'libvirt-session', emptyDir: { sizeLimit: q('64Mi') } },
               { name: 'tmp', emptyDir: { sizeLimit: q('16Mi') } },

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,9 @@ test('the committed dist/ is what the cluster definitions synthesise (run `npm r
 test('every example cluster gets its own folder with a file per resource', async () => {
   const dist = join(work, 'dist');
   const result = await synthFleet({ clustersDir, distDir: dist, projectDir });
-  const names = readdirSync(clustersDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.replace(/\.ts$/, ''));
+  const names = readdirSync(clustersDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => f.replace(/\.ts$/, ''));
   expect(readdirSync(dist).sort()).toEqual(names.sort());
   for (const c of result.clusters) {
     expect(c.objects).toBe(readdirSync(join(dist, c.cluster)).length);
@@ -66,12 +68,13 @@ describe('a failing synth leaves the previous dist/ untouched', () => {
     expect(readTree(dist)).toEqual(before);
   });
 
-  test('when a file does not even load, it is reported by name', async () => {
+  test('when a file does not even parse, it is reported by name, line and column', async () => {
     const clusters = join(work, 'clusters');
     cpSync(clustersDir, clusters, { recursive: true });
-    writeFileSync(join(clusters, 'syntax.ts'), 'export default { name: ');
+    writeFileSync(join(clusters, 'syntax.ts'), "export default {\n  name: 'syntax',\n  kubernetesVersion: '1.33'\n  kubevirtVersion: '1.6.2',\n};\n");
     const err = await synthFleet({ clustersDir: clusters, distDir: dist, projectDir: work }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/clusters\/syntax.ts: cannot be loaded/);
+    // The missing comma after line 3 is found where line 4 starts.
+    expect((err as Error).message).toMatch(/clusters\/syntax.ts:4:3: syntax error: Expected "}" but found "kubevirtVersion"/);
     expect(readTree(dist)).toEqual(before);
   });
 
@@ -87,5 +90,25 @@ describe('a failing synth leaves the previous dist/ untouched', () => {
     expect((err as Error).message).toBe('disk full');
     expect(readTree(dist)).toEqual(before);
     expect(readdirSync(work)).toEqual(['dist']);
+  });
+});
+
+describe('a successful synth leaves dist/ with the permissions it had', () => {
+  const modeOf = (dir: string) => statSync(dir).mode & 0o777;
+
+  test.each([0o755, 0o750, 0o775])('%o stays %o', async (mode) => {
+    const dist = join(work, 'dist');
+    mkdirSync(dist);
+    chmodSync(dist, mode);
+    await synthFleet({ clustersDir, distDir: dist, projectDir });
+    expect(modeOf(dist)).toBe(mode);
+  });
+
+  test('a first synth makes dist/ as mkdir would, not private to its owner (mkdtemp makes 0700)', async () => {
+    const reference = join(work, 'made-by-mkdir');
+    mkdirSync(reference);
+    const dist = join(work, 'dist');
+    await synthFleet({ clustersDir, distDir: dist, projectDir });
+    expect(modeOf(dist)).toBe(modeOf(reference));
   });
 });

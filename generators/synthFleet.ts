@@ -2,12 +2,12 @@
  * Validates the fleet, synthesises every cluster into a temporary folder beside `dist/`, and
  * swaps it in only when all of it succeeded: a failed run leaves the previous `dist/` as it was.
  */
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { type ClusterDefinition } from '../policies/clusterDefinition.js';
 import { type DefinitionError, FleetDefinitionErrors } from '../policies/definitionError.js';
-import { validateFleet } from '../policies/fleetValidation.js';
 import { ClusterChart } from './clusterChart.js';
 import { loadFleet } from './loadFleet.js';
 
@@ -48,15 +48,16 @@ export function buildApp(clusters: readonly ClusterDefinition[], outdir: string)
 }
 
 export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
-  const { clusters, loadErrors } = await loadFleet(opts.clustersDir, opts.projectDir);
-  const problems = [...loadErrors, ...validateFleet(clusters)];
+  const { clusters, problems } = await loadFleet(opts.clustersDir, opts.projectDir);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new FleetDefinitionErrors(errors);
 
-  const parent = dirname(opts.distDir);
-  const staging = mkdtempSync(join(parent, `.${basename(opts.distDir)}.staging-`));
+  const staging = makeStagingDir(opts.distDir);
   try {
-    const app = buildApp(clusters.map((c) => c.definition), staging);
+    const app = buildApp(
+      clusters.map((c) => c.definition),
+      staging,
+    );
     app.synth();
     opts.beforeSwap?.(staging);
     swapInto(staging, opts.distDir);
@@ -80,6 +81,17 @@ export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
  * Two renames: the old output steps aside, the new one takes its name, the old one is removed.
  * A crash between the renames leaves `.dist.previous-*` beside an absent `dist/`, never a mix.
  */
+/**
+ * A fresh folder beside `distDir` with the mode `distDir` has (mkdtemp would make it 0700, and the
+ * rename would hand that to `dist/`); a first run gets the umask's default, as `mkdir` would.
+ */
+function makeStagingDir(distDir: string): string {
+  const staging = join(dirname(distDir), `.${basename(distDir)}.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(staging); // fails if the name exists: never reuses another run's folder
+  if (existsSync(distDir)) chmodSync(staging, statSync(distDir).mode & 0o7777);
+  return staging;
+}
+
 function swapInto(staging: string, distDir: string): void {
   const previous = `${join(dirname(distDir), `.${basename(distDir)}.previous-`)}${process.pid}`;
   const hadPrevious = existsSync(distDir);

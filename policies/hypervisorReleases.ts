@@ -37,7 +37,7 @@ const RHEL_9_10_1_SOURCE =
   'RHEL qemu-kvm 10.1.0-17 (commit 061f0ea7), SOURCES/0011-Add-downstream-x86_64-versioned-pc-q35-machine-types.patch ' +
   '+ kvm-x86-create-new-pc-q35-machine-type-for-rhel-9.8.patch (RHEL-105902)';
 
-function rhel96to98(id: string, newest: string, extra: string[]): HypervisorRelease {
+function rhel96to98<Id extends string>(id: Id, newest: string, extra: string[]): HypervisorRelease & { readonly id: Id } {
   return {
     id,
     vendor: 'rhel',
@@ -49,9 +49,9 @@ function rhel96to98(id: string, newest: string, extra: string[]): HypervisorRele
   };
 }
 
-function qemu(release: QemuRelease, source: string, assumption?: string): HypervisorRelease {
+function qemu<R extends QemuRelease>(release: R, source: string, assumption?: string): HypervisorRelease & { readonly id: `qemu-${R}` } {
   return {
-    id: `qemu-${release}`,
+    id: `qemu-${release}` as const,
     vendor: 'qemu',
     qemuVersion: release,
     ...qemuMachineTypes(release),
@@ -65,7 +65,9 @@ const QEMU_RULE_ASSUMPTION =
   'derived from the deprecation rule, which real builds before QEMU 11.0 did not yet apply in full: ' +
   'a distribution package may still ship older types; add them to the pool with machineTypes.add';
 
-export const HYPERVISOR_RELEASES: readonly HypervisorRelease[] = [
+// Not annotated as HypervisorRelease[]: the literal ids make HypervisorReleaseId below, so a cluster
+// file naming `rhel-9.5` fails to compile.
+export const HYPERVISOR_RELEASES = [
   {
     id: 'rhel-8.9',
     vendor: 'rhel',
@@ -75,8 +77,7 @@ export const HYPERVISOR_RELEASES: readonly HypervisorRelease[] = [
     aliases: { q35: 'pc-q35-rhel8.6.0' },
     source: 'RHEL qemu-kvm 6.2.0, branch el-8.9-stream-rhel (openela-main/qemu-kvm)',
     assumption:
-      'q35 list from source; the RHEL 7 types marked deprecated by the previous-major rule, and the ' +
-      'i440fx types (and so the pc alias) left out, both unverified',
+      'q35 list from source; the RHEL 7 types marked deprecated by the previous-major rule, and the ' + 'i440fx types (and so the pc alias) left out, both unverified',
   },
   {
     id: 'rhel-9.3',
@@ -100,10 +101,9 @@ export const HYPERVISOR_RELEASES: readonly HypervisorRelease[] = [
     machineTypes: [...RHEL9_TO_9_6, ...q35('10.0.0')],
     deprecated: RHEL9_TO_9_6,
     aliases: { q35: 'pc-q35-rhel10.0.0' },
-    source:
-      'pc-q35-rhel10.0.0: RHEL 10 domain XML in public docs and the patch "Add rhel9.6.0 and rhel10.0.0 machine types" (RHEL-52319)',
+    source: 'pc-q35-rhel10.0.0: RHEL 10 domain XML in public docs and the patch "Add rhel9.6.0 and rhel10.0.0 machine types" (RHEL-52319)',
     assumption:
-      'only pc-q35-rhel10.0.0 is verified (qemuVersion 9.1.0 too is unverified); by RHEL\'s previous-major rule the RHEL 9 types are kept as deprecated and ' +
+      "only pc-q35-rhel10.0.0 is verified (qemuVersion 9.1.0 too is unverified); by RHEL's previous-major rule the RHEL 9 types are kept as deprecated and " +
       'RHEL 7.6/8.x and i440fx dropped (kubevirt/kubevirt#13664: pre-RHEL-9 types fail on RHEL 10). Override per pool when known',
   },
   qemu('9.2', QEMU_RULE_SOURCE, QEMU_RULE_ASSUMPTION),
@@ -111,14 +111,19 @@ export const HYPERVISOR_RELEASES: readonly HypervisorRelease[] = [
   qemu('10.1', QEMU_RULE_SOURCE, QEMU_RULE_ASSUMPTION),
   qemu('10.2', QEMU_RULE_SOURCE, QEMU_RULE_ASSUMPTION),
   qemu('11.0', `${QEMU_RULE_SOURCE}; matches libvirt caps-qemu-real-full.xml (QEMU 11.0)`),
-];
+] as const satisfies readonly HypervisorRelease[];
 
-const BY_ID = new Map(HYPERVISOR_RELEASES.map((r) => [r.id, r]));
+/** Every release id kvfleet knows: `rhel-9.6`, `qemu-10.1`… */
+export type HypervisorReleaseId = (typeof HYPERVISOR_RELEASES)[number]['id'];
+/** The ids in matrix order, as a non-empty tuple (what `z.enum` takes). */
+export const HYPERVISOR_RELEASE_IDS = HYPERVISOR_RELEASES.map((r) => r.id) as [HypervisorReleaseId, ...HypervisorReleaseId[]];
+
+const BY_ID = new Map<string, HypervisorRelease>(HYPERVISOR_RELEASES.map((r) => [r.id, r]));
 
 export function hypervisorRelease(id: string): HypervisorRelease | undefined {
   return BY_ID.get(id);
 }
 
-export function knownHypervisorReleaseIds(): string[] {
-  return HYPERVISOR_RELEASES.map((r) => r.id);
+export function knownHypervisorReleaseIds(): HypervisorReleaseId[] {
+  return [...HYPERVISOR_RELEASE_IDS];
 }

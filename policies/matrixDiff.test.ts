@@ -1,12 +1,12 @@
 import { expect, test } from 'vitest';
-import { type ClusterDefinition, defineCluster, type NodePool } from './clusterDefinition.js';
+import { type TestPool, testCluster, testPool } from '../test/support/clusterFixtures.js';
+import { type ClusterDefinition } from './clusterDefinition.js';
 import { diffMatrices, isEmptyDiff } from './matrixDiff.js';
 import { matrixDocument } from './matrixDocument.js';
 
-const cluster = (pools: NodePool[]): ClusterDefinition =>
-  defineCluster({ name: 'c', kubernetesVersion: '1.33', kubevirtVersion: '1.6.2', kubeOvn: 'none', argocd: { name: 'c' }, nodePools: pools });
-const rhel93: NodePool = { name: 'rhel93', nodeSelector: { p: '93' }, hypervisor: 'rhel-9.3', nodeCount: 2 };
-const rhel96: NodePool = { name: 'rhel96', nodeSelector: { p: '96' }, hypervisor: 'rhel-9.6', nodeCount: 2 };
+const cluster = (pools: TestPool[]): ClusterDefinition => testCluster({ nodePools: pools });
+const rhel93 = testPool('rhel93', 'rhel-9.3');
+const rhel96 = testPool('rhel96', 'rhel-9.6');
 
 test('the same fleet gives an empty diff', () => {
   const m = matrixDocument(cluster([rhel93, rhel96]));

@@ -9,6 +9,9 @@ import { type MachineTypeSet, type ResolvedPool, resolvePools } from '../compati
 
 export const MATRIX_CONFIGMAP_NAME = 'kvfleet-machine-types';
 export const MATRIX_CONFIGMAP_KEY = 'matrix.yaml';
+/** Where both programs mount the ConfigMap, and so the file they read by default. */
+export const MATRIX_MOUNT_DIR = '/etc/kvfleet/matrix';
+export const MATRIX_MOUNT_PATH = `${MATRIX_MOUNT_DIR}/${MATRIX_CONFIGMAP_KEY}`;
 
 export interface MatrixDocument {
   readonly cluster: string;
@@ -63,9 +66,4 @@ export function parseMatrixDocument(text: string): ParsedMatrix {
     if (bad) return { ok: false, message: bad };
   }
   return { ok: true, matrix: d as MatrixDocument };
-}
-
-/** The pool whose nodeSelector a node's labels satisfy (validation keeps pools from overlapping). */
-export function poolOfNode(pools: readonly ResolvedPool[], nodeLabels: Readonly<Record<string, string>>): ResolvedPool | undefined {
-  return pools.find((p) => Object.entries(p.nodeSelector).every(([k, v]) => nodeLabels[k] === v));
 }

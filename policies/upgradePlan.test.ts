@@ -3,23 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { sharedDir } from '../test/harness/toolPaths.js';
-import { defineCluster } from './clusterDefinition.js';
+import { testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { resolvePools } from '../compatibility/poolMachineTypes.js';
 import { planWorkloads, upgradeImpacts, workloadRef } from './upgradePlan.js';
 
-const pools = resolvePools(
-  defineCluster({
-    name: 'plan',
-    kubernetesVersion: '1.32',
-    kubevirtVersion: '1.5.2',
-    kubeOvn: 'none',
-    argocd: { name: 'plan' },
-    nodePools: [
-      { name: 'a-rhel9', nodeSelector: { p: 'a' }, hypervisor: 'rhel-9.6', upgradeTo: 'rhel-10.0', nodeCount: 3 },
-      { name: 'b-rhel93', nodeSelector: { p: 'b' }, hypervisor: 'rhel-9.3', nodeCount: 1 },
-    ],
-  }),
-);
+const pools = resolvePools(testCluster({ nodePools: [testPool('a-rhel9', 'rhel-9.6', { upgradeTo: 'rhel-10.0' }), testPool('b-rhel93', 'rhel-9.3')] }));
 
 test('an upgrade to RHEL 10 loses the RHEL 7.6/8.x types; those the 9.3 pool keeps are still hosted', () => {
   const [impact] = upgradeImpacts(pools);
@@ -51,8 +39,14 @@ describe('planWorkloads', () => {
 
 describe('workloadRef', () => {
   test('a VMI is judged by the canonical type in its status, not the alias in its spec', () => {
-    expect(workloadRef({ kind: 'VirtualMachineInstance', metadata: { name: 'x', namespace: 'n' }, spec: { domain: { machine: { type: 'q35' } } }, status: { machine: { type: 'pc-q35-rhel9.2.0' } } }))
-      .toEqual({ kind: 'VirtualMachineInstance', namespace: 'n', name: 'x', machineType: 'pc-q35-rhel9.2.0' });
+    expect(
+      workloadRef({
+        kind: 'VirtualMachineInstance',
+        metadata: { name: 'x', namespace: 'n' },
+        spec: { domain: { machine: { type: 'q35' } } },
+        status: { machine: { type: 'pc-q35-rhel9.2.0' } },
+      }),
+    ).toEqual({ kind: 'VirtualMachineInstance', namespace: 'n', name: 'x', machineType: 'pc-q35-rhel9.2.0' });
   });
   test('the upstream VM example without a machine type counts as q35', () => {
     const vm = parse(readFileSync(join(sharedDir, 'samples/kubevirt/vm-cirros.yaml'), 'utf8'));

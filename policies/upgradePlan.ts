@@ -63,10 +63,13 @@ export function planWorkloads(pools: readonly ResolvedPool[], workloads: readonl
     const p = placeMachineType(pools, w.machineType);
     // An alias is re-resolved at the next boot, so a stopped VM on `q35` only needs some pool.
     const outcome: WorkloadOutcome =
-      p.hostsNow.length === 0 ? 'unsupported'
-      : p.hostsAfterUpgrades.length === 0 ? 'stranded'
-      : !isMachineTypeAlias(w.machineType) && p.lostByUpgrade.length > 0 ? 'narrowed'
-      : 'ok';
+      p.hostsNow.length === 0
+        ? 'unsupported'
+        : p.hostsAfterUpgrades.length === 0
+          ? 'stranded'
+          : !isMachineTypeAlias(w.machineType) && p.lostByUpgrade.length > 0
+            ? 'narrowed'
+            : 'ok';
     return { ...w, outcome, hostsNow: p.hostsNow, hostsAfterUpgrades: p.hostsAfterUpgrades };
   });
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and caches the test tools (Kyverno CLI, kube-apiserver, kube-scheduler, etcd) from the Go module
-# proxy, using the wrapper modules in tools/kyverno and tools/kube (see tools/README.md).
+# Builds and caches the test tools (Kyverno CLI, kube-apiserver, kube-scheduler, etcd, Kyverno admission
+# controller) from the Go module proxy, using the wrapper modules in tools/kyverno, tools/kube and
+# tools/kyverno-admission (see tools/README.md).
 #
 #   scripts/tools.sh ensure   build whatever is missing (progress on stderr), then print name=/abs/path lines
 #   scripts/tools.sh paths    print the name=/abs/path lines only; exit 1 if a binary is missing (no build)
@@ -15,7 +16,8 @@ CACHE=${KVFLEET_CACHE:-$HOME/.cache/kvfleet}
 BIN=$CACHE/bin
 KYVERNO_MOD=$ROOT/tools/kyverno
 KUBE_MOD=$ROOT/tools/kube
-TOOLS=(kyverno kube-apiserver kube-scheduler etcd)
+KYVERNO_ADMISSION_MOD=$ROOT/tools/kyverno-admission
+TOOLS=(kyverno kube-apiserver kube-scheduler etcd kyverno-admission)
 
 die() { echo "tools.sh: $*" >&2; exit 1; }
 log() { echo "[tools +${SECONDS}s] $*" >&2; }
@@ -29,15 +31,19 @@ sumhash() { sha256sum "$1/go.sum" | cut -c1-12; }
 KYVERNO_VERSION=$(modver "$KYVERNO_MOD/go.mod" github.com/kyverno/kyverno)
 KUBE_VERSION=$(modver "$KUBE_MOD/go.mod" k8s.io/kubernetes)
 ETCD_VERSION=$(modver "$KUBE_MOD/go.mod" go.etcd.io/etcd/server/v3)
-[[ -n $KYVERNO_VERSION && -n $KUBE_VERSION && -n $ETCD_VERSION ]] || die "cannot read tool versions from tools/*/go.mod"
+KYVERNO_ADMISSION_VERSION=$(modver "$KYVERNO_ADMISSION_MOD/go.mod" github.com/kyverno/kyverno)
+[[ -n $KYVERNO_VERSION && -n $KUBE_VERSION && -n $ETCD_VERSION && -n $KYVERNO_ADMISSION_VERSION ]] ||
+  die "cannot read tool versions from tools/*/go.mod"
 KYVERNO_HASH=$(sumhash "$KYVERNO_MOD")
 KUBE_HASH=$(sumhash "$KUBE_MOD")
+KYVERNO_ADMISSION_HASH=$(sumhash "$KYVERNO_ADMISSION_MOD")
 
 bin_path() {
   case $1 in
     kyverno) echo "$BIN/kyverno-$KYVERNO_VERSION-$KYVERNO_HASH" ;;
     kube-apiserver | kube-scheduler) echo "$BIN/$1-$KUBE_VERSION-$KUBE_HASH" ;;
     etcd) echo "$BIN/etcd-$ETCD_VERSION-$KUBE_HASH" ;;
+    kyverno-admission) echo "$BIN/kyverno-admission-$KYVERNO_ADMISSION_VERSION-$KYVERNO_ADMISSION_HASH" ;;
     *) die "unknown tool $1" ;;
   esac
 }
@@ -101,9 +107,21 @@ verify() {
     kyverno) got=$("$bin" version 2>&1) want="Version: $KYVERNO_VERSION" ;;
     kube-apiserver | kube-scheduler) got=$("$bin" --version 2>&1) want="Kubernetes $KUBE_VERSION" ;;
     etcd) got=$("$bin" --version 2>&1) want="etcd Version: ${ETCD_VERSION#v}" ;;
+    # The admission controller has no version flag: at -v=2 it logs its version first, then exits 1 on
+    # the missing KYVERNO_NAMESPACE environment (before any API access). Its exit status is ignored.
+    kyverno-admission)
+      got=$(env -u KYVERNO_NAMESPACE timeout 20 "$bin" -v=2 --loggingFormat=text --disableLogColor 2>&1 | grep -m1 'logger=setup/version' || true)
+      want=" version=$KYVERNO_ADMISSION_VERSION"
+      ;;
   esac
   echo "$got" | sed "s/^/[tools]   $tool: /" >&2
   grep -qF "$want" <<<"$got" || { echo "tools.sh: $tool: expected '$want' in the version output" >&2; return 1; }
+  if [[ $tool == kyverno-admission ]]; then
+    # The version above comes from -ldflags; the build info names the module really compiled in.
+    got=$(go version -m "$bin" | awk '($1 == "mod" || $1 == "dep") && $2 == "github.com/kyverno/kyverno" { print $3 }')
+    echo "[tools]   $tool: build info: github.com/kyverno/kyverno $got" >&2
+    [[ $got == "$KYVERNO_ADMISSION_VERSION" ]] || { echo "tools.sh: $tool: build info has kyverno '$got'" >&2; return 1; }
+  fi
 }
 
 ensure() {
@@ -115,11 +133,11 @@ ensure() {
     flock 9 # one builder at a time per cache
     setup_go
 
-    log "step 1/2: kyverno $KYVERNO_VERSION (tools/kyverno)"
+    log "step 1/3: kyverno $KYVERNO_VERSION (tools/kyverno)"
     build "$KYVERNO_MOD" kyverno github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno \
       "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION"
 
-    log "step 2/2: kubernetes $KUBE_VERSION, etcd $ETCD_VERSION (tools/kube)"
+    log "step 2/3: kubernetes $KUBE_VERSION, etcd $ETCD_VERSION (tools/kube)"
     local minor=${KUBE_VERSION#v1.}
     minor=${minor%%.*}
     local kv ldf="-s -w"
@@ -129,6 +147,10 @@ ensure() {
     build "$KUBE_MOD" kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$ldf"
     build "$KUBE_MOD" kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ldf"
     build "$KUBE_MOD" etcd go.etcd.io/etcd/server/v3 "-s -w"
+
+    log "step 3/3: kyverno admission controller $KYVERNO_ADMISSION_VERSION (tools/kyverno-admission)"
+    build "$KYVERNO_ADMISSION_MOD" kyverno-admission github.com/kyverno/kyverno/cmd/kyverno \
+      "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_ADMISSION_VERSION"
     log "all tools ready"
   fi
   print_paths

@@ -7,9 +7,9 @@
 import { celString, jsonPointerToken } from '../kyverno-cel/celLiterals.js';
 import { podNetworkUsesBridgeCel } from '../kyverno-cel/kubevirtCel.js';
 import { KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, kubevirtRule, policyMetadata } from '../kyverno-cel/policyObject.js';
+import { ALLOW_BRIDGE_MIGRATION_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 
 export const KUBE_OVN_BRIDGE_MIGRATION_NAME = 'kube-ovn-bridge-migration';
-export const ALLOW_BRIDGE_MIGRATION_ANNOTATION = 'kubevirt.io/allow-pod-bridge-network-live-migration';
 
 const TEMPLATE_SPEC = 'object.spec.?template.?spec.orValue({})';
 

@@ -75,18 +75,16 @@ export function kubeOvnPodNetworkBindingPolicy(settings: KubeOvnSettings): Kyver
         validations: [
           {
             expression: 'variables.cannotMigrate.size() == 0',
-            messageExpression:
-              `'pod-network interface ' + ${list('cannotMigrate')} + ${celString(
-                ': KubeVirt cannot live-migrate this binding on the pod network. Use bridge: {} on the pod network; Kube-OVN then keeps the VM IP across migrations.',
-              )}`,
+            messageExpression: `'pod-network interface ' + ${list('cannotMigrate')} + ${celString(
+              ': KubeVirt cannot live-migrate this binding on the pod network. Use bridge: {} on the pod network; Kube-OVN then keeps the VM IP across migrations.',
+            )}`,
           },
           {
             expression: 'variables.changesIp.size() == 0',
-            messageExpression:
-              `'pod-network interface ' + ${list('changesIp')} + ${celString(
-                ': the VM sits behind the pod IP, which changes on every live migration under Kube-OVN. Use bridge: {} on the pod network; ' +
-                  'Kube-OVN then keeps the VM IP, and kvfleet adds kubevirt.io/allow-pod-bridge-network-live-migration so KubeVirt migrates it.',
-              )}`,
+            messageExpression: `'pod-network interface ' + ${list('changesIp')} + ${celString(
+              ': the VM sits behind the pod IP, which changes on every live migration under Kube-OVN. Use bridge: {} on the pod network; ' +
+                'Kube-OVN then keeps the VM IP, and kvfleet adds kubevirt.io/allow-pod-bridge-network-live-migration so KubeVirt migrates it.',
+            )}`,
           },
         ],
       },

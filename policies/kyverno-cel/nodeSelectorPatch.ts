@@ -11,18 +11,21 @@ import { HOSTNAME_LABEL, LABEL_NAME_PATTERN, MACHINE_TYPE_LABEL_PREFIX } from '.
 import { celString } from './celLiterals.js';
 
 /**
- * The `[key, value]` pairs to add, given variables holding the canonical machine type (or ''),
- * the pinned target node (or '') and the selector already on the object. A key already present
+ * The `[key, value]` pairs to add, given variables holding the canonical machine type (or ''; no
+ * variable at all where KubeVirt selects on its own label and kvfleet must add none), the pinned
+ * target node (or '') and the selector already on the object. A key already present
  * is left alone: on KubeVirt ≥ 1.6 the VM's own selector wins collisions anyway, and a pin set
  * by someone else (the migration controller writing addedNodeSelector itself) is theirs to keep.
  * A type that is not a valid label name gets no entry: the selector would make the target Pod invalid.
  */
-export function selectorAdditionsCel(machineTypeVar: string, targetNodeVar: string, existingVar: string): string {
-  return (
-    `((${machineTypeVar}.matches(${celString(LABEL_NAME_PATTERN)}) ? [[${celString(MACHINE_TYPE_LABEL_PREFIX)} + ${machineTypeVar}, 'true']] : []) + ` +
-    `(${targetNodeVar} != '' ? [[${celString(HOSTNAME_LABEL)}, ${targetNodeVar}]] : []))` +
-    `.filter(p, !(p[0] in ${existingVar}))`
-  );
+export function selectorAdditionsCel(machineTypeVar: string | undefined, targetNodeVar: string, existingVar: string): string {
+  const pin = `(${targetNodeVar} != '' ? [[${celString(HOSTNAME_LABEL)}, ${targetNodeVar}]] : [])`;
+  // Only kvfleet's own label: on clusters where KubeVirt selects, compatibility/nodeRule.ts says its label is the truth.
+  const machineType =
+    machineTypeVar === undefined
+      ? ''
+      : `(${machineTypeVar}.matches(${celString(LABEL_NAME_PATTERN)}) ? [[${celString(MACHINE_TYPE_LABEL_PREFIX)} + ${machineTypeVar}, 'true']] : []) + `;
+  return `(${machineType}${pin}).filter(p, !(p[0] in ${existingVar}))`;
 }
 
 /**
@@ -33,6 +36,6 @@ export function addToMapJsonPatchCel(path: string, hasMapCel: string, additionsV
   return [
     `${additionsVar}.size() == 0 ? [] :`,
     `(${hasMapCel} ? [] : [JSONPatch{op: "add", path: ${celString(path)}, value: {}}]) +`,
-    `${additionsVar}.map(p, JSONPatch{op: "add", path: ${celString(path + '/')} + jsonpatch.escapeKey(p[0]), value: p[1]})`,
+    `${additionsVar}.map(p, JSONPatch{op: "add", path: ${celString(`${path}/`)} + jsonpatch.escapeKey(p[0]), value: p[1]})`,
   ].join('\n');
 }

@@ -40,7 +40,26 @@ export interface JsonPatchMutation {
   readonly jsonPatch: { readonly expression: string };
 }
 
+/**
+ * `spec.evaluation` of every kvfleet policy: admission only, no background evaluation. The policies
+ * act on CREATE (and UPDATE that changes a machine type) and read `request` / `oldObject`, which a
+ * background scan does not have (the CRD's own rule: background must be false then). With Kyverno's
+ * default (on), the reports controller would rescan every matched Pod, VMIM, VM and VMI for reports
+ * with nothing to say, and Kyverno marks the policy not Ready (`RBACPermissionsGranted` False)
+ * wherever its reports identity may not get/list/watch the matched kinds. Off, that check is
+ * skipped by design (Kyverno 1.19 `pkg/controllers/policystatus`), and admission is unchanged.
+ */
+export const ADMISSION_ONLY_EVALUATION = { background: { enabled: false } } as const;
+
+/** The policy as shipped: background evaluation off (see ADMISSION_ONLY_EVALUATION). */
+export function admissionOnly(policy: KyvernoPolicy): KyvernoPolicy {
+  const object = { ...policy.object, spec: { ...policy.object.spec, evaluation: ADMISSION_ONLY_EVALUATION } } as KyvernoPolicyObject;
+  return { ...policy, object };
+}
+
 interface CommonSpec {
+  /** Set by admissionOnly() for every policy kvfleet ships. */
+  readonly evaluation?: typeof ADMISSION_ONLY_EVALUATION;
   /**
    * Every kvfleet policy fails open. VM admission and migrations must not stop while Kyverno is
    * unavailable; what a policy adds here is an early, clear answer or a tighter target choice,

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import prodEast from '../../clusters/prod-east.js';
-import { defineCluster } from '../clusterDefinition.js';
+import { testCluster, testPool } from '../../test/support/clusterFixtures.js';
 import { resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { machineTypeAdmission } from '../vm-machine-type/machineTypeAdmission.js';
 import { vmMachineTypeWarningsPolicy } from './vmMachineTypeWarnings.js';
@@ -18,21 +18,8 @@ test('the embedded warnings are the admission decisions for the cluster, keyed b
 });
 
 test('a cluster whose types are all current gets no warnings policy', () => {
-  const current = defineCluster({
-    name: 'synthetic-current',
-    kubernetesVersion: '1.33',
-    kubevirtVersion: '1.6.2',
-    kubeOvn: 'none',
-    argocd: { name: 'x' },
-    nodePools: [
-      {
-        name: 'rhel10',
-        nodeSelector: { p: '10' },
-        hypervisor: 'rhel-10.0',
-        machineTypes: { remove: ['pc-q35-rhel9.0.0', 'pc-q35-rhel9.2.0', 'pc-q35-rhel9.4.0', 'pc-q35-rhel9.6.0'] },
-        nodeCount: 1,
-      },
-    ],
+  const current = testCluster({
+    nodePools: [testPool('rhel10', 'rhel-10.0', { machineTypes: { remove: ['pc-q35-rhel9.0.0', 'pc-q35-rhel9.2.0', 'pc-q35-rhel9.4.0', 'pc-q35-rhel9.6.0'] } })],
   });
   expect(vmMachineTypeWarningsPolicy(current)).toBeUndefined();
 });

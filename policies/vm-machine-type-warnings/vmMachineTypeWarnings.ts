@@ -35,10 +35,7 @@ export function vmMachineTypeWarningsPolicy(cluster: ClusterDefinition): Kyverno
         validationActions: ['Warn'],
         matchConstraints: VM_MACHINE_TYPE_MATCH,
         matchConditions: VM_MACHINE_TYPE_CONDITIONS,
-        variables: [
-          MACHINE_TYPE_VARIABLE,
-          { name: 'warnings', expression: celMap(warnings.map((w) => [w.machineType, celString(w.message)])) },
-        ],
+        variables: [MACHINE_TYPE_VARIABLE, { name: 'warnings', expression: celMap(warnings.map((w) => [w.machineType, celString(w.message)])) }],
         validations: [{ expression: '!(variables.machineType in variables.warnings)', messageExpression: 'variables.warnings[variables.machineType]' }],
       },
     },

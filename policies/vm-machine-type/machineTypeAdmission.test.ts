@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import edgeOvn from '../../clusters/edge-ovn.js';
 import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
-import { type ClusterDefinition, defineCluster } from '../clusterDefinition.js';
+import { testCluster, testPool } from '../../test/support/clusterFixtures.js';
+import { type ClusterDefinition } from '../clusterDefinition.js';
 import { HYPERVISOR_RELEASES } from '../hypervisorReleases.js';
 import { MACHINE_TYPE_ALIASES } from '../../compatibility/machineTypeNames.js';
 import { placeMachineType } from '../../compatibility/placement.js';
@@ -87,19 +88,7 @@ describe('survivingMachineType', () => {
 
   test('a type an upgrade only brings later is not suggested: every pool must run it today too', () => {
     // synthetic cluster: rhel93 gains pc-q35-rhel9.6.0 by its upgrade, rhel96 runs it already.
-    const gaining = resolvePools(
-      defineCluster({
-        name: 'synthetic-gaining',
-        kubernetesVersion: '1.33',
-        kubevirtVersion: '1.6.2',
-        kubeOvn: 'none',
-        argocd: { name: 'x' },
-        nodePools: [
-          { name: 'rhel93', nodeSelector: { p: '93' }, hypervisor: 'rhel-9.3', upgradeTo: 'rhel-9.6', nodeCount: 1 },
-          { name: 'rhel96', nodeSelector: { p: '96' }, hypervisor: 'rhel-9.6', nodeCount: 1 },
-        ],
-      }),
-    );
+    const gaining = resolvePools(testCluster({ nodePools: [testPool('rhel93', 'rhel-9.3', { upgradeTo: 'rhel-9.6' }), testPool('rhel96', 'rhel-9.6')] }));
     expect(survivingMachineType(gaining, 'pc-q35-rhel8.6.0')).toBe('pc-q35-rhel9.2.0');
   });
 });

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { UNSCHEDULABLE_TIMEOUT_ANNOTATION, vmimUnschedulableTimeoutPolicy } from './vmimUnschedulableTimeout.js';
+import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
+import { vmimUnschedulableTimeoutPolicy } from './vmimUnschedulableTimeout.js';
 
 test('the timeout goes into the patch as the annotation string KubeVirt parses', () => {
   const patch = vmimUnschedulableTimeoutPolicy(75).object.spec;

@@ -5,10 +5,10 @@
  */
 import { celString, jsonPointerToken } from '../kyverno-cel/celLiterals.js';
 import { KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, kubevirtRule, policyMetadata } from '../kyverno-cel/policyObject.js';
+import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 
 export const VMIM_UNSCHEDULABLE_TIMEOUT_NAME = 'vmim-unschedulable-timeout';
 /** KubeVirt's per-VMIM override of its 300 s default (kubevirt.io/api core/v1). */
-export const UNSCHEDULABLE_TIMEOUT_ANNOTATION = 'kubevirt.io/migrationUnschedulablePodTimeoutSeconds';
 
 export function vmimUnschedulableTimeoutPolicy(timeoutSeconds: number): KyvernoPolicy {
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) {

@@ -1,6 +1,6 @@
 /**
  * The controller against a real kube-apiserver with the shared KubeVirt CRDs. The test plays
- * KubeVirt (kubevirtStandIn.ts); the controller runs in-process with its ServiceAccount's identity
+ * KubeVirt (test/support/kubevirtStandIn.ts); the controller runs in-process with its ServiceAccount's identity
  * and exactly the RBAC the generator emits, so every call it makes is proven allowed.
  */
 import { join } from 'node:path';
@@ -17,10 +17,10 @@ import { until } from '../../test/harness/until.js';
 import { createLogger } from '../runtime/logger.js';
 import { type MigrationController, startMigrationController } from './controller.js';
 import { type WriteHooks } from './controllerWrites.js';
-import { KubevirtStandIn, type RawVmim } from './kubevirtStandIn.js';
+import { KubevirtStandIn, type RawVmim } from '../../test/support/kubevirtStandIn.js';
 import { type MigrationMetrics } from './metrics.js';
 import { type ControllerMigrationSettings, type ControllerSettings, DEFAULT_LEASE_NAME } from './settings.js';
-import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER } from './syntheticObjects.js';
+import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER } from '../../test/support/syntheticMigrationObjects.js';
 
 const CONTROLLER_NS = 'kvfleet-system';
 const SERVICE_ACCOUNT = `system:serviceaccount:${CONTROLLER_NS}:kvfleet-migration-controller`;
@@ -83,7 +83,7 @@ function settings(identity: string, migration: Partial<ControllerMigrationSettin
       finishedMigrationTtlSeconds: 3600,
       ...migration,
     },
-    pinMode: 'addedNodeSelector',
+    scheduling: { pinMode: 'addedNodeSelector', machineTypeLabeller: 'kvfleet' },
     kubeOvn: false,
     namespace: CONTROLLER_NS,
     leaseName: DEFAULT_LEASE_NAME,
@@ -131,10 +131,13 @@ async function migrationInScheduling(ns: string, vmiName = 'vm-1', migrationName
 }
 
 async function onlyFallback(ns: string): Promise<RawVmim> {
-  const fallbacks = await until(async () => {
-    const f = await kubevirt.fallbacks(ns);
-    return f.length > 0 && f;
-  }, { timeoutMs: 20_000, what: `a fallback VMIM in ${ns}` });
+  const fallbacks = await until(
+    async () => {
+      const f = await kubevirt.fallbacks(ns);
+      return f.length > 0 && f;
+    },
+    { timeoutMs: 20_000, what: `a fallback VMIM in ${ns}` },
+  );
   expect(fallbacks).toHaveLength(1);
   return fallbacks[0]!;
 }
@@ -163,10 +166,13 @@ describe('fallbacks', () => {
     await kubevirt.setPhase(ns, 'user-mig', 'Failed', { conditions: [] });
     await c.whenIdle();
     expect(await kubevirt.fallbacks(ns)).toHaveLength(1);
-    const events = await until(async () => {
-      const e = await kubevirt.events(ns, 'MigrationFallbackCreated');
-      return e.length > 0 && e;
-    }, { what: 'the fallback Event on the VMI' });
+    const events = await until(
+      async () => {
+        const e = await kubevirt.events(ns, 'MigrationFallbackCreated');
+        return e.length > 0 && e;
+      },
+      { what: 'the fallback Event on the VMI' },
+    );
     expect(events).toHaveLength(1);
     expect(events[0]!.involvedObject.kind).toBe('VirtualMachineInstance');
     expect(events[0]!.message).toContain(pinnedNode(fallback)!);
@@ -183,7 +189,13 @@ describe('fallbacks', () => {
     const vmim = await kubevirt.createVmim(ns, 'user-mig', 'vm-1', { finalizers: ['kubevirt.io/migrationJobFinalize'] });
     await kubevirt.setPhase(ns, 'user-mig', 'Scheduling');
     await kubevirt.createTargetPod(vmim, { unschedulable: SELECTOR_MISMATCH_MESSAGE });
-    await kubevirt.custom.deleteNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstancemigrations', namespace: ns, name: 'user-mig' });
+    await kubevirt.custom.deleteNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'virtualmachineinstancemigrations',
+      namespace: ns,
+      name: 'user-mig',
+    });
     await kubevirt.setPhase(ns, 'user-mig', 'Failed', { conditions: [{ type: 'migrationAbortRequested', status: 'True' }] });
 
     await until(async () => (await counter(c.metrics, 'failures', { reason: 'AbortedByUser' })) === 1, { what: 'the abort judged' });
@@ -230,10 +242,13 @@ describe('fallbacks', () => {
     await kubevirt.createVmi({ name: 'vm-10', namespace: ns, nodeName: 'r10-1', machineType: 'pc-q35-rhel10.0.0', liveMigratable: true });
     const vmim = await kubevirt.createVmim(ns, 'user-mig', 'vm-10');
     await kubevirt.failUnschedulable(vmim, SELECTOR_MISMATCH_MESSAGE);
-    const events = await until(async () => {
-      const e = await kubevirt.events(ns, 'NoCompatibleMigrationTarget');
-      return e.length > 0 && e;
-    }, { what: 'the NoCompatibleMigrationTarget Event' });
+    const events = await until(
+      async () => {
+        const e = await kubevirt.events(ns, 'NoCompatibleMigrationTarget');
+        return e.length > 0 && e;
+      },
+      { what: 'the NoCompatibleMigrationTarget Event' },
+    );
     expect(events[0]!.type).toBe('Warning');
     expect(events[0]!.message).toContain('pc-q35-rhel10.0.0');
     expect(events[0]!.message).toContain('pools that can host it: rhel10');
@@ -287,10 +302,13 @@ describe('restarts and failures', () => {
     const second = await kubevirt.createVmim(ns, 'user-mig-2', 'vm-2');
     await kubevirt.failUnschedulable(second, SELECTOR_MISMATCH_MESSAGE);
 
-    const fallbacks = await until(async () => {
-      const f = await kubevirt.fallbacks(ns);
-      return f.length === 2 && f;
-    }, { timeoutMs: 60_000, what: 'fallbacks for both failures after the restart' });
+    const fallbacks = await until(
+      async () => {
+        const f = await kubevirt.fallbacks(ns);
+        return f.length === 2 && f;
+      },
+      { timeoutMs: 60_000, what: 'fallbacks for both failures after the restart' },
+    );
     await leading(c);
     await c.whenIdle();
     expect(fallbacks.map((f) => f.spec.vmiName).sort()).toEqual(['vm-1', 'vm-2']);
@@ -336,7 +354,7 @@ describe('restarts and failures', () => {
     expect(bothLed).toBe(0);
   });
 
-  test('a malformed VMIM is logged, counted and skipped; the controller carries on', async () => {
+  test('a malformed VMIM is logged, counted and skipped, and forgotten once deleted; the controller carries on', async () => {
     const ns = await newNamespace('mc-malformed');
     const c = await start('replica-a');
     await leading(c);
@@ -345,10 +363,20 @@ describe('restarts and failures', () => {
     await until(async () => (await counter(c.metrics, 'malformed', { kind: 'VirtualMachineInstanceMigration', reason: 'no-vmi-name' })) === 1, {
       what: 'the malformed VMIM counted',
     });
+    expect((await c.metrics.malformedNow.get()).values[0]?.value).toBe(1);
     const vmim = await migrationInScheduling(ns);
     await kubevirt.failUnschedulable(vmim, SELECTOR_MISMATCH_MESSAGE);
     await onlyFallback(ns);
     expect(c.isHealthy()).toBe(true);
+    // Bounded bookkeeping: the entry for the broken object goes with the object.
+    await kubevirt.custom.deleteNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'virtualmachineinstancemigrations',
+      namespace: ns,
+      name: 'no-vmi-name',
+    });
+    await until(async () => (await c.metrics.malformedNow.get()).values[0]?.value === 0, { what: 'the deleted malformed VMIM forgotten' });
   });
 });
 

@@ -1,29 +1,25 @@
 /**
- * The migration controller, wired: four watches feed the index; the Lease holder's work queue
- * reconciles VMIs. `startMigrationController` is what main.ts runs and what the API-server tests
+ * The migration controller, wired: four watches feed the index; the Lease holder's reconcile loop
+ * (programs/runtime/reconcileLoop.ts, gated on holding the Lease with synced caches) reconciles VMIs. `startMigrationController` is what main.ts runs and what the API-server tests
  * run in-process with the service account's own kubeconfig.
  */
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { type MatrixDocument } from '../../policies/matrixDocument.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
+import { ReconcileLoop } from '../runtime/reconcileLoop.js';
 import { ControllerWrites, type WriteHooks } from './controllerWrites.js';
 import { EventSink } from './eventSink.js';
 import { LeaderElector } from './leaderElector.js';
+import { MalformedObjects } from './malformedObjects.js';
 import { createMigrationMetrics, type MigrationMetrics } from './metrics.js';
 import { MigrationIndex, vmiKey } from './migrationIndex.js';
 import { MigrationObserver } from './migrationObserver.js';
-import { MIGRATION_JOB_UID_LABEL, type Parsed, parseNode, parseTargetPod, parseVmi, parseVmim } from './objectViews.js';
+import { MIGRATION_JOB_UID_LABEL } from '../../compatibility/kubevirtNames.js';
+import { type Parsed, parseNode, parseTargetPod, parseVmi, parseVmim } from './objectViews.js';
 import { type ControllerSettings } from './settings.js';
-import { requestTimeout } from './requestTimeout.js';
+import { requestTimeout } from '../runtime/requestTimeout.js';
 import { VmiReconciler } from './vmiReconciler.js';
 import { WatchedResource, type WatchSpec } from './watchedResource.js';
-import { WorkQueue } from './workQueue.js';
 
 export interface MigrationControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -58,6 +54,9 @@ const KUBEVIRT = { group: 'kubevirt.io', version: 'v1' } as const;
 const asList = (p: Promise<unknown>) => p as Promise<KubernetesListObject<KubernetesObject>>;
 /** A list of 10,000 VMIs takes seconds; one that hangs is restarted by the watch's backoff. */
 const LIST_TIMEOUT = requestTimeout(120_000);
+/** First retry of a failed reconcile; doubling per failure of the same VMI up to the cap. */
+const RETRY_BASE_MS = 200;
+const RETRY_MAX_MS = 60_000;
 
 export async function startMigrationController(opts: MigrationControllerOptions): Promise<MigrationController> {
   const { kubeConfig, settings } = opts;
@@ -66,7 +65,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
   const now = opts.now ?? Date.now;
   const index = new MigrationIndex();
   const waitingForNodes = new Set<string>();
-  const malformedSeen = new Set<string>();
+  const malformed = new MalformedObjects();
   let halted = false;
   let abandoned = false;
   let leading = false;
@@ -91,7 +90,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
     onStoppedLeading: () => {
       leading = false;
       metrics.leader.set(0);
-      queue.clear();
+      loop.clear('stopped leading; the next leader resyncs every VMI');
     },
   });
   const acting = () => !halted && leading && elector.isLeader() && watches.every((w) => w.hasSynced());
@@ -107,7 +106,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
   // Writes need the Lease; a graceful stop still sends the Events already decided, a crash nothing.
   const holdsLease = () => !abandoned && leading && elector.isLeader();
   const writes = new ControllerWrites(kubeConfig, settings.identity, holdsLease, opts.hooks, now);
-  const events = new EventSink({ writes, logger, canSend: holdsLease });
+  const events = new EventSink({ writes, logger, canSend: holdsLease, onDropped: (reason) => metrics.eventsDropped.inc({ reason }) });
   const reconciler = new VmiReconciler({
     index,
     observer,
@@ -118,33 +117,41 @@ export async function startMigrationController(opts: MigrationControllerOptions)
     metrics,
     logger,
     now,
-    canAct: acting,
     waitingForNodes,
   });
-  const queue = new WorkQueue({
+  const loop = new ReconcileLoop({
+    keyName: 'vmi',
+    reconcile: (key) => reconciler.reconcile(key),
+    logger,
+    metrics: { reconciles: metrics.reconciles, errors: metrics.reconcileErrors },
+    policy: { retryBaseMs: RETRY_BASE_MS, retryMaxMs: RETRY_MAX_MS },
     workers: settings.workers,
-    onCrash: (key, e) => logger.error({ key, err: (e as Error)?.stack ?? String(e) }, 'reconcile crashed; retrying with backoff'),
+    gate: acting,
   });
 
-  const enqueue = (key: string) => {
-    if (acting()) queue.add(key);
-  };
+  const enqueue = (key: string) => loop.add(key);
   function resyncIfActing() {
     if (!acting()) return;
-    for (const key of index.keysWithVmims()) queue.add(key);
+    for (const key of index.keysWithVmims()) loop.add(key);
   }
 
-  /** Logs and counts a malformed object once per version, then skips it. */
+  /** Logs and counts a malformed object once per problem, then skips it; a good parse clears it. */
   function accept<T>(kind: string, obj: KubernetesObject, parsed: Parsed<T>): T | undefined {
-    if (parsed.ok) return parsed.value;
     const m = obj.metadata;
-    const seen = `${kind}/${m?.namespace ?? ''}/${m?.name ?? '?'}@${m?.resourceVersion ?? ''}`;
-    if (!malformedSeen.has(seen)) {
-      malformedSeen.add(seen);
+    const ref = { kind, namespace: m?.namespace, name: m?.name };
+    if (parsed.ok) {
+      forgetMalformed(ref);
+      return parsed.value;
+    }
+    if (malformed.report(ref, parsed.code)) {
       metrics.malformed.inc({ kind, reason: parsed.code });
-      logger.warn({ kind, namespace: m?.namespace, name: m?.name, reason: parsed.message }, 'skipping malformed object');
+      metrics.malformedNow.set(malformed.size);
+      logger.warn({ kind, namespace: m?.namespace, name: m?.name, code: parsed.code, reason: parsed.message }, 'skipping malformed object');
     }
     return undefined;
+  }
+  function forgetMalformed(ref: { kind: string; namespace?: string | undefined; name?: string | undefined }) {
+    if (malformed.forget(ref)) metrics.malformedNow.set(malformed.size);
   }
 
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -177,6 +184,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
       },
       (kind, obj) => {
         if (kind === 'delete') {
+          forgetMalformed({ kind: 'VirtualMachineInstanceMigration', namespace: obj.metadata?.namespace, name: obj.metadata?.name });
           const key = index.deleteVmim(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', obj.metadata?.uid);
           if (obj.metadata?.uid) observer.forget(obj.metadata.uid);
           if (key) enqueue(key);
@@ -197,6 +205,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
       },
       (kind, obj) => {
         if (kind === 'delete') {
+          forgetMalformed({ kind: 'VirtualMachineInstance', namespace: obj.metadata?.namespace, name: obj.metadata?.name });
           const key = index.deleteVmi(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
           if (index.hasVmims(key)) enqueue(key);
           return;
@@ -208,18 +217,17 @@ export async function startMigrationController(opts: MigrationControllerOptions)
         if (index.hasVmims(key)) enqueue(key);
       },
     ),
-    watch(
-      { resource: 'nodes', path: '/api/v1/nodes', list: () => asList(core.listNode({}, LIST_TIMEOUT)) },
-      (kind, obj) => {
-        if (kind === 'delete') index.deleteNode(obj.metadata?.name ?? '');
-        else {
-          const n = accept('Node', obj, parseNode(obj));
-          if (!n) return;
-          index.putNode(n);
-        }
-        for (const key of waitingForNodes) enqueue(key);
-      },
-    ),
+    watch({ resource: 'nodes', path: '/api/v1/nodes', list: () => asList(core.listNode({}, LIST_TIMEOUT)) }, (kind, obj) => {
+      if (kind === 'delete') {
+        forgetMalformed({ kind: 'Node', name: obj.metadata?.name });
+        index.deleteNode(obj.metadata?.name ?? '');
+      } else {
+        const n = accept('Node', obj, parseNode(obj));
+        if (!n) return;
+        index.putNode(n);
+      }
+      for (const key of waitingForNodes) enqueue(key);
+    }),
     watch(
       {
         resource: 'pods',
@@ -229,6 +237,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
       },
       (kind, obj) => {
         if (kind === 'delete') {
+          forgetMalformed({ kind: 'Pod', namespace: obj.metadata?.namespace, name: obj.metadata?.name });
           // A relist reports deletions with the slimmed cached copy: name and labels only.
           const vmimUid = obj.metadata?.labels?.[MIGRATION_JOB_UID_LABEL];
           if (vmimUid) index.deletePod(vmimUid, obj.metadata?.name ?? '');
@@ -243,15 +252,18 @@ export async function startMigrationController(opts: MigrationControllerOptions)
     ),
   ];
 
-  queue.start((key) => reconciler.reconcile(key));
+  loop.start();
   for (const w of watches) w.start();
   elector.start();
-  logger.info({ identity: settings.identity, lease: `${settings.namespace}/${settings.leaseName}`, pinMode: settings.pinMode, kubeOvn: settings.kubeOvn }, 'migration controller started');
+  logger.info(
+    { identity: settings.identity, lease: `${settings.namespace}/${settings.leaseName}`, scheduling: settings.scheduling, kubeOvn: settings.kubeOvn },
+    'migration controller started',
+  );
 
   const shutdown = async (release: boolean) => {
     halted = true;
     await elector.stop(release);
-    await queue.stop();
+    await loop.stop();
     await Promise.all(watches.map((w) => w.stop()));
   };
   return {
@@ -261,7 +273,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
     isReady: () => !halted && watches.every((w) => w.hasSynced()),
     isHealthy: () => !halted,
     whenIdle: async () => {
-      await queue.whenIdle();
+      await loop.whenIdle();
       await events.drain();
     },
     stop: async () => {
@@ -269,7 +281,7 @@ export async function startMigrationController(opts: MigrationControllerOptions)
       logger.info({ identity: settings.identity }, 'stopping migration controller');
       halted = true;
       // Finish the reconcile in flight (and its Events) before giving up the Lease, so no write outlives it.
-      await queue.stop();
+      await loop.stop();
       await events.drain();
       await shutdown(true);
     },

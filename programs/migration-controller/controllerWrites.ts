@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { type VmimManifest } from './fallbackVmim.js';
-import { requestTimeout } from './requestTimeout.js';
+import { statusOf } from '../runtime/apiErrors.js';
+import { requestTimeout } from '../runtime/requestTimeout.js';
 import { type VmiView } from './objectViews.js';
 
 export const FIELD_MANAGER = 'kvfleet-migration-controller';
@@ -33,22 +34,6 @@ export class WriteRefused extends Error {
   constructor(w: PlannedWrite) {
     super(`not acting any more; ${w.verb} ${w.kind} ${w.namespace}/${w.name} not sent`);
   }
-}
-
-export const statusOf = (e: unknown): number | undefined => (e as { code?: number }).code;
-
-/** The API server's own message when there is one, not client-node's dump of headers. */
-export function apiErrorMessage(e: unknown): string {
-  const body = (e as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
-  return (e as Error).message ?? String(e);
 }
 
 export interface VmiEvent {
@@ -118,22 +103,25 @@ export class ControllerWrites {
     if (!this.mayWrite()) throw new WriteRefused(w);
     const at = new Date(this.now());
     try {
-      await this.core.createNamespacedEvent({
-        namespace: e.vmi.namespace,
-        body: {
-          metadata: { name, namespace: e.vmi.namespace },
-          involvedObject: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name: e.vmi.name, namespace: e.vmi.namespace, uid: e.vmi.uid },
-          type: e.type,
-          reason: e.reason,
-          message: e.message.length > 1000 ? `${e.message.slice(0, 997)}...` : e.message,
-          source: { component: EVENT_SOURCE },
-          reportingComponent: `kvfleet.io/${EVENT_SOURCE}`,
-          reportingInstance: this.identity,
-          firstTimestamp: at,
-          lastTimestamp: at,
-          count: 1,
+      await this.core.createNamespacedEvent(
+        {
+          namespace: e.vmi.namespace,
+          body: {
+            metadata: { name, namespace: e.vmi.namespace },
+            involvedObject: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name: e.vmi.name, namespace: e.vmi.namespace, uid: e.vmi.uid },
+            type: e.type,
+            reason: e.reason,
+            message: e.message.length > 1000 ? `${e.message.slice(0, 997)}...` : e.message,
+            source: { component: EVENT_SOURCE },
+            reportingComponent: `kvfleet.io/${EVENT_SOURCE}`,
+            reportingInstance: this.identity,
+            firstTimestamp: at,
+            lastTimestamp: at,
+            count: 1,
+          },
         },
-      }, WRITE_TIMEOUT);
+        WRITE_TIMEOUT,
+      );
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
     }

@@ -1,10 +1,16 @@
 /**
  * Sends Kubernetes Events off the reconcile path, a few at a time, as client-go's event
  * broadcaster does: a fallback must not wait for its Event, and a burst of decisions must not
- * turn into a burst of Event writes. Events are best effort; a full backlog drops the newest.
+ * turn into a burst of Event writes. Events are best effort, but never silently lost: every Event
+ * not recorded (the API refused it, the backlog was full, the replica stopped acting) is logged
+ * with its reason and reported through `onDropped` (kvfleet_events_dropped_total).
  */
+import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
-import { apiErrorMessage, type ControllerWrites, type VmiEvent } from './controllerWrites.js';
+import { type ControllerWrites, type VmiEvent, WriteRefused } from './controllerWrites.js';
+
+/** Why an Event was not recorded: the metric's `reason` label. */
+export type EventDropReason = 'api-error' | 'backlog-full' | 'not-acting';
 
 export interface EventSinkOptions {
   readonly writes: Pick<ControllerWrites, 'recordEvent'>;
@@ -15,7 +21,7 @@ export interface EventSinkOptions {
   readonly concurrency?: number;
   /** @default 1000 */
   readonly maxBacklog?: number;
-  readonly onDropped?: () => void;
+  readonly onDropped?: (reason: EventDropReason) => void;
 }
 
 export class EventSink {
@@ -27,8 +33,7 @@ export class EventSink {
 
   record(e: VmiEvent): void {
     if (this.backlog.length >= (this.opts.maxBacklog ?? 1000)) {
-      this.opts.onDropped?.();
-      this.opts.logger.warn({ namespace: e.vmi.namespace, vmi: e.vmi.name, reason: e.reason }, 'event backlog full; event dropped');
+      this.dropped(e, 'backlog-full', 'event backlog full; event dropped');
       return;
     }
     this.backlog.push(e);
@@ -50,15 +55,24 @@ export class EventSink {
         this.pump();
       });
     }
-    if (this.active === 0 && this.backlog.length === 0) this.idle.splice(0).forEach((r) => r());
+    if (this.active === 0 && this.backlog.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private dropped(e: VmiEvent, reason: EventDropReason, message: string, err?: string): void {
+    this.opts.onDropped?.(reason);
+    this.opts.logger.warn({ namespace: e.vmi.namespace, vmi: e.vmi.name, event: e.reason, dropReason: reason, ...(err ? { err } : {}) }, message);
   }
 
   private async send(e: VmiEvent): Promise<void> {
-    if (!this.opts.canSend()) return;
+    if (!this.opts.canSend()) {
+      this.dropped(e, 'not-acting', 'not acting any more; event dropped');
+      return;
+    }
     try {
       await this.opts.writes.recordEvent(e);
     } catch (err) {
-      this.opts.logger.warn({ namespace: e.vmi.namespace, vmi: e.vmi.name, reason: e.reason, err: apiErrorMessage(err) }, 'could not record event');
+      if (err instanceof WriteRefused) this.dropped(e, 'not-acting', 'not acting any more; event dropped');
+      else this.dropped(e, 'api-error', 'could not record event; dropped', describeApiError(err));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
-import { classifyFailure, type FailureContext, furthestPhase } from './failureReasons.js';
-import { type NodeView, parseNode, parseTargetPod, parseVmi, parseVmim, type VmimView } from './objectViews.js';
+import { classifyFailure, type FailureContext } from './failureReasons.js';
+import { type NodeView, parseNode, parseTargetPod, parseVmi, parseVmim } from './objectViews.js';
 import {
   must,
   nodeObject,
@@ -13,7 +13,7 @@ import {
   vmimObject,
   vmiObject,
   type VmiSpec,
-} from './syntheticObjects.js';
+} from '../../test/support/syntheticMigrationObjects.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MIN = 60_000;
@@ -42,13 +42,16 @@ const failedSpec: VmimSpec = {
   phases: { Pending: NOW - 10 * MIN, Scheduling: NOW - 10 * MIN + 1000, Failed: NOW - MIN },
 };
 
-function context(over: { vmi?: Partial<VmiSpec> | null; failed?: Partial<VmimSpec>; others?: VmimSpec[]; pod?: Parameters<typeof targetPodObject>[0] } & Partial<FailureContext> = {}): FailureContext {
+function context(
+  over: { vmi?: Partial<VmiSpec> | null; failed?: Partial<VmimSpec>; others?: VmimSpec[]; pod?: Parameters<typeof targetPodObject>[0] } & Partial<FailureContext> = {},
+): FailureContext {
   const failed = must(parseVmim(vmimObject({ ...failedSpec, ...over.failed })));
   const others = (over.others ?? []).map((s) => must(parseVmim(vmimObject(s))));
   return {
     failed,
     ...(over.vmi === null ? {} : { vmi: must(parseVmi(vmiObject({ ...vmiSpec, ...over.vmi }))) }),
     siblings: [failed, ...others],
+    labeller: 'kvfleet',
     ...(over.pod ? { targetPod: must(parseTargetPod(targetPodObject(over.pod))) } : {}),
     ...(over.observed ? { observed: over.observed } : {}),
     nodes,
@@ -73,7 +76,12 @@ describe('failures a fallback can fix', () => {
     ],
     [
       'the target node went NotReady during the migration',
-      { failed: { phases: { ...failedSpec.phases, Scheduled: NOW - 9 * MIN, Running: NOW - 8 * MIN }, migrationState: { migrationUid: 'mig-uid', targetNode: 'stay-down' } } },
+      {
+        failed: {
+          phases: { ...failedSpec.phases, Scheduled: NOW - 9 * MIN, Running: NOW - 8 * MIN },
+          migrationState: { migrationUid: 'mig-uid', targetNode: 'stay-down' },
+        },
+      },
       'TargetNodeFailure',
       'stay-down',
     ],
@@ -85,7 +93,10 @@ describe('failures a fallback can fix', () => {
     ],
     [
       'the target node cannot run the machine type (VMI migration state names it)',
-      { vmi: { migrationState: { migrationUid: 'mig-uid', targetNode: 'r10-1' } }, failed: { phases: { ...failedSpec.phases, Scheduled: NOW - 9 * MIN, PreparingTarget: NOW - 8 * MIN } } },
+      {
+        vmi: { migrationState: { migrationUid: 'mig-uid', targetNode: 'r10-1' } },
+        failed: { phases: { ...failedSpec.phases, Scheduled: NOW - 9 * MIN, PreparingTarget: NOW - 8 * MIN } },
+      },
       'IncompatibleTarget',
       'r10-1',
     ],
@@ -110,13 +121,35 @@ describe('failures a fallback must leave alone', () => {
     ['a user deleted it', { failed: { deleting: true } }, 'AbortedByUser'],
     ['the VMI is not live-migratable', { vmi: { liveMigratable: false } }, 'VmiNotMigratable'],
     ['another VMIM is in flight for the VMI', { others: [sibling('evac-1', { phase: 'Scheduling', createdMs: NOW - 30_000 })] }, 'MigrationInFlight'],
-    ['a fallback for it already exists', { others: [sibling('fb', { phase: 'Failed', createdMs: failedSpec.createdMs, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE }, annotations: { 'kvfleet.io/fallback-of-uid': 'mig-uid' } })] }, 'Superseded'],
+    [
+      'a fallback for it already exists',
+      {
+        others: [
+          sibling('fb', {
+            phase: 'Failed',
+            createdMs: failedSpec.createdMs,
+            labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+            annotations: { 'kvfleet.io/fallback-of-uid': 'mig-uid' },
+          }),
+        ],
+      },
+      'Superseded',
+    ],
     ['a newer migration has finished since', { others: [sibling('mig-2', { phase: 'Succeeded', createdMs: NOW - 2 * MIN })] }, 'Superseded'],
-    ['it failed outside the attempt window', { vmi: { createdMs: NOW - 5 * 60 * MIN }, failed: { createdMs: NOW - 3 * 60 * MIN, phases: { Scheduling: NOW - 3 * 60 * MIN, Failed: NOW - 2 * 60 * MIN } } }, 'FailureTooOld'],
+    [
+      'it failed outside the attempt window',
+      { vmi: { createdMs: NOW - 5 * 60 * MIN }, failed: { createdMs: NOW - 3 * 60 * MIN, phases: { Scheduling: NOW - 3 * 60 * MIN, Failed: NOW - 2 * 60 * MIN } } },
+      'FailureTooOld',
+    ],
     ['the VMI reports no machine type', { vmi: { machineType: undefined } }, 'MachineTypeUnknown'],
     [
       'it failed while Running on a healthy, compatible target',
-      { failed: { phases: { ...failedSpec.phases, Scheduled: NOW - 9 * MIN, Running: NOW - 8 * MIN }, migrationState: { migrationUid: 'mig-uid', targetNode: 'stay-2', failureReason: 'migration progress timeout' } } },
+      {
+        failed: {
+          phases: { ...failedSpec.phases, Scheduled: NOW - 9 * MIN, Running: NOW - 8 * MIN },
+          migrationState: { migrationUid: 'mig-uid', targetNode: 'stay-2', failureReason: 'migration progress timeout' },
+        },
+      },
       'UnknownFailure',
     ],
     ['it failed before a target was ever asked for', { failed: { phases: { Pending: NOW - 10 * MIN, Failed: NOW - MIN } } }, 'UnknownFailure'],
@@ -136,6 +169,7 @@ describe('failures a fallback must leave alone', () => {
 });
 
 test('the furthest phase follows KubeVirt order, not the order of the timestamps list', () => {
-  const v: VmimView = must(parseVmim(vmimObject({ ...failedSpec, phases: { Failed: NOW, Running: NOW - 1, Pending: NOW - 3, Scheduled: NOW - 2 } })));
-  expect(furthestPhase(v)).toBe('Running');
+  const c = classifyFailure(context({ failed: { phases: { Failed: NOW, Running: NOW - 1, Pending: NOW - 3, Scheduled: NOW - 2 } } } as never));
+  expect(c).toMatchObject({ fixable: false, reason: 'UnknownFailure' });
+  expect(c.detail).toMatch(/^failed after Running\b/);
 });

@@ -3,7 +3,9 @@
  * caches hold and what it remembers of the target pod (KubeVirt deletes an unschedulable target
  * pod when it gives up, so by the time the VMIM is Failed the pod's condition may be gone).
  */
-import { machineTypeLabelKey } from '../../compatibility/labelKeys.js';
+import { type MachineTypeLabeller } from '../../compatibility/kubevirtVersions.js';
+import { isValidLabelName } from '../../compatibility/labelKeys.js';
+import { nodeOffersMachineType } from '../../compatibility/nodeRule.js';
 import { isFinalPhase, type MigrationState, type NodeView, type TargetPodView, VMIM_PHASES, type VmimView, type VmiView } from './objectViews.js';
 
 /** Failures another node can fix. */
@@ -42,6 +44,8 @@ export interface FailureContext {
   readonly targetPod?: TargetPodView;
   readonly observed?: TargetObservation;
   readonly nodes: ReadonlyMap<string, NodeView>;
+  /** Whose machine-type labels the scheduler checks on this cluster (compatibility/nodeRule.ts). */
+  readonly labeller: MachineTypeLabeller;
   readonly nowMs: number;
   /**
    * Failures this old are history, not something to retry (the attempt window). Clean-up keeps
@@ -58,7 +62,7 @@ export function failedAtMs(vmim: VmimView): number {
 }
 
 /** The furthest phase the migration reached before it ended, in KubeVirt's phase order. */
-export function furthestPhase(vmim: VmimView): string | undefined {
+function furthestPhase(vmim: VmimView): string | undefined {
   let best = -1;
   for (const phase of Object.keys(vmim.phaseTimes)) {
     const i = VMIM_PHASES.indexOf(phase as (typeof VMIM_PHASES)[number]);
@@ -108,10 +112,9 @@ export function classifyFailure(ctx: FailureContext): FailureClassification {
   const ageMs = ctx.nowMs - failedAtMs(failed);
   if (ageMs >= ctx.maxAgeMs) return notFixable('FailureTooOld', `failed ${Math.round(ageMs / 1000)} s ago, outside the attempt window`);
 
-  if (!vmi.machineType || !machineTypeLabelKey(vmi.machineType)) {
+  if (!vmi.machineType || !isValidLabelName(vmi.machineType)) {
     return notFixable('MachineTypeUnknown', 'VMI status.machine.type is missing or not a label name');
   }
-  const typeLabel = machineTypeLabelKey(vmi.machineType)!;
 
   const unschedulable = ctx.targetPod?.unschedulableMessage ?? ctx.observed?.unschedulableMessage;
   const target = attemptedTarget(failed, vmi, ctx.targetPod, ctx.observed);
@@ -129,7 +132,8 @@ export function classifyFailure(ctx: FailureContext): FailureClassification {
   if (scheduledOn) {
     const node = ctx.nodes.get(scheduledOn);
     if (!node) return withTarget('TargetNodeFailure', `target node ${scheduledOn} is gone`);
-    if (node.labels[typeLabel] !== 'true') return withTarget('IncompatibleTarget', `target node ${scheduledOn} does not offer ${vmi.machineType}`);
+    if (!nodeOffersMachineType(node.labels, vmi.machineType, ctx.labeller))
+      return withTarget('IncompatibleTarget', `target node ${scheduledOn} does not offer ${vmi.machineType}`);
     if (!node.ready) return withTarget('TargetNodeFailure', `target node ${scheduledOn} is not Ready`);
   }
   // KubeVirt fails a migration still in Scheduling only when its target pod timed out pending

@@ -3,7 +3,7 @@ import { HOSTNAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTAT
 import { placeMachineType } from '../../compatibility/placement.js';
 import { type DecisionInput, decideFallback, type DecisionSettings } from './fallbackDecision.js';
 import { type NodeView, parseNode, parseVmi, parseVmim } from './objectViews.js';
-import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS, type VmimSpec, vmimObject, vmiObject } from './syntheticObjects.js';
+import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS, type VmimSpec, vmimObject, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const S = 1000;
@@ -13,7 +13,9 @@ const nodeMap = (...specs: [string, string, { ready?: boolean; cordoned?: boolea
   new Map<string, NodeView>(specs.map(([name, pool, extra]) => [name, must(parseNode(nodeObject({ name, labels: poolNodeLabels(poolNamed(pool)), ...extra })))]));
 const cluster = nodeMap(['up-1', 'rhel9-upgrading'], ['stay-1', 'rhel96-staying'], ['stay-2', 'rhel96-staying'], ['r10-1', 'rhel10']);
 
-const vmi = must(parseVmi(vmiObject({ name: 'vm-1', namespace: 'apps', uid: 'vmi-uid', createdMs: NOW - 7200 * S, nodeName: 'stay-1', machineType: 'pc-q35-rhel8.6.0' })));
+const vmi = must(
+  parseVmi(vmiObject({ name: 'vm-1', namespace: 'apps', uid: 'vmi-uid', createdMs: NOW - 7200 * S, nodeName: 'stay-1', machineType: 'pc-q35-rhel8.6.0' })),
+);
 const userFailed: VmimSpec = {
   name: 'mig-1',
   namespace: 'apps',
@@ -38,7 +40,17 @@ const fallbackSpec = (attempt: number, node: string, failedAgoS: number): VmimSp
 
 function input(history: VmimSpec[], over: Partial<DecisionInput> = {}): DecisionInput {
   const siblings = history.map((s) => must(parseVmim(vmimObject(s))));
-  return { failed: siblings[siblings.length - 1]!, vmi, siblings, nodes: cluster, nowMs: NOW, settings, pinMode: 'addedNodeSelector', pools: UPGRADE_POOLS, ...over };
+  return {
+    failed: siblings[siblings.length - 1]!,
+    vmi,
+    siblings,
+    nodes: cluster,
+    nowMs: NOW,
+    settings,
+    scheduling: { pinMode: 'addedNodeSelector', machineTypeLabeller: 'kvfleet' },
+    pools: UPGRADE_POOLS,
+    ...over,
+  };
 }
 
 describe('decideFallback', () => {
@@ -68,7 +80,12 @@ describe('decideFallback', () => {
   });
 
   test('with no compatible node left, it names the machine type and the pools that could host it', () => {
-    const nodes = nodeMap(['stay-1', 'rhel96-staying'], ['stay-2', 'rhel96-staying', { cordoned: true }], ['up-1', 'rhel9-upgrading', { ready: false }], ['r10-1', 'rhel10']);
+    const nodes = nodeMap(
+      ['stay-1', 'rhel96-staying'],
+      ['stay-2', 'rhel96-staying', { cordoned: true }],
+      ['up-1', 'rhel9-upgrading', { ready: false }],
+      ['r10-1', 'rhel10'],
+    );
     const d = decideFallback(input([userFailed], { nodes }));
     expect(d.kind).toBe('no-target');
     if (d.kind !== 'no-target') return;

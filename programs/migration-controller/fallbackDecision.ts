@@ -3,10 +3,11 @@
  * create a fallback VMIM. Pure composition of the failure, attempt and target rules.
  */
 import { type MigrationSettings } from '../../policies/clusterDefinition.js';
+import { type SchedulingContract } from '../../compatibility/kubevirtVersions.js';
 import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { attemptVerdict, failedTargets } from './attemptHistory.js';
 import { classifyFailure, type FailureContext, type FixableReason, type NotFixableReason } from './failureReasons.js';
-import { fallbackVmim, type PinMode, type VmimManifest } from './fallbackVmim.js';
+import { fallbackVmim, type VmimManifest } from './fallbackVmim.js';
 import { chooseTarget, exclusionSummary, hostingPools, type TargetCandidate, type TargetQuery } from './migrationTargets.js';
 
 export type SkipReason = NotFixableReason | 'AttemptsExhausted';
@@ -31,20 +32,18 @@ export type FallbackDecision =
       readonly detail: string;
     };
 
-export type DecisionSettings = Pick<
-  MigrationSettings,
-  'fallbackAttempts' | 'attemptWindowSeconds' | 'backoffBaseSeconds' | 'fallbackUnschedulableTimeoutSeconds'
->;
+export type DecisionSettings = Pick<MigrationSettings, 'fallbackAttempts' | 'attemptWindowSeconds' | 'backoffBaseSeconds' | 'fallbackUnschedulableTimeoutSeconds'>;
 
-export interface DecisionInput extends Omit<FailureContext, 'maxAgeMs'> {
+export interface DecisionInput extends Omit<FailureContext, 'maxAgeMs' | 'labeller'> {
   readonly settings: DecisionSettings;
-  readonly pinMode: PinMode;
+  /** What the cluster's KubeVirt does for placement: whose labels the scheduler checks, how to pin. */
+  readonly scheduling: SchedulingContract;
   readonly pools?: readonly ResolvedPool[];
 }
 
 export function decideFallback(input: DecisionInput): FallbackDecision {
   const { settings } = input;
-  const classification = classifyFailure({ ...input, maxAgeMs: settings.attemptWindowSeconds * 1000 });
+  const classification = classifyFailure({ ...input, labeller: input.scheduling.machineTypeLabeller, maxAgeMs: settings.attemptWindowSeconds * 1000 });
   if (!classification.fixable) return { kind: 'skip', reason: classification.reason, detail: classification.detail };
   const vmi = input.vmi!; // a fixable failure has a running VMI
   const machineType = vmi.machineType!;
@@ -65,6 +64,7 @@ export function decideFallback(input: DecisionInput): FallbackDecision {
   if (classification.failedTarget) excluded.add(classification.failedTarget);
   const query: TargetQuery = {
     machineType,
+    labeller: input.scheduling.machineTypeLabeller,
     ...(vmi.nodeName ? { sourceNode: vmi.nodeName } : {}),
     excluded,
     nodes: [...input.nodes.values()],
@@ -73,7 +73,7 @@ export function decideFallback(input: DecisionInput): FallbackDecision {
   };
   const target = chooseTarget(query);
   if (!target) {
-    const pools = hostingPools(machineType, query.nodes, input.pools);
+    const pools = hostingPools(machineType, query.labeller, query.nodes, input.pools);
     const skipped = Object.entries(exclusionSummary(query))
       .filter(([why]) => why !== 'lacks-machine-type')
       .map(([why, n]) => `${n} ${why}`);
@@ -101,7 +101,7 @@ export function decideFallback(input: DecisionInput): FallbackDecision {
       target,
       attempt: verdict.attempt,
       reason: classification.reason,
-      pinMode: input.pinMode,
+      pinMode: input.scheduling.pinMode,
       unschedulableTimeoutSeconds: settings.fallbackUnschedulableTimeoutSeconds,
     }),
   };

@@ -9,9 +9,10 @@ import {
   TARGET_NODE_ANNOTATION,
   VMI_LABEL,
 } from '../../compatibility/labelKeys.js';
-import { fallbackName, fallbackVmim, type FallbackSpec, labelValue, UNSCHEDULABLE_TIMEOUT_ANNOTATION } from './fallbackVmim.js';
+import { fallbackName, fallbackVmim, type FallbackSpec, labelValue } from './fallbackVmim.js';
+import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { parseVmi, parseVmim } from './objectViews.js';
-import { must, vmimObject, vmiObject } from './syntheticObjects.js';
+import { must, vmimObject, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
 
 const vmi = must(parseVmi(vmiObject({ name: 'db-0', namespace: 'apps', uid: 'vmi-uid', createdMs: 0, nodeName: 'n0', machineType: 'pc-q35-rhel8.6.0' })));
 const failed = must(parseVmim(vmimObject({ name: 'kubevirt-evacuation-x7k2p', namespace: 'apps', vmiName: 'db-0', uid: 'failed-uid', createdMs: 0, phase: 'Failed' })));
@@ -75,17 +76,15 @@ describe('names', () => {
     expect(fallbackName('db-0', 'failed-uid')).not.toBe(fallbackName('db-0', 'another-uid'));
   });
 
-  test.each([
-    ['db-0'],
-    ['a'.repeat(63)],
-    [`${'x'.repeat(41)}.y`],
-    ['vm-with-a-very-long-name-that-goes-on-and-on-and-on-and-on-and-on.example.com'],
-  ])('a fallback for VMI %s has a name that is also a valid label value', (vmiName) => {
-    const name = fallbackName(vmiName, 'uid');
-    expect(name.length).toBeLessThanOrEqual(63);
-    expect(labelValue(name)).toBe(name);
-    expect(name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
-  });
+  test.each([['db-0'], ['a'.repeat(63)], [`${'x'.repeat(41)}.y`], ['vm-with-a-very-long-name-that-goes-on-and-on-and-on-and-on-and-on.example.com']])(
+    'a fallback for VMI %s has a name that is also a valid label value',
+    (vmiName) => {
+      const name = fallbackName(vmiName, 'uid');
+      expect(name.length).toBeLessThanOrEqual(63);
+      expect(labelValue(name)).toBe(name);
+      expect(name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+    },
+  );
 
   test.each([
     ['short-name', 'short-name'],

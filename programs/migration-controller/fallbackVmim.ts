@@ -18,15 +18,8 @@ import {
 import { type FixableReason } from './failureReasons.js';
 import { type TargetCandidate } from './migrationTargets.js';
 import { type VmimView, type VmiView } from './objectViews.js';
-
-/** KubeVirt's per-VMIM override of its 300 s unschedulable-target timeout (types.go). */
-export const UNSCHEDULABLE_TIMEOUT_ANNOTATION = 'kubevirt.io/migrationUnschedulablePodTimeoutSeconds';
-
-/**
- * How a fallback pins its target: `spec.addedNodeSelector` exists from KubeVirt 1.6; before that
- * the kvfleet annotation asks the Kyverno target-pod policy to add the nodeSelector.
- */
-export type PinMode = 'addedNodeSelector' | 'targetNodeAnnotation';
+import { type PinMode } from '../../compatibility/kubevirtVersions.js';
+import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 
 const shortHash = (text: string, length = 10) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
@@ -35,7 +28,10 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `text` when it is a valid label value, else a readable prefix plus a hash of the whole. */
 export function labelValue(text: string): string {
   if (text.length <= 63 && LABEL_VALUE.test(text)) return text;
-  const prefix = text.slice(0, 52).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  const prefix = text
+    .slice(0, 52)
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   return prefix ? `${prefix}-${shortHash(text)}` : shortHash(text);
 }
 

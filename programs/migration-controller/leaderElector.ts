@@ -4,9 +4,10 @@
  * read, so two candidates racing for an expired Lease cannot both win: the second gets 409.
  */
 import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
 import { type LeaseRecord, leaseAction, nextLeaseRecord, releasedLeaseRecord } from './leaseDecision.js';
-import { requestTimeout } from './requestTimeout.js';
+import { requestTimeout } from '../runtime/requestTimeout.js';
 import { timestampMs } from './objectViews.js';
 
 export interface LeaderElectorOptions {
@@ -105,7 +106,7 @@ export class LeaderElector {
         if (ok) this.setLeading(true);
         else if (this.leading && this.now() - this.lastRenewMs >= this.opts.renewDeadlineMs) this.setLeading(false);
       })
-      .catch((e: unknown) => this.opts.logger.warn({ err: (e as Error).message, lease: this.opts.name }, 'lease request failed'))
+      .catch((e: unknown) => this.opts.logger.warn({ err: describeApiError(e), lease: this.opts.name }, 'lease request failed'))
       .finally(() => {
         if (this.leading && this.now() - this.lastRenewMs >= this.opts.renewDeadlineMs) this.setLeading(false);
         if (this.running) this.timer = setTimeout(() => this.tick(), this.opts.retryPeriodMs);
@@ -146,11 +147,14 @@ export class LeaderElector {
       if (action.kind === 'create') {
         await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: specOf(next) } }, this.timeout);
       } else {
-        await this.api.replaceNamespacedLease({
-          name,
-          namespace,
-          body: { metadata: { name, namespace, resourceVersion: lease!.metadata!.resourceVersion! }, spec: specOf(next) },
-        }, this.timeout);
+        await this.api.replaceNamespacedLease(
+          {
+            name,
+            namespace,
+            body: { metadata: { name, namespace, resourceVersion: lease!.metadata!.resourceVersion! }, spec: specOf(next) },
+          },
+          this.timeout,
+        );
       }
     } catch (e) {
       if (errorCode(e) === 409) return false; // someone else wrote first
@@ -166,14 +170,17 @@ export class LeaderElector {
       const lease = await this.api.readNamespacedLease({ name, namespace }, this.timeout);
       const record = recordOf(lease);
       if (record.holder !== identity) return;
-      await this.api.replaceNamespacedLease({
-        name,
-        namespace,
-        body: { metadata: { name, namespace, resourceVersion: lease.metadata!.resourceVersion! }, spec: specOf(releasedLeaseRecord(record, this.now())) },
-      }, this.timeout);
+      await this.api.replaceNamespacedLease(
+        {
+          name,
+          namespace,
+          body: { metadata: { name, namespace, resourceVersion: lease.metadata!.resourceVersion! }, spec: specOf(releasedLeaseRecord(record, this.now())) },
+        },
+        this.timeout,
+      );
       this.opts.logger.info({ lease: name, identity }, 'released lease');
     } catch (e) {
-      this.opts.logger.warn({ err: (e as Error).message, lease: name }, 'could not release lease; the successor waits it out');
+      this.opts.logger.warn({ err: describeApiError(e), lease: name }, 'could not release lease; the successor waits it out');
     }
   }
 }

@@ -9,9 +9,21 @@ describe('leaseAction', () => {
     ['no Lease yet', {}, { kind: 'create' }],
     ['we hold it', { record: { holder: 'pod-a', transitions: 0 } }, { kind: 'renew' }],
     ['it was released', { record: { holder: '', transitions: 3 } }, { kind: 'take-over' }],
-    ['another holder renewed it 5 s ago (by our clock)', { record: { holder: 'pod-b', leaseDurationSeconds: 15, transitions: 0 }, observedAtMs: NOW - 5_000 }, { kind: 'wait', holder: 'pod-b', remainingMs: 10_000 }],
-    ['another holder went silent for the whole lease', { record: { holder: 'pod-b', leaseDurationSeconds: 15, transitions: 0 }, observedAtMs: NOW - 15_000 }, { kind: 'take-over' }],
-    ['a record without a duration uses ours', { record: { holder: 'pod-b', transitions: 0 }, observedAtMs: NOW - 14_000 }, { kind: 'wait', holder: 'pod-b', remainingMs: 1_000 }],
+    [
+      'another holder renewed it 5 s ago (by our clock)',
+      { record: { holder: 'pod-b', leaseDurationSeconds: 15, transitions: 0 }, observedAtMs: NOW - 5_000 },
+      { kind: 'wait', holder: 'pod-b', remainingMs: 10_000 },
+    ],
+    [
+      'another holder went silent for the whole lease',
+      { record: { holder: 'pod-b', leaseDurationSeconds: 15, transitions: 0 }, observedAtMs: NOW - 15_000 },
+      { kind: 'take-over' },
+    ],
+    [
+      'a record without a duration uses ours',
+      { record: { holder: 'pod-b', transitions: 0 }, observedAtMs: NOW - 14_000 },
+      { kind: 'wait', holder: 'pod-b', remainingMs: 1_000 },
+    ],
   ] as const)('%s', (_, over, action) => {
     expect(leaseAction(situation(over as Partial<LeaseSituation>))).toEqual(action);
   });

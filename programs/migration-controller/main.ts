@@ -4,7 +4,8 @@
  * Only start-up problems exit; SIGTERM releases the Lease before the process ends.
  */
 import { readFileSync } from 'node:fs';
-import { MATRIX_CONFIGMAP_KEY, type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
+import { type KubeConfig } from '@kubernetes/client-node';
+import { MATRIX_MOUNT_PATH, type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
 import { loadKubeConfig } from '../runtime/kubeConfig.js';
 import { createLogger } from '../runtime/logger.js';
 import { startProbeServer } from '../runtime/probeServer.js';
@@ -20,7 +21,7 @@ if (!parsed.ok) {
   process.exit(2);
 }
 
-let kubeConfig;
+let kubeConfig: KubeConfig;
 try {
   kubeConfig = loadKubeConfig();
 } catch (e) {
@@ -44,7 +45,7 @@ function readMatrix(path: string): MatrixDocument | undefined {
   return m.matrix;
 }
 
-const matrix = readMatrix(process.env[MATRIX_FILE_ENV] || `/etc/kvfleet/matrix/${MATRIX_CONFIGMAP_KEY}`);
+const matrix = readMatrix(process.env[MATRIX_FILE_ENV] || MATRIX_MOUNT_PATH);
 const metrics = createMigrationMetrics();
 collectProcessMetrics(metrics.registry);
 

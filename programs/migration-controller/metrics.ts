@@ -59,6 +59,11 @@ export function createMigrationMetrics(registry = new Registry()) {
       labelNames: ['kind', 'reason'] as const,
       registers,
     }),
+    malformedNow: new Gauge({
+      name: 'kvfleet_malformed_objects',
+      help: 'Watched objects that are malformed now (each was logged and counted once in kvfleet_malformed_objects_total).',
+      registers,
+    }),
     deletions: new Counter({
       name: 'kvfleet_migration_vmims_deleted_total',
       help: 'kvfleet-created VMIMs deleted, by reason (ttl, vmi-gone, vmi-replaced).',
@@ -87,9 +92,22 @@ export function createMigrationMetrics(registry = new Registry()) {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    reconciles: new Counter({
+      name: 'kvfleet_reconciles_total',
+      help: 'VMI reconciles by result (success, requeue-after, error, refused, dropped).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     reconcileErrors: new Counter({
       name: 'kvfleet_reconcile_errors_total',
-      help: 'Reconciles that failed and were retried with backoff.',
+      help: 'Reconcile attempts that failed and were retried with backoff, by the step that failed (vmim-create, vmim-delete, crash).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    eventsDropped: new Counter({
+      name: 'kvfleet_events_dropped_total',
+      help: 'Kubernetes Events decided but not recorded, by reason (api-error, backlog-full, not-acting).',
+      labelNames: ['reason'] as const,
       registers,
     }),
     watchRestarts: new Counter({

@@ -20,7 +20,10 @@ export class MigrationIndex {
     const previous = this.vmiKeyByVmimUid.get(v.uid);
     if (previous && previous !== key) this.vmimsByVmi.get(previous)?.delete(v.name);
     let byName = this.vmimsByVmi.get(key);
-    if (!byName) this.vmimsByVmi.set(key, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      this.vmimsByVmi.set(key, byName);
+    }
     byName.set(v.name, v);
     this.vmiKeyByVmimUid.set(v.uid, key);
     return key;

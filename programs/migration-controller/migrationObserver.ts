@@ -46,7 +46,10 @@ export class MigrationObserver {
 
   private entry(uid: string): Memory {
     let m = this.memory.get(uid);
-    if (!m) this.memory.set(uid, (m = { seenActive: false, counted: false, unschedulableCounted: false }));
+    if (!m) {
+      m = { seenActive: false, counted: false, unschedulableCounted: false };
+      this.memory.set(uid, m);
+    }
     return m;
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { placeMachineType } from '../../compatibility/placement.js';
 import { chooseTarget, exclusionOf, hostingPools, rankTargets, type TargetQuery } from './migrationTargets.js';
 import { type NodeView, parseNode } from './objectViews.js';
-import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS } from './syntheticObjects.js';
+import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS } from '../../test/support/syntheticMigrationObjects.js';
 
 const node = (name: string, pool: string, extra: { ready?: boolean; cordoned?: boolean } = {}): NodeView =>
   must(parseNode(nodeObject({ name, labels: poolNodeLabels(poolNamed(pool)), ...extra })));
@@ -19,6 +19,7 @@ const nodes = [
 ];
 const query = (machineType: string, over: Partial<TargetQuery> = {}): TargetQuery => ({
   machineType,
+  labeller: 'kvfleet',
   excluded: new Set(),
   nodes,
   pools: UPGRADE_POOLS,
@@ -86,18 +87,14 @@ describe('ties between equally good nodes', () => {
   test('the choice does not depend on the order nodes are listed in', () => {
     fc.assert(
       fc.property(fc.shuffledSubarray(nodes, { minLength: nodes.length, maxLength: nodes.length }), fc.string(), (shuffled, seed) => {
-        expect(chooseTarget(query('pc-q35-rhel9.6.0', { nodes: shuffled, tieBreakSeed: seed }))).toEqual(
-          chooseTarget(query('pc-q35-rhel9.6.0', { tieBreakSeed: seed })),
-        );
+        expect(chooseTarget(query('pc-q35-rhel9.6.0', { nodes: shuffled, tieBreakSeed: seed }))).toEqual(chooseTarget(query('pc-q35-rhel9.6.0', { tieBreakSeed: seed })));
       }),
     );
   });
 
   test('different VMIs spread over the equally good nodes', () => {
     const equal = ['a', 'b', 'c', 'd'].map((n) => node(`stay-${n}`, 'rhel96-staying'));
-    const chosen = new Set(
-      Array.from({ length: 64 }, (_, i) => chooseTarget(query('pc-q35-rhel8.6.0', { nodes: equal, tieBreakSeed: `vmi-${i}` }))?.node),
-    );
+    const chosen = new Set(Array.from({ length: 64 }, (_, i) => chooseTarget(query('pc-q35-rhel8.6.0', { nodes: equal, tieBreakSeed: `vmi-${i}` }))?.node));
     expect([...chosen].sort()).toEqual(equal.map((n) => n.name));
   });
 
@@ -112,10 +109,34 @@ describe('ties between equally good nodes', () => {
 
 describe('pools named in NoCompatibleMigrationTarget', () => {
   test('the matrix names every pool that runs the type today', () => {
-    expect(hostingPools('pc-q35-rhel8.6.0', nodes, UPGRADE_POOLS)).toEqual(['rhel9-upgrading', 'rhel96-staying']);
+    expect(hostingPools('pc-q35-rhel8.6.0', 'kvfleet', nodes, UPGRADE_POOLS)).toEqual(['rhel9-upgrading', 'rhel96-staying']);
   });
 
   test('without the matrix, the pools of nodes labelled with the type', () => {
-    expect(hostingPools('pc-q35-rhel10.0.0', nodes)).toEqual(['rhel10']);
+    expect(hostingPools('pc-q35-rhel10.0.0', 'kvfleet', nodes)).toEqual(['rhel10']);
+  });
+});
+
+describe('the controller picks by the label the scheduler will check', () => {
+  const kubevirtLabel = 'machine-type.node.kubevirt.io/pc-q35-2.3';
+  const kvfleetLabel = 'machine-type.kvfleet.io/pc-q35-2.3';
+  // old-1: the alias-only libvirt layout, where virt-handler never labels pc-q35-2.3 but kvfleet does.
+  const candidates = [
+    must(parseNode(nodeObject({ name: 'old-1', labels: { [kvfleetLabel]: 'true' } }))),
+    must(parseNode(nodeObject({ name: 'both-1', labels: { [kvfleetLabel]: 'true', [kubevirtLabel]: 'true' } }))),
+  ];
+  const q = (labeller: 'kubevirt' | 'kvfleet'): TargetQuery => ({ machineType: 'pc-q35-2.3', labeller, excluded: new Set(), nodes: candidates, tieBreakSeed: 'vmi' });
+
+  test("on a KubeVirt-labelled cluster a node without KubeVirt's label is never chosen: its target pod would be unschedulable", () => {
+    expect(rankTargets(q('kubevirt')).map((c) => c.node)).toEqual(['both-1']);
+    expect(exclusionOf(candidates[0]!, q('kubevirt'))).toBe('lacks-machine-type');
+  });
+
+  test("on a kvfleet-labelled cluster both nodes qualify by kvfleet's label", () => {
+    expect(
+      rankTargets(q('kvfleet'))
+        .map((c) => c.node)
+        .sort(),
+    ).toEqual(['both-1', 'old-1']);
   });
 });

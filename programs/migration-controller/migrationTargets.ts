@@ -1,10 +1,12 @@
 /**
- * Which node a fallback migration goes to. Pure: nodes come with the labeller's kvfleet labels,
- * pools and upgrade plans from the matrix ConfigMap, and the same placement code the Kyverno
- * policies are generated from decides what a pool can host.
+ * Which node a fallback migration goes to. Pure: which nodes qualify is the node rule of
+ * compatibility/nodeRule.ts (the label the scheduler itself will check on this cluster), pools and
+ * upgrade plans come from the matrix ConfigMap, and the same placement code the Kyverno policies
+ * are generated from decides what a pool can host.
  */
-import { deprecatedMachineTypeLabelKey, machineTypeLabelKey, POOL_LABEL } from '../../compatibility/labelKeys.js';
-import { poolOfNode } from '../../policies/matrixDocument.js';
+import { type MachineTypeLabeller } from '../../compatibility/kubevirtVersions.js';
+import { POOL_LABEL } from '../../compatibility/labelKeys.js';
+import { candidateExclusion, type Exclusion, isDeprecatedOnNode, nodeOffersMachineType, poolOfNode } from '../../compatibility/nodeRule.js';
 import { placeMachineType, supportsMachineType } from '../../compatibility/placement.js';
 import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type NodeView } from './objectViews.js';
@@ -16,6 +18,8 @@ const OUTLOOK_RANK: Record<UpgradeOutlook, number> = { 'none-planned': 0, 'keeps
 export interface TargetQuery {
   /** The VMI's canonical `status.machine.type`. */
   readonly machineType: string;
+  /** Whose machine-type labels the scheduler checks on this cluster. */
+  readonly labeller: MachineTypeLabeller;
   readonly sourceNode?: string;
   /** Nodes earlier attempts failed on. */
   readonly excluded: ReadonlySet<string>;
@@ -34,17 +38,11 @@ export interface TargetCandidate {
   readonly upgrade: UpgradeOutlook;
 }
 
-export type Exclusion = 'lacks-machine-type' | 'not-ready' | 'cordoned' | 'source' | 'failed-before';
+export type { Exclusion };
 
-/** Why a node cannot take the migration, or `undefined` when it can. */
+/** Why a node cannot take the migration, or `undefined` when it can (the node rule). */
 export function exclusionOf(node: NodeView, q: TargetQuery): Exclusion | undefined {
-  const key = machineTypeLabelKey(q.machineType);
-  if (!key || node.labels[key] !== 'true') return 'lacks-machine-type';
-  if (!node.ready) return 'not-ready';
-  if (node.cordoned) return 'cordoned';
-  if (node.name === q.sourceNode) return 'source';
-  if (q.excluded.has(node.name)) return 'failed-before';
-  return undefined;
+  return candidateExclusion(node, q);
 }
 
 export function poolNameOf(node: NodeView, pools: readonly ResolvedPool[] | undefined): string | undefined {
@@ -74,7 +72,6 @@ export function fnv1a(text: string): number {
  * over the nodes instead of piling onto the alphabetically first.
  */
 export function rankTargets(q: TargetQuery): TargetCandidate[] {
-  const deprecatedKey = deprecatedMachineTypeLabelKey(q.machineType);
   return q.nodes
     .filter((n) => exclusionOf(n, q) === undefined)
     .map((n) => {
@@ -84,7 +81,7 @@ export function rankTargets(q: TargetQuery): TargetCandidate[] {
           node: n.name,
           hostname: n.hostname,
           ...(pool ? { pool } : {}),
-          deprecated: deprecatedKey !== undefined && n.labels[deprecatedKey] === 'true',
+          deprecated: isDeprecatedOnNode(n.labels, q.machineType),
           upgrade: outlook(pool, q),
         },
         hash: fnv1a(`${q.tieBreakSeed}/${n.name}`),
@@ -108,10 +105,9 @@ export function chooseTarget(q: TargetQuery): TargetCandidate | undefined {
  * Pools that could host the type, for the `NoCompatibleMigrationTarget` message: the matrix's
  * answer when there is one, else the pools of nodes labelled with the type.
  */
-export function hostingPools(machineType: string, nodes: readonly NodeView[], pools?: readonly ResolvedPool[]): string[] {
+export function hostingPools(machineType: string, labeller: MachineTypeLabeller, nodes: readonly NodeView[], pools?: readonly ResolvedPool[]): string[] {
   if (pools) return [...placeMachineType(pools, machineType).hostsNow].sort();
-  const key = machineTypeLabelKey(machineType);
-  const names = nodes.filter((n) => key && n.labels[key] === 'true').map((n) => poolNameOf(n, pools) ?? `(node ${n.name}, no pool)`);
+  const names = nodes.filter((n) => nodeOffersMachineType(n.labels, machineType, labeller)).map((n) => poolNameOf(n, pools) ?? `(node ${n.name}, no pool)`);
   return [...new Set(names)].sort();
 }
 

@@ -14,6 +14,7 @@ import {
   MANAGED_BY_VALUE,
   TARGET_NODE_ANNOTATION,
 } from '../../compatibility/labelKeys.js';
+import { MIGRATION_JOB_NAME_ANNOTATION, MIGRATION_JOB_UID_LABEL } from '../../compatibility/kubevirtNames.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
@@ -21,10 +22,6 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; code: string; mess
 export const VMIM_PHASES = ['Pending', 'Scheduling', 'Scheduled', 'PreparingTarget', 'TargetReady', 'Running', 'Succeeded', 'Failed'] as const;
 export const FINAL_PHASES: readonly string[] = ['Succeeded', 'Failed'];
 
-/** Label KubeVirt puts on a migration target pod: the UID of its VMIM. */
-export const MIGRATION_JOB_UID_LABEL = 'kubevirt.io/migrationJobUID';
-/** Annotation KubeVirt puts on a migration target pod: the name of its VMIM. */
-export const MIGRATION_JOB_NAME_ANNOTATION = 'kubevirt.io/migrationJobName';
 /** Kube-OVN sets this on a pod once its logical switch port is bound and routed. */
 export const OVN_ROUTED_ANNOTATION = 'ovn.kubernetes.io/routed';
 /** VMIM condition KubeVirt adds when a user deletes (cancels) a migration. */

@@ -4,9 +4,8 @@
  * The generator writes them with `settingsEnv`, the program reads them with `settingsFromEnv`, so
  * the names exist once.
  */
-import { coerce, gte } from 'semver';
 import { type ClusterDefinition, DEFAULT_MIGRATION_SETTINGS, DEFAULT_NAMESPACE, type MigrationSettings, migrationSettings } from '../../policies/clusterDefinition.js';
-import { type PinMode } from './fallbackVmim.js';
+import { type SchedulingContract, schedulingContract } from '../../compatibility/kubevirtVersions.js';
 
 export type ControllerMigrationSettings = Pick<
   MigrationSettings,
@@ -15,7 +14,8 @@ export type ControllerMigrationSettings = Pick<
 
 export interface ControllerSettings {
   readonly migration: ControllerMigrationSettings;
-  readonly pinMode: PinMode;
+  /** From the cluster's KubeVirt version: whose machine-type labels the scheduler checks, how fallbacks pin. */
+  readonly scheduling: SchedulingContract;
   /** Observe Kube-OVN's target network readiness (`ovn.kubernetes.io/routed`). */
   readonly kubeOvn: boolean;
   /** Namespace of the Lease (the controller's own). */
@@ -32,7 +32,7 @@ export interface ControllerSettings {
 export const DEFAULT_LEASE_NAME = 'kvfleet-migration-controller';
 
 /** client-go's leader-election defaults: 15 s lease, 10 s renew deadline, 2 s retry. */
-export const DEFAULT_CONTROLLER_SETTINGS: Omit<ControllerSettings, 'migration' | 'pinMode' | 'kubeOvn' | 'identity'> = {
+export const DEFAULT_CONTROLLER_SETTINGS: Omit<ControllerSettings, 'migration' | 'scheduling' | 'kubeOvn' | 'identity'> = {
   namespace: DEFAULT_NAMESPACE,
   leaseName: DEFAULT_LEASE_NAME,
   leaseDurationMs: 15_000,
@@ -42,12 +42,6 @@ export const DEFAULT_CONTROLLER_SETTINGS: Omit<ControllerSettings, 'migration' |
   workers: 8,
 };
 
-/** `spec.addedNodeSelector` arrived in KubeVirt 1.6.0 (PR #12725). */
-export function pinModeFor(kubevirtVersion: string): PinMode {
-  const v = coerce(kubevirtVersion);
-  return v && gte(v, '1.6.0') ? 'addedNodeSelector' : 'targetNodeAnnotation';
-}
-
 const MIGRATION_ENV: Record<keyof ControllerMigrationSettings, string> = {
   fallbackAttempts: 'KVFLEET_FALLBACK_ATTEMPTS',
   attemptWindowSeconds: 'KVFLEET_ATTEMPT_WINDOW_SECONDS',
@@ -55,7 +49,8 @@ const MIGRATION_ENV: Record<keyof ControllerMigrationSettings, string> = {
   fallbackUnschedulableTimeoutSeconds: 'KVFLEET_FALLBACK_UNSCHEDULABLE_TIMEOUT_SECONDS',
   finishedMigrationTtlSeconds: 'KVFLEET_FINISHED_MIGRATION_TTL_SECONDS',
 };
-export const PIN_MODE_ENV = 'KVFLEET_PIN_MODE';
+/** The cluster's KubeVirt version; compatibility/kubevirtVersions.ts turns it into the scheduling contract. */
+export const KUBEVIRT_VERSION_ENV = 'KVFLEET_KUBEVIRT_VERSION';
 export const KUBE_OVN_ENV = 'KVFLEET_KUBE_OVN';
 export const LEASE_NAME_ENV = 'KVFLEET_LEASE_NAME';
 export const MATRIX_FILE_ENV = 'KVFLEET_MATRIX_FILE';
@@ -70,7 +65,7 @@ export const POD_NAMESPACE_ENV = 'POD_NAMESPACE';
 export function settingsEnv(cluster: ClusterDefinition): Record<string, string> {
   const m = migrationSettings(cluster);
   const env: Record<string, string> = {
-    [PIN_MODE_ENV]: pinModeFor(cluster.kubevirtVersion),
+    [KUBEVIRT_VERSION_ENV]: cluster.kubevirtVersion,
     [KUBE_OVN_ENV]: String(cluster.kubeOvn !== 'none'),
     [LEASE_NAME_ENV]: DEFAULT_LEASE_NAME,
   };
@@ -99,10 +94,10 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       number(name, DEFAULT_MIGRATION_SETTINGS[field as keyof ControllerMigrationSettings], field === 'fallbackAttempts' ? 0 : 1),
     ]),
   ) as unknown as ControllerMigrationSettings;
-  const pinMode = env[PIN_MODE_ENV] ?? 'addedNodeSelector';
-  if (pinMode !== 'addedNodeSelector' && pinMode !== 'targetNodeAnnotation') {
-    problems.push(`${PIN_MODE_ENV}="${pinMode}" is neither addedNodeSelector (KubeVirt ≥ 1.6) nor targetNodeAnnotation`);
-  }
+  const kubevirtVersion = env[KUBEVIRT_VERSION_ENV];
+  const scheduling = kubevirtVersion ? schedulingContract(kubevirtVersion) : undefined;
+  if (!scheduling)
+    problems.push(`${KUBEVIRT_VERSION_ENV}=${JSON.stringify(kubevirtVersion ?? '')} is not a KubeVirt version (the Deployment sets it from the cluster definition)`);
   const kubeOvn = env[KUBE_OVN_ENV] ?? 'false';
   if (kubeOvn !== 'true' && kubeOvn !== 'false') problems.push(`${KUBE_OVN_ENV}="${kubeOvn}" is neither true nor false`);
   const identity = env[POD_NAME_ENV];
@@ -113,7 +108,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     settings: {
       ...DEFAULT_CONTROLLER_SETTINGS,
       migration,
-      pinMode: pinMode as PinMode,
+      scheduling: scheduling!,
       kubeOvn: kubeOvn === 'true',
       namespace: env[POD_NAMESPACE_ENV] || DEFAULT_NAMESPACE,
       leaseName: env[LEASE_NAME_ENV] || DEFAULT_LEASE_NAME,

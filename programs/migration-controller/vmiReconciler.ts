@@ -6,7 +6,8 @@
 import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type Logger } from '../runtime/logger.js';
 import { planCleanup } from './cleanupDecision.js';
-import { apiErrorMessage, type ControllerWrites, type VmiEvent, WriteRefused } from './controllerWrites.js';
+import { type Outcome } from '../runtime/outcome.js';
+import { type ControllerWrites, type VmiEvent, WriteRefused } from './controllerWrites.js';
 import { type EventSink } from './eventSink.js';
 import { decideFallback, type FallbackDecision } from './fallbackDecision.js';
 import { type MigrationMetrics } from './metrics.js';
@@ -14,7 +15,6 @@ import { type MigrationIndex } from './migrationIndex.js';
 import { type MigrationObserver } from './migrationObserver.js';
 import { type VmimView } from './objectViews.js';
 import { type ControllerSettings } from './settings.js';
-import { type Outcome } from './workQueue.js';
 
 export interface ReconcilerDeps {
   readonly index: MigrationIndex;
@@ -25,8 +25,6 @@ export interface ReconcilerDeps {
   readonly metrics: MigrationMetrics;
   readonly logger: Logger;
   readonly now: () => number;
-  /** Checked before every write: only the Lease holder writes, and a halted controller never. */
-  readonly canAct: () => boolean;
   /** VMIs waiting for a compatible node; node changes wake them. */
   readonly waitingForNodes: Set<string>;
   readonly events: Pick<EventSink, 'record'>;
@@ -44,13 +42,14 @@ export function latestVmim(vmims: readonly VmimView[]): VmimView | undefined {
   }, undefined);
 }
 
-const NOT_LEADING: Outcome = { kind: 'done' };
-
 export class VmiReconciler {
   constructor(private readonly d: ReconcilerDeps) {}
 
+  /**
+   * Runs only while this replica acts (the loop's gate, reconcileLoop.ts); a write that would
+   * outlive the Lease is refused where it is sent and ends the reconcile as `refused`.
+   */
   async reconcile(key: string): Promise<Outcome> {
-    if (!this.d.canAct()) return NOT_LEADING;
     const { index, settings, logger, metrics } = this.d;
     const now = this.d.now();
     const vmi = index.vmi(key);
@@ -58,13 +57,12 @@ export class VmiReconciler {
 
     const cleanup = planCleanup(vmi, vmims, now, settings.migration);
     for (const { vmim, reason } of cleanup.deletions) {
-      if (!this.d.canAct()) return NOT_LEADING;
       let result: 'deleted' | 'gone';
       try {
         result = await this.d.writes.deleteVmim(vmim.namespace, vmim.name, vmim.uid);
       } catch (e) {
-        if (e instanceof WriteRefused) return NOT_LEADING;
-        return { kind: 'retry', error: new Error(`deleting ${vmim.namespace}/${vmim.name}: ${apiErrorMessage(e)}`) };
+        if (e instanceof WriteRefused) return { kind: 'refused', reason: e.message };
+        return { kind: 'retry', code: 'vmim-delete', error: new Error(`deleting ${vmim.namespace}/${vmim.name}`, { cause: e }) };
       }
       if (result === 'deleted') {
         metrics.deletions.inc({ reason });
@@ -104,7 +102,7 @@ export class VmiReconciler {
       nodes: index.nodes,
       nowMs: this.d.now(),
       settings: settings.migration,
-      pinMode: settings.pinMode,
+      scheduling: settings.scheduling,
       ...(pools ? { pools } : {}),
     });
     const where = { namespace: failed.namespace, vmi: vmi.name, vmim: failed.name };
@@ -114,7 +112,13 @@ export class VmiReconciler {
       if (observer.once(failed.uid, `skip:${decision.reason}`)) {
         logger.info({ ...where, reason: decision.reason, detail: decision.detail }, 'no fallback for failed migration');
         if (decision.reason === 'AttemptsExhausted') {
-          this.event({ vmi, type: 'Warning', reason: 'MigrationFallbackExhausted', message: `No further fallback for migration ${failed.name}: ${decision.detail}`, dedupeKey: `exhausted/${failed.uid}` });
+          this.event({
+            vmi,
+            type: 'Warning',
+            reason: 'MigrationFallbackExhausted',
+            message: `No further fallback for migration ${failed.name}: ${decision.detail}`,
+            dedupeKey: `exhausted/${failed.uid}`,
+          });
         }
       }
       return { kind: 'done' };
@@ -130,21 +134,26 @@ export class VmiReconciler {
         metrics.noTarget.inc();
         metrics.machineTypeRejections.inc({ machine_type: decision.machineType, reason: 'no-compatible-node' });
         logger.warn({ ...where, machineType: decision.machineType, pools: decision.hostingPools, detail: decision.detail }, 'no compatible migration target');
-        this.event({ vmi, type: 'Warning', reason: 'NoCompatibleMigrationTarget', message: `Migration ${failed.name} failed (${decision.reason}) and ${decision.detail}`, dedupeKey: `no-target/${failed.uid}` });
+        this.event({
+          vmi,
+          type: 'Warning',
+          reason: 'NoCompatibleMigrationTarget',
+          message: `Migration ${failed.name} failed (${decision.reason}) and ${decision.detail}`,
+          dedupeKey: `no-target/${failed.uid}`,
+        });
       }
       return { kind: 'done' };
     }
 
-    if (!this.d.canAct()) return NOT_LEADING;
     let result: 'created' | 'exists';
     try {
       result = await writes.createVmim(decision.vmim);
     } catch (e) {
-      if (e instanceof WriteRefused) return NOT_LEADING;
-      // KubeVirt's admission answers "in-flight migration detected" while another VMIM runs; retry.
-      return { kind: 'retry', error: new Error(`creating fallback ${decision.vmim.metadata.name}: ${apiErrorMessage(e)}`) };
+      if (e instanceof WriteRefused) return { kind: 'refused', reason: e.message };
+      // KubeVirt's admission answers "in-flight migration detected" while another VMIM runs, and a
+      // forbidden create (RBAC) heals when the RBAC does: both are retried with backoff.
+      return { kind: 'retry', code: 'vmim-create', error: new Error(`creating fallback ${decision.vmim.metadata.name}`, { cause: e }) };
     }
-    if (!this.d.canAct()) return NOT_LEADING;
     if (result === 'exists') {
       logger.info({ ...where, fallback: decision.vmim.metadata.name }, 'fallback already exists');
       return { kind: 'done' };
@@ -172,8 +181,8 @@ export class VmiReconciler {
     return { kind: 'done' };
   }
 
-  /** Events are best effort and sent off the reconcile path (eventSink.ts). */
+  /** Events are best effort and sent off the reconcile path (eventSink.ts), which fences them too. */
   private event(e: VmiEvent): void {
-    if (this.d.canAct()) this.d.events.record(e);
+    this.d.events.record(e);
   }
 }

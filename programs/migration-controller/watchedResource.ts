@@ -5,6 +5,7 @@
  * relist's diff reports what changed while the watch was down (deletions included).
  */
 import { type KubernetesListObject, type KubernetesObject, type KubeConfig, ListWatch, type ObjectCache, Watch } from '@kubernetes/client-node';
+import { describeApiError } from '../runtime/apiErrors.js';
 import { nextDelayMs } from '../runtime/backoff.js';
 import { type Logger } from '../runtime/logger.js';
 
@@ -102,7 +103,7 @@ export class WatchedResource {
   private restartAfterError(err: unknown): void {
     if (this.stopped) return;
     const delayMs = nextDelayMs(this.failures++, 500, 30_000);
-    this.logger.warn({ resource: this.spec.resource, err: (err as Error)?.message ?? String(err), retryInMs: delayMs }, 'watch stopped; relisting after backoff');
+    this.logger.warn({ resource: this.spec.resource, err: describeApiError(err), retryInMs: delayMs }, 'watch stopped; relisting after backoff');
     this.handlers.onRestart?.();
     // ListWatch.start() resumes from the last resourceVersion; clearing it forces the relist
     // (the same thing ListWatch does itself on 410 Gone). The field is private in the typings of

@@ -55,7 +55,10 @@ function checkInvariants(xml: string): void {
 
 test('random text never makes the parser throw', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: fc.constantFrom(...'<>/=\'"&;!?[]- capbilitesmhnrgud'), maxLength: 400 })), checkInvariants),
+    fc.property(
+      fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: fc.constantFrom(...'<>/=\'"&;!?[]- capbilitesmhnrgud'), maxLength: 400 })),
+      checkInvariants,
+    ),
     { numRuns: 4_000 },
   );
 });
@@ -155,14 +158,12 @@ const { tree } = fc.letrec<{ tree: string }>((tie) => ({
   tree: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     text.map(escapeXml),
-    fc
-      .record({ tag: tagName, attrs, children: fc.array(tie('tree'), { maxLength: 5 }) })
-      .map(({ tag, attrs: a, children }) => {
-        const attrText = Object.entries(a)
-          .map(([k, v]) => ` ${k}='${escapeXml(v)}'`)
-          .join('');
-        return `<${tag}${attrText}>${children.join('')}</${tag}>`;
-      }),
+    fc.record({ tag: tagName, attrs, children: fc.array(tie('tree'), { maxLength: 5 }) }).map(({ tag, attrs: a, children }) => {
+      const attrText = Object.entries(a)
+        .map(([k, v]) => ` ${k}='${escapeXml(v)}'`)
+        .join('');
+      return `<${tag}${attrText}>${children.join('')}</${tag}>`;
+    }),
   ),
 }));
 
@@ -189,11 +190,19 @@ const machine = fc
     return `<machine${a}>${escapeXml(name)}</machine>`;
   });
 const domain = fc
-  .record({ type: fc.oneof({ arbitrary: fc.constant('kvm'), weight: 4 }, { arbitrary: fc.constantFrom('qemu', 'KVM', ''), weight: 1 }), nested: fc.array(machine, { maxLength: 4 }) })
-  .map(({ type, nested }) => (nested.length > 0 ? `<domain type='${type}'><emulator>/usr/bin/qemu-kvm</emulator>${nested.join('')}</domain>` : `<domain type='${type}'/>`));
+  .record({
+    type: fc.oneof({ arbitrary: fc.constant('kvm'), weight: 4 }, { arbitrary: fc.constantFrom('qemu', 'KVM', ''), weight: 1 }),
+    nested: fc.array(machine, { maxLength: 4 }),
+  })
+  .map(({ type, nested }) =>
+    nested.length > 0 ? `<domain type='${type}'><emulator>/usr/bin/qemu-kvm</emulator>${nested.join('')}</domain>` : `<domain type='${type}'/>`,
+  );
 const guest = fc
   .record({ arch: archName, machines: fc.array(machine, { maxLength: 8 }), domains: fc.array(domain, { maxLength: 3 }), junk: fc.array(tree, { maxLength: 2 }) })
-  .map(({ arch, machines, domains, junk }) => `<guest><os_type>hvm</os_type><arch name='${escapeXml(arch)}'>${machines.join('')}${domains.join('')}${junk.join('')}</arch></guest>`);
+  .map(
+    ({ arch, machines, domains, junk }) =>
+      `<guest><os_type>hvm</os_type><arch name='${escapeXml(arch)}'>${machines.join('')}${domains.join('')}${junk.join('')}</arch></guest>`,
+  );
 
 test('near-valid documents with random machines, aliases, deprecations and domains keep the invariants', () => {
   fc.assert(

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { sharedDir } from '../../test/harness/toolPaths.js';
-import { parseCapabilities, type CapabilitiesResult, type NodeMachineTypes } from './capabilitiesXml.js';
-import { syntheticCapabilitiesXml } from './syntheticCapabilities.js';
+import { MAX_CAPABILITIES_BYTES, parseCapabilities, type CapabilitiesResult, type NodeMachineTypes } from './capabilitiesXml.js';
+import { syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
 
 const sample = (file: string) => readFileSync(join(sharedDir, 'samples', 'capabilities', file), 'utf8');
 const fixture = (file: string) => readFileSync(join(import.meta.dirname, 'fixtures', file), 'utf8');
@@ -111,14 +111,25 @@ describe('synthetic-qemu2.3-alias-only-capabilities.xml (SYNTHETIC libvirt 1.x /
   const result = parseCapabilities(fixture('synthetic-qemu2.3-alias-only-capabilities.xml'));
   const types = machineTypesOf(result);
 
-  test('a versioned type named only as an alias\'s canonical attribute is a canonical type of the node', () => {
+  test("a versioned type named only as an alias's canonical attribute is a canonical type of the node", () => {
     expect(types.canonical).toContain('pc-q35-2.3');
     expect(types.canonical).toContain('pc-i440fx-2.3');
     expect(types.aliases).toEqual({ pc: 'pc-i440fx-2.3', q35: 'pc-q35-2.3' });
   });
 
   test('the KVM list inside <domain type=kvm> is the one read, so pc-0.12 and pc-1.3 (TCG only) are not', () => {
-    expect(types.canonical).toEqual(['pc-q35-2.0', 'pc-q35-2.1', 'pc-q35-2.2', 'pc-q35-2.3', 'pc-i440fx-2.0', 'pc-i440fx-2.1', 'pc-i440fx-2.2', 'pc-i440fx-2.3', 'isapc', 'none']);
+    expect(types.canonical).toEqual([
+      'pc-q35-2.0',
+      'pc-q35-2.1',
+      'pc-q35-2.2',
+      'pc-q35-2.3',
+      'pc-i440fx-2.0',
+      'pc-i440fx-2.1',
+      'pc-i440fx-2.2',
+      'pc-i440fx-2.3',
+      'isapc',
+      'none',
+    ]);
   });
 
   test('the document raises no warnings', () => {
@@ -170,8 +181,22 @@ describe('document layouts', () => {
   });
 
   test('an alias listed with two targets keeps the lower one and warns, whatever the order', () => {
-    const a = parseCapabilities(syntheticCapabilitiesXml({ machines: [{ name: 'q35', canonical: 'pc-q35-9.2' }, { name: 'q35', canonical: 'pc-q35-10.0' }] }));
-    const b = parseCapabilities(syntheticCapabilitiesXml({ machines: [{ name: 'q35', canonical: 'pc-q35-10.0' }, { name: 'q35', canonical: 'pc-q35-9.2' }] }));
+    const a = parseCapabilities(
+      syntheticCapabilitiesXml({
+        machines: [
+          { name: 'q35', canonical: 'pc-q35-9.2' },
+          { name: 'q35', canonical: 'pc-q35-10.0' },
+        ],
+      }),
+    );
+    const b = parseCapabilities(
+      syntheticCapabilitiesXml({
+        machines: [
+          { name: 'q35', canonical: 'pc-q35-10.0' },
+          { name: 'q35', canonical: 'pc-q35-9.2' },
+        ],
+      }),
+    );
     expect(machineTypesOf(a).aliases).toEqual(machineTypesOf(b).aliases);
     expect(machineTypesOf(a).aliases.q35).toBe('pc-q35-10.0'); // '1' < '9' as text
     expect(a.ok && a.warnings.join()).toMatch(/alias q35 points to both/);
@@ -192,7 +217,7 @@ describe('documents that are not capabilities', () => {
   });
 
   test('a document larger than any real one is refused before parsing', () => {
-    const result = parseCapabilities(`<capabilities>${' '.repeat(9 * 1024 * 1024)}</capabilities>`);
+    const result = parseCapabilities(`<capabilities>${' '.repeat(MAX_CAPABILITIES_BYTES)}</capabilities>`);
     expect(result).toMatchObject({ ok: false, code: 'too-large' });
   });
 });

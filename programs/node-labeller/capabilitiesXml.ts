@@ -33,8 +33,15 @@ export type CapabilitiesResult =
   | { readonly ok: true; readonly machineTypes: NodeMachineTypes; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly code: CapabilitiesErrorCode; readonly message: string };
 
-/** Real documents are ~30-200 KiB; anything far larger is not libvirt output. */
-export const MAX_CAPABILITIES_BYTES = 8 * 1024 * 1024;
+/**
+ * Real documents are ~30-200 KiB; anything far larger is not libvirt output. The cap is what the
+ * labeller's container can parse, not a guess: parsing costs ~10 MiB of heap per MiB of `<machine>`
+ * entries and up to ~43 MiB per MiB of the densest markup (`<m/>` repeated), on top of the program's
+ * ~114 MiB RSS at rest; the 192Mi container (generators/nodeLabeller.ts) holds 512 KiB of either with
+ * room to spare, and programs/node-labeller/capabilitiesMemory.test.ts proves it under the
+ * DaemonSet's own heap flag. 8 MiB of the dense kind would need ~350 MiB and crash-loop the pod.
+ */
+export const MAX_CAPABILITIES_BYTES = 512 * 1024;
 
 const ATTR = '@_';
 const TEXT = '#text';

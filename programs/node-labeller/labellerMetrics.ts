@@ -20,6 +20,8 @@ export interface LabellerMetrics {
   readonly apiRequests: Counter<'verb' | 'resource'>;
   readonly drift: Gauge<'node' | 'pool' | 'release'>;
   readonly driftTypes: Gauge<'node' | 'direction'>;
+  readonly kubevirtDrift: Gauge<'node'>;
+  readonly kubevirtDriftTypes: Gauge<'node' | 'direction'>;
   readonly machineTypes: Gauge<'node' | 'kind'>;
   readonly deprecatedMachineType: Gauge<'node' | 'machine_type'>;
   readonly unlabellable: Gauge<'node'>;
@@ -52,6 +54,18 @@ export function createLabellerMetrics(registry = new Registry()): LabellerMetric
     driftTypes: new Gauge({
       name: 'kvfleet_node_machine_type_drift_types',
       help: 'Machine types the node offers beyond (extra) or lacks from (missing) its pool declaration.',
+      labelNames: ['node', 'direction'],
+      registers: r,
+    }),
+    kubevirtDrift: new Gauge({
+      name: 'kvfleet_node_kubevirt_machine_type_drift',
+      help: "1 when KubeVirt's machine-type labels on the node disagree with what its QEMU offers with KVM, else 0; absent while KubeVirt has not labelled it.",
+      labelNames: ['node'],
+      registers: r,
+    }),
+    kubevirtDriftTypes: new Gauge({
+      name: 'kvfleet_node_kubevirt_machine_type_drift_types',
+      help: 'Machine types the node runs that KubeVirt has not labelled (kubevirt_lacks), or that KubeVirt labels and the node cannot run with KVM (kubevirt_only).',
       labelNames: ['node', 'direction'],
       registers: r,
     }),

@@ -3,6 +3,7 @@
  * (generators/nodeLabeller.ts) writes the same names into the DaemonSet, so program and manifest
  * cannot disagree about a path or a port.
  */
+import { MATRIX_MOUNT_PATH } from '../../policies/matrixDocument.js';
 
 export interface LabellerSettings {
   /** The Node this pod runs on (downward API `spec.nodeName`). Required. */
@@ -29,12 +30,10 @@ export const ENV = {
 /** The emptyDir the init container writes into and the labeller reads from. */
 export const CAPABILITIES_DIR = '/var/lib/kvfleet';
 export const CAPABILITIES_FILE = 'capabilities.xml';
-/** Where the matrix ConfigMap is mounted. */
-export const MATRIX_DIR = '/etc/kvfleet/matrix';
 
 export const DEFAULT_SETTINGS: Omit<LabellerSettings, 'nodeName'> = {
   capabilitiesPath: `${CAPABILITIES_DIR}/${CAPABILITIES_FILE}`,
-  matrixPath: `${MATRIX_DIR}/matrix.yaml`,
+  matrixPath: MATRIX_MOUNT_PATH,
   resyncSeconds: 300,
   metricsPort: 8080,
   metricsHost: '0.0.0.0',

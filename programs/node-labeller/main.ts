@@ -11,12 +11,15 @@ import { collectDefaultMetrics } from 'prom-client';
 import { loadKubeConfig } from '../runtime/kubeConfig.js';
 import { createLogger } from '../runtime/logger.js';
 import { startProbeServer } from '../runtime/probeServer.js';
+import { makeApiClientWithTimeout } from '../runtime/requestTimeout.js';
 import { createLabellerMetrics } from './labellerMetrics.js';
 import { ENV, type LabellerSettings, resolveSettings } from './labellerSettings.js';
 import { NodeLabelReconciler } from './nodeLabelReconciler.js';
-import { ReconcileLoop } from './reconcileLoop.js';
+import { NodeLoop } from './reconcileLoop.js';
 
-/** A run longer than this means a hung request: /healthz fails and the kubelet restarts us. */
+/** One GET, one Event and one PATCH per reconcile: each gets this long before it fails and is retried. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** A run longer than this means a hang the request deadline missed: /healthz fails and the kubelet restarts us. */
 const MAX_RUN_MS = 120_000;
 /** File events come in bursts (kubelet swaps the ConfigMap's ..data link in several steps). */
 const SETTLE_MS = 500;
@@ -62,18 +65,12 @@ async function main(): Promise<void> {
     nodeName: settings.nodeName,
     capabilitiesPath: settings.capabilitiesPath,
     matrixPath: settings.matrixPath,
-    core: kc.makeApiClient(CoreV1Api),
+    core: makeApiClientWithTimeout(kc, CoreV1Api, REQUEST_TIMEOUT_MS, 'kvfleet-node-labeller'),
     metrics,
     log,
   });
-  const loop = new ReconcileLoop({
-    run: () => reconciler.reconcile(),
-    resyncMs: settings.resyncSeconds * 1000,
-    onOutcome: (outcome, nextInMs) => {
-      if (outcome.kind === 'retry') log.warn({ node: settings.nodeName, err: outcome.error.message, retryInMs: nextInMs }, 'reconcile failed');
-      else if (outcome.kind === 'invalid') log.warn({ node: settings.nodeName, reason: outcome.reason, retryInMs: nextInMs }, 'reconcile skipped');
-    },
-  });
+  // Logs, counts and retries every outcome (programs/runtime/reconcileLoop.ts).
+  const loop = new NodeLoop({ nodeName: settings.nodeName, reconciler, resyncMs: settings.resyncSeconds * 1000, metrics, logger: log });
 
   const server = await startProbeServer({
     registry: metrics.registry,
@@ -81,7 +78,7 @@ async function main(): Promise<void> {
     host: settings.metricsHost,
     healthy: () => loop.isHealthy(MAX_RUN_MS),
     // Ready once the node carries labels from this pod's capabilities; a DaemonSet rollout waits for it.
-    ready: () => loop.successes > 0,
+    ready: () => loop.isReady(),
   });
   const watchers = [...new Set([dirname(settings.capabilitiesPath), dirname(settings.matrixPath)])]
     .map((dir) => watchDir(dir, () => loop.trigger(SETTLE_MS)))

@@ -7,17 +7,18 @@ import { readFile, stat } from 'node:fs/promises';
 import { type CoreV1Api, type CoreV1Event, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
 import { type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
+import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
 import { MAX_CAPABILITIES_BYTES, type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
 import { type LabellerErrorReason, type LabellerMetrics } from './labellerMetrics.js';
-import { desiredNodeMetadata, driftEvent, type NodeEventSpec, nodeMetadataPatch } from './nodeLabels.js';
+import { desiredNodeMetadata, type NodeEventSpec, nodeEvents, nodeMetadataPatch } from './nodeLabels.js';
 
 export type ReconcileOutcome =
-  | { readonly kind: 'done'; readonly patched: boolean; readonly event?: NodeEventSpec }
+  | { readonly kind: 'done'; readonly patched: boolean; readonly events: readonly NodeEventSpec[] }
   /** An input file is unreadable or malformed: the node was left as it is. */
-  | { readonly kind: 'invalid'; readonly reason: string }
+  | { readonly kind: 'invalid'; readonly reason: string; readonly code: LabellerErrorReason }
   /** The API server failed or refused; worth retrying with backoff. */
-  | { readonly kind: 'retry'; readonly error: Error };
+  | { readonly kind: 'retry'; readonly error: Error; readonly code: LabellerErrorReason };
 
 export interface NodeLabelReconcilerOptions {
   readonly nodeName: string;
@@ -36,20 +37,6 @@ export const REPORTING_COMPONENT = 'kvfleet.io/node-labeller';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-function describeError(e: unknown): string {
-  const err = e as { code?: unknown; body?: unknown; message?: unknown };
-  if (typeof err.code === 'number') {
-    let detail = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
-    try {
-      detail = (JSON.parse(detail) as { message?: string }).message ?? detail;
-    } catch {
-      // not JSON: keep the raw body
-    }
-    return `HTTP ${err.code}: ${detail}`;
-  }
-  return String(err.message ?? e);
-}
-
 export class NodeLabelReconciler {
   private readonly opts: NodeLabelReconcilerOptions;
   private readonly now: () => Date;
@@ -60,18 +47,15 @@ export class NodeLabelReconciler {
     this.now = opts.now ?? (() => new Date());
   }
 
+  /** Counting, logging and retrying the outcome are the runtime loop's (programs/runtime/reconcileLoop.ts). */
   async reconcile(): Promise<ReconcileOutcome> {
     const outcome = await this.reconcileOnce();
-    const result = outcome.kind === 'done' ? (outcome.patched ? 'patched' : 'unchanged') : outcome.kind === 'invalid' ? 'invalid' : 'error';
-    this.opts.metrics.reconciles.inc({ result });
     if (outcome.kind === 'done') this.opts.metrics.lastSuccess.set(this.now().getTime() / 1000);
     return outcome;
   }
 
-  private invalid(reason: LabellerErrorReason, path: string, message: string): ReconcileOutcome {
-    this.opts.metrics.errors.inc({ reason });
-    this.opts.log.warn({ node: this.opts.nodeName, path, reason, problem: message }, 'input unusable; node labels left as they are');
-    return { kind: 'invalid', reason: `${reason}: ${message}` };
+  private invalid(code: LabellerErrorReason, path: string, message: string): ReconcileOutcome {
+    return { kind: 'invalid', code, reason: `${path}: ${message}` };
   }
 
   private async readCapabilities(): Promise<{ ok: true; machineTypes: NodeMachineTypes; warnings: readonly string[] } | { ok: false; outcome: ReconcileOutcome }> {
@@ -80,7 +64,9 @@ export class NodeLabelReconciler {
     try {
       // Checked before reading: a runaway file must not take the process's memory with it.
       const { size } = await stat(path);
-      if (size > MAX_CAPABILITIES_BYTES) return { ok: false, outcome: this.invalid('capabilities_invalid', path, `${size} bytes, more than ${MAX_CAPABILITIES_BYTES}`) };
+      if (size > MAX_CAPABILITIES_BYTES) {
+        return { ok: false, outcome: this.invalid('capabilities_invalid', path, `too-large: ${size} bytes, more than ${MAX_CAPABILITIES_BYTES}`) };
+      }
       xml = await readFile(path, 'utf8');
     } catch (e) {
       return { ok: false, outcome: this.invalid('capabilities_unreadable', path, (e as Error).message) };
@@ -103,11 +89,8 @@ export class NodeLabelReconciler {
     return parsed;
   }
 
-  private apiError(reason: LabellerErrorReason, e: unknown): ReconcileOutcome {
-    const error = new Error(`${reason}: ${describeError(e)}`);
-    this.opts.metrics.errors.inc({ reason });
-    this.opts.log.warn({ node: this.opts.nodeName, reason, err: error.message }, 'API request failed; will retry');
-    return { kind: 'retry', error };
+  private apiError(code: LabellerErrorReason, e: unknown): ReconcileOutcome {
+    return { kind: 'retry', code, error: new Error(code === 'node_get' ? 'reading the Node' : 'patching the Node', { cause: e }) };
   }
 
   private async reconcileOnce(): Promise<ReconcileOutcome> {
@@ -126,7 +109,7 @@ export class NodeLabelReconciler {
     }
     const labels = node.metadata?.labels ?? {};
     const annotations = node.metadata?.annotations ?? {};
-    const desired = desiredNodeMetadata(caps.machineTypes, matrix.matrix.pools, labels);
+    const desired = desiredNodeMetadata(caps.machineTypes, matrix.matrix.pools, labels, annotations);
 
     const warnings = [...caps.warnings, ...desired.warnings];
     if (warnings.join('\n') !== this.lastWarnings) {
@@ -138,11 +121,11 @@ export class NodeLabelReconciler {
 
     // Event before patch: if the patch then fails, the retry records the event again (a duplicate)
     // rather than never (the patched node would no longer look changed).
-    const event = driftEvent(annotations, labels, desired);
-    if (event) await this.recordEvent(node, event);
+    const events = nodeEvents(annotations, labels, desired);
+    for (const event of events) await this.recordEvent(node, event);
 
     const patch = nodeMetadataPatch({ labels, annotations }, desired);
-    if (!patch) return { kind: 'done', patched: false, ...(event ? { event } : {}) };
+    if (!patch) return { kind: 'done', patched: false, events };
     try {
       metrics.apiRequests.inc({ verb: 'patch', resource: 'nodes' });
       await core.patchNode({ name: nodeName, body: patch }, mergePatch);
@@ -153,14 +136,17 @@ export class NodeLabelReconciler {
       {
         node: nodeName,
         set: Object.entries(patch.metadata.labels ?? {}).filter(([, v]) => v !== null).length,
-        removed: Object.entries(patch.metadata.labels ?? {}).filter(([, v]) => v === null).map(([k]) => k),
+        removed: Object.entries(patch.metadata.labels ?? {})
+          .filter(([, v]) => v === null)
+          .map(([k]) => k),
         pool: desired.match?.pool,
         release: desired.match?.release,
         drift: desired.match?.drift,
+        kubevirtDrift: desired.kubevirt,
       },
       'node labels updated',
     );
-    return { kind: 'done', patched: true, ...(event ? { event } : {}) };
+    return { kind: 'done', patched: true, events };
   }
 
   private recordGauges(machineTypes: NodeMachineTypes, desired: ReturnType<typeof desiredNodeMetadata>): void {
@@ -174,6 +160,14 @@ export class NodeLabelReconciler {
     // One node per process: reset so a changed pool/release leaves no stale series behind.
     metrics.drift.reset();
     metrics.driftTypes.reset();
+    metrics.kubevirtDrift.reset();
+    metrics.kubevirtDriftTypes.reset();
+    if (desired.kubevirt) {
+      const { kubevirtLacks, kubevirtOnly } = desired.kubevirt;
+      metrics.kubevirtDrift.set({ node }, kubevirtLacks.length + kubevirtOnly.length > 0 ? 1 : 0);
+      metrics.kubevirtDriftTypes.set({ node, direction: 'kubevirt_lacks' }, kubevirtLacks.length);
+      metrics.kubevirtDriftTypes.set({ node, direction: 'kubevirt_only' }, kubevirtOnly.length);
+    }
     if (desired.match) {
       const { pool, release, drift } = desired.match;
       metrics.drift.set({ node, pool, release }, drift.extra.length + drift.missing.length > 0 ? 1 : 0);
@@ -205,7 +199,7 @@ export class NodeLabelReconciler {
     } catch (e) {
       // Labels matter more than the Event: count and log, then still patch the node.
       metrics.errors.inc({ reason: 'event_create' });
-      log.warn({ node: nodeName, reason: spec.reason, err: describeError(e) }, 'could not record the Event');
+      log.warn({ node: nodeName, event: spec.reason, reason: 'event_create', err: describeApiError(e) }, 'could not record the Event; dropped');
     }
   }
 }

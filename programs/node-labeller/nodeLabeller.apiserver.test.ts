@@ -6,12 +6,11 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KvfleetNamespace } from '../../generators/kvfleetNamespace.js';
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
-import { defineCluster } from '../../policies/clusterDefinition.js';
 import { hypervisorRelease } from '../../policies/hypervisorReleases.js';
 import {
   ALIAS_MACHINE_TYPE_LABEL_PREFIX,
@@ -19,6 +18,8 @@ import {
   DRIFT_LABEL,
   HYPERVISOR_RELEASE_LABEL,
   isKvfleetNodeLabel,
+  KUBEVIRT_LABEL_DRIFT_ANNOTATION,
+  KUBEVIRT_LABEL_DRIFT_LABEL,
   MACHINE_TYPE_LABEL_PREFIX,
   POOL_LABEL,
 } from '../../compatibility/labelKeys.js';
@@ -33,24 +34,17 @@ import { createLogger } from '../runtime/logger.js';
 import { parseCapabilities } from './capabilitiesXml.js';
 import { createLabellerMetrics } from './labellerMetrics.js';
 import { NODE_EVENT_NAMESPACE, NodeLabelReconciler } from './nodeLabelReconciler.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from './syntheticCapabilities.js';
+import { TEST_POOL_LABEL, testCluster } from '../../test/support/clusterFixtures.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
+import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
 
 const SA_USER = 'system:serviceaccount:kvfleet-system:kvfleet-node-labeller';
-const POOL_KEY = 'node.example.com/pool';
+const POOL_KEY = TEST_POOL_LABEL;
 const realSample = join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64.xml');
 const rhel96Fixture = join(import.meta.dirname, 'fixtures', 'synthetic-rhel9.6-capabilities.xml');
 
-const cluster = defineCluster({
-  name: 'labeller-test',
-  kubernetesVersion: '1.33',
-  kubevirtVersion: '1.5.2',
-  kubeOvn: 'none',
-  argocd: { name: 'labeller-test' },
-  nodePools: [
-    { name: 'rhel96', nodeSelector: { [POOL_KEY]: 'rhel96' }, hypervisor: 'rhel-9.6', nodeCount: 2 },
-    { name: 'rhel10', nodeSelector: { [POOL_KEY]: 'rhel10' }, hypervisor: 'rhel-10.0', nodeCount: 2 },
-  ],
-});
+// Pools rhel96 and rhel10, whose nodes carry POOL_KEY: <pool name>.
+const cluster = testCluster({ name: 'labeller-test', kubevirtVersion: '1.5.2' });
 
 function synthLabeller(): KubernetesObject[] {
   const chart = Testing.chart();
@@ -104,8 +98,7 @@ function labellerFor(nodeName: string, capabilities: string) {
     metrics,
     log: createLogger('node-labeller-test', 'silent'),
   });
-  const counter = async (name: 'patch' | 'create') =>
-    (await metrics.apiRequests.get()).values.filter((v) => v.labels.verb === name).reduce((sum, v) => sum + v.value, 0);
+  const counter = async (name: 'patch' | 'create') => (await metrics.apiRequests.get()).values.filter((v) => v.labels.verb === name).reduce((sum, v) => sum + v.value, 0);
   return { reconciler, metrics, capabilitiesPath, writes: async () => (await counter('patch')) + (await counter('create')) };
 }
 
@@ -121,7 +114,7 @@ describe('one node, one reconcile', () => {
     const node = await createNode({ [POOL_KEY]: 'rhel96' });
     const { reconciler, writes } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'));
 
-    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: true });
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: true, events: [] });
     const labelled = await readNode(node);
     const labels = labelled.metadata!.labels!;
     for (const t of [...rhel96.machineTypes, 'q35', 'pc']) expect(labels[MACHINE_TYPE_LABEL_PREFIX + t]).toBe('true');
@@ -132,7 +125,7 @@ describe('one node, one reconcile', () => {
     const writesAfterFirst = await writes();
     expect(writesAfterFirst).toBe(1); // one patch, no Event: no drift
 
-    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false });
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false, events: [] });
     expect((await readNode(node)).metadata!.resourceVersion).toBe(labelled.metadata!.resourceVersion);
     expect(await writes()).toBe(writesAfterFirst);
     expect(await eventsFor(node)).toEqual([]);
@@ -158,12 +151,14 @@ describe('one node, one reconcile', () => {
     const after = await readNode(node);
     for (const [k, v] of Object.entries(foreign)) expect(after.metadata!.labels![k]).toBe(v);
     for (const k of Object.keys(stale)) if (k !== `${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`) expect(after.metadata!.labels).not.toHaveProperty(k);
-    expect(after.metadata!.annotations).toEqual({ 'example.com/note': 'keep' });
+    // virt-handler's lone q35 label makes KubeVirt-label drift: it lacks every canonical type the node runs.
+    expect(after.metadata!.annotations).toEqual({ 'example.com/note': 'keep', [KUBEVIRT_LABEL_DRIFT_ANNOTATION]: expect.any(String) });
     const parsed = parseCapabilities(xml);
     if (!parsed.ok) throw new Error(parsed.message);
     const expected = Object.fromEntries([
       ...[...parsed.machineTypes.canonical, ...Object.keys(parsed.machineTypes.aliases)].map((t) => [MACHINE_TYPE_LABEL_PREFIX + t, 'true']),
       ...Object.entries(parsed.machineTypes.aliases).map(([a, t]) => [ALIAS_MACHINE_TYPE_LABEL_PREFIX + a, t]),
+      [KUBEVIRT_LABEL_DRIFT_LABEL, 'true'],
     ]);
     expect(kvfleetLabels(after)).toEqual(expected);
     expect(after.metadata!.labels![`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]).toBe('pc-q35-6.1');
@@ -173,20 +168,27 @@ describe('one node, one reconcile', () => {
 describe('bad input changes nothing', () => {
   test.each([
     ['cut short', (path: string) => writeFileSync(path, readFileSync(rhel96Fixture, 'utf8').slice(0, 1500)), 'capabilities_invalid'],
-    ['a domcapabilities document', (path: string) => copyFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64-domcaps-latest.xml'), path), 'capabilities_invalid'],
-    ['listing no KVM guest (init step without /dev/kvm)', (path: string) => writeFileSync(path, syntheticCapabilitiesXml({ kvm: false, machines: rhel96Machines })), 'capabilities_invalid'],
+    [
+      'a domcapabilities document',
+      (path: string) => copyFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64-domcaps-latest.xml'), path),
+      'capabilities_invalid',
+    ],
+    [
+      'listing no KVM guest (init step without /dev/kvm)',
+      (path: string) => writeFileSync(path, syntheticCapabilitiesXml({ kvm: false, machines: rhel96Machines })),
+      'capabilities_invalid',
+    ],
     ['missing', (path: string) => unlinkSync(path), 'capabilities_unreadable'],
-  ])('a capabilities file %s leaves the node as it was and is counted', async (_what, spoil, reason) => {
+  ])('a capabilities file %s leaves the node as it was and says why (the loop logs and counts it)', async (_what, spoil, reason) => {
     const node = await createNode({ [POOL_KEY]: 'rhel96' });
-    const { reconciler, metrics, capabilitiesPath } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'));
+    const { reconciler, capabilitiesPath } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'));
     await reconciler.reconcile();
     const before = await readNode(node);
 
     spoil(capabilitiesPath);
     const outcome = await reconciler.reconcile();
-    expect(outcome.kind).toBe('invalid');
+    expect(outcome).toMatchObject({ kind: 'invalid', code: reason });
     expect((await readNode(node)).metadata!.resourceVersion).toBe(before.metadata!.resourceVersion);
-    expect((await metrics.errors.get()).values.find((v) => v.labels.reason === reason)?.value).toBe(1);
   });
 });
 
@@ -196,7 +198,7 @@ describe('drift', () => {
     const drifted = rhel96Machines.filter((m) => m.name !== 'pc-q35-rhel9.4.0').concat({ name: 'pc-q35-rhel9.8.0' });
     const { reconciler, metrics, capabilitiesPath } = labellerFor(node, syntheticCapabilitiesXml({ machines: drifted }));
 
-    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, event: { reason: 'MachineTypeDrift' } });
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, events: [{ reason: 'MachineTypeDrift' }] });
     let after = await readNode(node);
     expect(after.metadata!.labels![DRIFT_LABEL]).toBe('true');
     expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ extra: ['pc-q35-rhel9.8.0'], missing: ['pc-q35-rhel9.4.0'] });
@@ -207,11 +209,11 @@ describe('drift', () => {
     const driftGauge = (await metrics.drift.get()).values;
     expect(driftGauge).toEqual([{ value: 1, labels: { node, pool: 'rhel96', release: 'rhel-9.6' } }]);
 
-    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false });
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false, events: [] });
     expect(await eventsFor(node)).toHaveLength(1);
 
     writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: rhel96Machines }));
-    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, event: { reason: 'MachineTypeDriftResolved' } });
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, events: [{ reason: 'MachineTypeDriftResolved' }] });
     after = await readNode(node);
     expect(after.metadata!.labels![DRIFT_LABEL]).toBe('false');
     expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ extra: [], missing: [] });
@@ -280,5 +282,57 @@ describe('the program', () => {
     expect(await child.exited).toBe(0);
     const lines = readFileSync(child.logFile, 'utf8').trim().split('\n');
     expect(lines.every((l) => typeof JSON.parse(l).msg === 'string')).toBe(true); // structured JSON only
+  });
+});
+
+describe("drift against KubeVirt's own labels, on the real API server", () => {
+  const aliasOnlyXml = readFileSync(join(import.meta.dirname, 'fixtures', 'synthetic-qemu2.3-alias-only-capabilities.xml'), 'utf8');
+
+  test('a node virt-handler labelled from the older alias-only layout gets the label, annotation, Warning Event and gauge; agreement resolves it', async () => {
+    const node = await createNode(virtHandlerMachineTypeLabels(aliasOnlyXml));
+    const { reconciler, metrics } = labellerFor(node, aliasOnlyXml);
+
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, events: [{ reason: 'KubeVirtMachineTypeLabelDrift' }] });
+    const drifted = await readNode(node);
+    expect(drifted.metadata!.labels![KUBEVIRT_LABEL_DRIFT_LABEL]).toBe('true');
+    expect(JSON.parse(drifted.metadata!.annotations![KUBEVIRT_LABEL_DRIFT_ANNOTATION]!)).toEqual({
+      kubevirtLacks: ['pc-q35-2.3', 'pc-i440fx-2.3'],
+      kubevirtOnly: ['pc-0.12', 'pc-1.3'],
+    });
+    // kvfleet's own label for the alias's canonical is there: item 1 of the label contract.
+    expect(drifted.metadata!.labels![`${MACHINE_TYPE_LABEL_PREFIX}pc-q35-2.3`]).toBe('true');
+    const events = await eventsFor(node);
+    expect(events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'KubeVirtMachineTypeLabelDrift']]);
+    expect(events[0]!.message).toContain('pc-q35-2.3');
+    const gauge = (await metrics.kubevirtDrift.get()).values;
+    expect(gauge).toEqual([{ labels: { node }, value: 1 }]);
+
+    // virt-handler (or a fixed libvirt) now labels what QEMU runs: the drift resolves, once.
+    const agreeing = Object.fromEntries(
+      Object.keys(drifted.metadata!.labels!)
+        .filter((k) => k.startsWith('machine-type.node.kubevirt.io/'))
+        .map((k) => [k, null as string | null]),
+    );
+    for (const t of [
+      'pc-q35-2.0',
+      'pc-q35-2.1',
+      'pc-q35-2.2',
+      'pc-q35-2.3',
+      'pc-i440fx-2.0',
+      'pc-i440fx-2.1',
+      'pc-i440fx-2.2',
+      'pc-i440fx-2.3',
+      'isapc',
+      'none',
+      'q35',
+      'pc',
+    ]) {
+      agreeing[`machine-type.node.kubevirt.io/${t}`] = 'true';
+    }
+    await adminCore.patchNode({ name: node, body: { metadata: { labels: agreeing } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, events: [{ reason: 'KubeVirtMachineTypeLabelDriftResolved' }] });
+    expect((await readNode(node)).metadata!.labels![KUBEVIRT_LABEL_DRIFT_LABEL]).toBe('false');
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false, events: [] });
+    expect((await eventsFor(node)).map((e) => e.reason).sort()).toEqual(['KubeVirtMachineTypeLabelDrift', 'KubeVirtMachineTypeLabelDriftResolved']);
   });
 });

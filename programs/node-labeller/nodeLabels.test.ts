@@ -2,21 +2,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { hypervisorRelease } from '../../policies/hypervisorReleases.js';
+import { type HypervisorReleaseId, hypervisorRelease } from '../../policies/hypervisorReleases.js';
 import {
   ALIAS_MACHINE_TYPE_LABEL_PREFIX,
   DEPRECATED_MACHINE_TYPE_LABEL_PREFIX,
   DRIFT_ANNOTATION,
   DRIFT_LABEL,
   HYPERVISOR_RELEASE_LABEL,
+  KUBEVIRT_LABEL_DRIFT_ANNOTATION,
+  KUBEVIRT_LABEL_DRIFT_LABEL,
   MACHINE_TYPE_LABEL_PREFIX,
   POOL_LABEL,
 } from '../../compatibility/labelKeys.js';
 import { type ResolvedPool, resolvePool } from '../../compatibility/poolMachineTypes.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';
 import { type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
-import { desiredNodeMetadata, driftEvent, nodeMetadataPatch } from './nodeLabels.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from './syntheticCapabilities.js';
+import { desiredNodeMetadata, driftEvent, kubevirtDriftEvent, nodeEvents, nodeMetadataPatch } from './nodeLabels.js';
+import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
 
 function machineTypesOf(xml: string): NodeMachineTypes {
   const r = parseCapabilities(xml);
@@ -27,7 +30,7 @@ const rhel96Host = machineTypesOf(readFileSync(join(import.meta.dirname, 'fixtur
 const upstreamHost = machineTypesOf(readFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64.xml'), 'utf8'));
 
 const POOL_KEY = 'node.example.com/pool';
-const pool = (name: string, hypervisor: string, extra: Partial<Parameters<typeof resolvePool>[0]> = {}): ResolvedPool =>
+const pool = (name: string, hypervisor: HypervisorReleaseId, extra: Partial<Parameters<typeof resolvePool>[0]> = {}): ResolvedPool =>
   resolvePool({ name, hypervisor, nodeSelector: { [POOL_KEY]: name }, nodeCount: 3, ...extra });
 const pools = [pool('rhel93', 'rhel-9.3', { upgradeTo: 'rhel-9.6' }), pool('rhel96', 'rhel-9.6'), pool('rhel10', 'rhel-10.0')];
 const machineTypeLabels = (labels: Readonly<Record<string, string>>, prefix = MACHINE_TYPE_LABEL_PREFIX) =>
@@ -115,7 +118,9 @@ describe('pool, release and drift', () => {
 
   test('a node still on the current release of an upgrading pool is matched to the current release', () => {
     const rhel93 = hypervisorRelease('rhel-9.3')!;
-    const host = machineTypesOf(syntheticCapabilitiesXml({ machines: machinesOfSet({ supported: rhel93.machineTypes, deprecated: rhel93.deprecated, aliases: rhel93.aliases }) }));
+    const host = machineTypesOf(
+      syntheticCapabilitiesXml({ machines: machinesOfSet({ supported: rhel93.machineTypes, deprecated: rhel93.deprecated, aliases: rhel93.aliases }) }),
+    );
     const result = desiredNodeMetadata(host, pools, { [POOL_KEY]: 'rhel93' });
     expect(result.labels[HYPERVISOR_RELEASE_LABEL]).toBe('rhel-9.3');
     expect(result.labels[DRIFT_LABEL]).toBe('false');
@@ -181,7 +186,9 @@ describe('the node patch', () => {
 describe('drift events', () => {
   const rhel96 = hypervisorRelease('rhel-9.6')!;
   const drifted = desiredNodeMetadata(
-    machineTypesOf(syntheticCapabilitiesXml({ machines: machinesOfSet({ supported: rhel96.machineTypes, deprecated: [], aliases: {} }).filter((m) => m.name !== 'pc-q35-rhel9.6.0') })),
+    machineTypesOf(
+      syntheticCapabilitiesXml({ machines: machinesOfSet({ supported: rhel96.machineTypes, deprecated: [], aliases: {} }).filter((m) => m.name !== 'pc-q35-rhel9.6.0') }),
+    ),
     pools,
     { [POOL_KEY]: 'rhel96' },
   );
@@ -203,3 +210,73 @@ describe('drift events', () => {
     expect(driftEvent({ ...clean.annotations }, { ...clean.labels }, clean)).toBeUndefined();
   });
 });
+
+describe("drift against KubeVirt's own machine-type labels", () => {
+  const aliasOnlyXml = readFileSync(join(import.meta.dirname, 'fixtures', 'synthetic-qemu2.3-alias-only-capabilities.xml'), 'utf8');
+  const rhel96Xml = readFileSync(join(import.meta.dirname, 'fixtures', 'synthetic-rhel9.6-capabilities.xml'), 'utf8');
+
+  test('a node KubeVirt labels from the same list agrees: label "false", empty annotation, no event', () => {
+    const desired = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96', ...agreeingKubevirtLabels(rhel96Host) });
+    expect(desired.labels[KUBEVIRT_LABEL_DRIFT_LABEL]).toBe('false');
+    expect(JSON.parse(desired.annotations[KUBEVIRT_LABEL_DRIFT_ANNOTATION]!)).toEqual({ kubevirtLacks: [], kubevirtOnly: [] });
+    expect(kubevirtDriftEvent({}, {}, desired)).toBeUndefined();
+  });
+
+  test('the older alias-only layout: virt-handler misses the newest types, which VMs started as q35 run as', () => {
+    const host = machineTypesOf(aliasOnlyXml);
+    const desired = desiredNodeMetadata(host, [], virtHandlerMachineTypeLabels(aliasOnlyXml));
+    expect(desired.kubevirt).toEqual({
+      kubevirtLacks: ['pc-q35-2.3', 'pc-i440fx-2.3'],
+      // listed under <arch> for the TCG emulator only; virt-handler does not tell the lists apart
+      kubevirtOnly: ['pc-0.12', 'pc-1.3'],
+    });
+    expect(desired.labels[KUBEVIRT_LABEL_DRIFT_LABEL]).toBe('true');
+    const event = kubevirtDriftEvent({}, {}, desired);
+    expect(event).toMatchObject({ type: 'Warning', reason: 'KubeVirtMachineTypeLabelDrift' });
+    expect(event!.message).toContain('cannot migrate here: pc-q35-2.3, pc-i440fx-2.3');
+    expect(event!.message).toContain('could be placed here and fail: pc-0.12, pc-1.3');
+  });
+
+  test('the modern layout (the RHEL 9.6 sample) gives virt-handler and kvfleet the same canonical set', () => {
+    const desired = desiredNodeMetadata(rhel96Host, [], virtHandlerMachineTypeLabels(rhel96Xml));
+    expect(desired.kubevirt!.kubevirtLacks).toEqual([]);
+  });
+
+  test('before KubeVirt has labelled the node there is nothing to compare, and no label or annotation', () => {
+    const desired = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96' });
+    expect(desired.kubevirt).toBeUndefined();
+    expect(desired.labels).not.toHaveProperty(KUBEVIRT_LABEL_DRIFT_LABEL);
+    expect(desired.annotations).not.toHaveProperty(KUBEVIRT_LABEL_DRIFT_ANNOTATION);
+  });
+
+  test('a node KubeVirt skips (node-labeller.kubevirt.io/skip-node) lacks every type: its selector keeps all VMs off', () => {
+    const desired = desiredNodeMetadata(rhel96Host, [], {}, { 'node-labeller.kubevirt.io/skip-node': 'true' });
+    expect(desired.kubevirt!.kubevirtLacks).toEqual(rhel96Host.canonical);
+  });
+
+  test('the same drift on the node records nothing; when it goes, a Normal event; the stale label is removed once KubeVirt stops labelling', () => {
+    const host = machineTypesOf(aliasOnlyXml);
+    const drifted = desiredNodeMetadata(host, [], virtHandlerMachineTypeLabels(aliasOnlyXml));
+    expect(kubevirtDriftEvent({ ...drifted.annotations }, { ...drifted.labels }, drifted)).toBeUndefined();
+    const fixed = desiredNodeMetadata(host, [], agreeingKubevirtLabels(host));
+    expect(kubevirtDriftEvent({ ...drifted.annotations }, { ...drifted.labels }, fixed)).toMatchObject({
+      type: 'Normal',
+      reason: 'KubeVirtMachineTypeLabelDriftResolved',
+    });
+    const gone = desiredNodeMetadata(host, [], {});
+    const patch = nodeMetadataPatch({ labels: drifted.labels, annotations: drifted.annotations }, gone);
+    expect(patch!.metadata.labels![KUBEVIRT_LABEL_DRIFT_LABEL]).toBeNull();
+    expect(patch!.metadata.annotations![KUBEVIRT_LABEL_DRIFT_ANNOTATION]).toBeNull();
+  });
+
+  test('nodeEvents records pool drift and KubeVirt drift side by side', () => {
+    const host = machineTypesOf(aliasOnlyXml);
+    const desired = desiredNodeMetadata(host, [pool('old', 'qemu-9.2')], { [POOL_KEY]: 'old', ...virtHandlerMachineTypeLabels(aliasOnlyXml) });
+    expect(nodeEvents({}, {}, desired).map((e) => e.reason)).toEqual(['MachineTypeDrift', 'KubeVirtMachineTypeLabelDrift']);
+  });
+});
+
+/** KubeVirt labels that agree exactly with what kvfleet read. */
+function agreeingKubevirtLabels(host: NodeMachineTypes): Record<string, string> {
+  return Object.fromEntries([...host.canonical, ...Object.keys(host.aliases)].map((t) => [`machine-type.node.kubevirt.io/${t}`, 'true']));
+}

@@ -10,14 +10,19 @@ import {
   HYPERVISOR_RELEASE_LABEL,
   isKvfleetNodeLabel,
   isValidLabelName,
+  KUBEVIRT_LABEL_DRIFT_ANNOTATION,
+  KUBEVIRT_LABEL_DRIFT_LABEL,
+  KUBEVIRT_LABEL_DRIFT_REASON,
+  KUBEVIRT_LABEL_DRIFT_RESOLVED_REASON,
   MACHINE_TYPE_DRIFT_REASON,
   MACHINE_TYPE_DRIFT_RESOLVED_REASON,
   machineTypeLabelKey,
   POOL_LABEL,
 } from '../../compatibility/labelKeys.js';
-import { poolOfNode } from '../../policies/matrixDocument.js';
+import { poolOfNode } from '../../compatibility/nodeRule.js';
 import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type NodeMachineTypes } from './capabilitiesXml.js';
+import { hasKubevirtLabelDrift, type KubevirtLabelDrift, kubevirtLabelDrift, kubevirtLabelDriftAnnotationValue } from './kubevirtLabelDrift.js';
 import { hasDrift, matchRelease, type MachineTypeDrift, type ReleaseMatch } from './machineTypeDrift.js';
 
 type StringMap = Readonly<Record<string, string>>;
@@ -29,6 +34,8 @@ export interface DesiredNodeMetadata {
   readonly annotations: StringMap;
   /** Absent when no pool's nodeSelector matches the node. */
   readonly match?: ReleaseMatch;
+  /** Absent while KubeVirt has not labelled the node's machine types. */
+  readonly kubevirt?: KubevirtLabelDrift;
   /** Names that cannot be label names (e.g. longer than 63 characters), left unlabelled. */
   readonly skipped: readonly string[];
   readonly warnings: readonly string[];
@@ -38,7 +45,12 @@ export function driftAnnotationValue(drift: MachineTypeDrift): string {
   return JSON.stringify({ extra: drift.extra, missing: drift.missing });
 }
 
-export function desiredNodeMetadata(machineTypes: NodeMachineTypes, pools: readonly ResolvedPool[], nodeLabels: StringMap): DesiredNodeMetadata {
+export function desiredNodeMetadata(
+  machineTypes: NodeMachineTypes,
+  pools: readonly ResolvedPool[],
+  nodeLabels: StringMap,
+  nodeAnnotations: StringMap = {},
+): DesiredNodeMetadata {
   const labels: Record<string, string> = {};
   const annotations: Record<string, string> = {};
   const skipped = new Set<string>();
@@ -55,12 +67,20 @@ export function desiredNodeMetadata(machineTypes: NodeMachineTypes, pools: reado
     if (isValidLabelName(target)) put(aliasMachineTypeLabelKey(alias), target, alias);
     else skipped.add(target);
   }
-  for (const t of skipped) warnings.push(`machine type ${JSON.stringify(t)} cannot be a Kubernetes label name (at most 63 characters, alphanumeric at both ends, [-_.] inside); not labelled`);
+  for (const t of skipped)
+    warnings.push(`machine type ${JSON.stringify(t)} cannot be a Kubernetes label name (at most 63 characters, alphanumeric at both ends, [-_.] inside); not labelled`);
+
+  const kubevirt = kubevirtLabelDrift(machineTypes, nodeLabels, nodeAnnotations);
+  if (kubevirt) {
+    labels[KUBEVIRT_LABEL_DRIFT_LABEL] = String(hasKubevirtLabelDrift(kubevirt));
+    annotations[KUBEVIRT_LABEL_DRIFT_ANNOTATION] = kubevirtLabelDriftAnnotationValue(kubevirt);
+  }
+  const withKubevirt = kubevirt ? { kubevirt } : {};
 
   const pool = poolOfNode(pools, nodeLabels);
   if (!pool) {
     warnings.push('no pool of the cluster definition selects this node; pool, release and drift are not reported');
-    return { labels, annotations, skipped: [...skipped], warnings };
+    return { labels, annotations, ...withKubevirt, skipped: [...skipped], warnings };
   }
   const match = matchRelease(pool, machineTypes.canonical);
   for (const [key, value] of [
@@ -72,7 +92,7 @@ export function desiredNodeMetadata(machineTypes: NodeMachineTypes, pools: reado
   }
   labels[DRIFT_LABEL] = String(hasDrift(match.drift));
   annotations[DRIFT_ANNOTATION] = driftAnnotationValue(match.drift);
-  return { labels, annotations, match, skipped: [...skipped], warnings };
+  return { labels, annotations, match, ...withKubevirt, skipped: [...skipped], warnings };
 }
 
 /** A JSON merge patch (RFC 7386) body: `null` deletes a key, absent keys are left alone. */
@@ -83,7 +103,7 @@ export interface NodeMetadataPatch {
   };
 }
 
-const OWNED_ANNOTATIONS = new Set([DRIFT_ANNOTATION]);
+const OWNED_ANNOTATIONS = new Set([DRIFT_ANNOTATION, KUBEVIRT_LABEL_DRIFT_ANNOTATION]);
 
 function mapPatch(current: StringMap, desired: StringMap, owned: (key: string) => boolean): Record<string, string | null> | undefined {
   const patch: Record<string, string | null> = {};
@@ -138,7 +158,43 @@ export function driftEvent(currentAnnotations: StringMap, currentLabels: StringM
     };
   }
   if (currentLabels[DRIFT_LABEL] === 'true') {
-    return { type: 'Normal', reason: MACHINE_TYPE_DRIFT_RESOLVED_REASON, message: `Node now offers exactly the machine types pool ${match.pool} (${match.release}) declares.` };
+    return {
+      type: 'Normal',
+      reason: MACHINE_TYPE_DRIFT_RESOLVED_REASON,
+      message: `Node now offers exactly the machine types pool ${match.pool} (${match.release}) declares.`,
+    };
   }
   return undefined;
+}
+
+/**
+ * The Event to record when KubeVirt-label drift changes, level-based like `driftEvent`: a Warning
+ * when a disagreement appears or changes, a Normal event when it goes.
+ */
+export function kubevirtDriftEvent(currentAnnotations: StringMap, currentLabels: StringMap, desired: DesiredNodeMetadata): NodeEventSpec | undefined {
+  const drift = desired.kubevirt;
+  if (!drift) return undefined;
+  if (hasKubevirtLabelDrift(drift)) {
+    if (currentAnnotations[KUBEVIRT_LABEL_DRIFT_ANNOTATION] === desired.annotations[KUBEVIRT_LABEL_DRIFT_ANNOTATION]) return undefined;
+    const parts = [
+      drift.kubevirtLacks.length > 0
+        ? `KubeVirt has not labelled ${drift.kubevirtLacks.length} machine type(s) the node runs, so VMs of those types cannot migrate here: ${listed(drift.kubevirtLacks)}`
+        : '',
+      drift.kubevirtOnly.length > 0
+        ? `KubeVirt labels ${drift.kubevirtOnly.length} machine type(s) the node's QEMU does not offer with KVM, so a migration could be placed here and fail: ${listed(drift.kubevirtOnly)}`
+        : '',
+    ].filter(Boolean);
+    return { type: 'Warning', reason: KUBEVIRT_LABEL_DRIFT_REASON, message: `${parts.join('. ')}. Check virt-handler's node labeller and the node's libvirt.` };
+  }
+  if (currentLabels[KUBEVIRT_LABEL_DRIFT_LABEL] === 'true') {
+    return { type: 'Normal', reason: KUBEVIRT_LABEL_DRIFT_RESOLVED_REASON, message: "KubeVirt's machine-type labels now agree with the node's QEMU." };
+  }
+  return undefined;
+}
+
+/** Every Event one reconcile should record, pool drift first. */
+export function nodeEvents(currentAnnotations: StringMap, currentLabels: StringMap, desired: DesiredNodeMetadata): NodeEventSpec[] {
+  return [driftEvent(currentAnnotations, currentLabels, desired), kubevirtDriftEvent(currentAnnotations, currentLabels, desired)].filter(
+    (e): e is NodeEventSpec => e !== undefined,
+  );
 }

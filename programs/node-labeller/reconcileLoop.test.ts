@@ -1,123 +1,112 @@
-import { expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { createLogger } from '../runtime/logger.js';
+import { createLabellerMetrics } from './labellerMetrics.js';
 import { type ReconcileOutcome } from './nodeLabelReconciler.js';
-import { type LoopTimers, ReconcileLoop } from './reconcileLoop.js';
+import { NodeLoop } from './reconcileLoop.js';
 
-/** A manual clock: timers fire only when the test advances time. */
-class ManualTimers implements LoopTimers {
-  private t = 0;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-  private id = 0;
-  set(fn: () => void, ms: number): number {
-    this.pending.set(++this.id, { at: this.t + ms, fn });
-    return this.id;
-  }
-  clear(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  now(): number {
-    return this.t;
-  }
-  /** Lets time pass without firing anything. */
-  advance(ms: number): void {
-    this.t += ms;
-  }
-  /** Delays of the timers waiting now, relative to the current time. */
-  waiting(): number[] {
-    return [...this.pending.values()].map((p) => p.at - this.t);
-  }
-  /** Moves to the next timer and fires it. */
-  async fireNext(loop: ReconcileLoop): Promise<void> {
-    const [id, next] = [...this.pending.entries()].sort(([, a], [, b]) => a.at - b.at)[0]!;
-    this.pending.delete(id);
-    this.t = next.at;
-    next.fn();
-    await loop.settled();
-  }
-}
-
-const done: ReconcileOutcome = { kind: 'done', patched: false };
-const invalid: ReconcileOutcome = { kind: 'invalid', reason: 'capabilities_invalid: not-xml' };
-
-function loopWith(outcomes: ReconcileOutcome[]) {
-  const timers = new ManualTimers();
-  let runs = 0;
-  const loop = new ReconcileLoop({
-    run: async () => outcomes[Math.min(runs++, outcomes.length - 1)]!,
-    resyncMs: 300_000,
-    retryDelayMs: (n) => 1_000 * 2 ** n,
-    timers,
-  });
-  return { loop, timers, runs: () => runs };
-}
-
-test('the first run starts at once and a success waits the resync period', async () => {
-  const { loop, timers, runs } = loopWith([done]);
-  loop.start();
-  expect(timers.waiting()).toEqual([0]);
-  await timers.fireNext(loop);
-  expect(runs()).toBe(1);
-  expect(timers.waiting()).toEqual([300_000]);
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
-test('malformed input is retried with growing delays, and a success resets them', async () => {
-  const { loop, timers } = loopWith([invalid, invalid, invalid, done, invalid]);
-  loop.start();
-  const delays: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    await timers.fireNext(loop);
-    delays.push(...timers.waiting());
-  }
-  expect(delays).toEqual([1_000, 2_000, 4_000, 300_000, 1_000]);
+const RESYNC_MS = 300_000;
+const patched: ReconcileOutcome = { kind: 'done', patched: true, events: [] };
+const unchanged: ReconcileOutcome = { kind: 'done', patched: false, events: [] };
+const invalid: ReconcileOutcome = { kind: 'invalid', code: 'capabilities_invalid', reason: '/var/lib/kvfleet/capabilities.xml: not-xml: …' };
+
+/** A loop whose reconciler returns the scripted outcomes in turn (the last one repeating). */
+function loopWith(outcomes: (ReconcileOutcome | (() => Promise<ReconcileOutcome>))[]) {
+  const metrics = createLabellerMetrics();
+  const lines: { msg: string; retryInMs?: number }[] = [];
+  let runs = 0;
+  const loop = new NodeLoop({
+    nodeName: 'worker-1',
+    resyncMs: RESYNC_MS,
+    metrics,
+    logger: createLogger('test', 'info', { write: (l: string) => lines.push(JSON.parse(l)) }),
+    reconciler: {
+      reconcile: () => {
+        const o = outcomes[Math.min(runs++, outcomes.length - 1)]!;
+        return typeof o === 'function' ? o() : Promise.resolve(o);
+      },
+    },
+  });
+  const reconciles = async (result: string) => (await metrics.reconciles.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+  const errors = async (reason: string) => (await metrics.errors.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  return { loop, lines, runs: () => runs, reconciles, errors };
+}
+
+test('the first run starts at once, a success waits the resync period, and results are labelled patched / unchanged', async () => {
+  const t = loopWith([patched, unchanged]);
+  t.loop.start();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(t.runs()).toBe(1);
+  expect(t.loop.isReady()).toBe(true);
+  await vi.advanceTimersByTimeAsync(RESYNC_MS - 1);
+  expect(t.runs()).toBe(1);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(t.runs()).toBe(2);
+  expect(await t.reconciles('patched')).toBe(1);
+  expect(await t.reconciles('unchanged')).toBe(1);
+});
+
+test('malformed input is logged, counted and retried with growing delays; a success resets them', async () => {
+  const t = loopWith([invalid, invalid, invalid, unchanged, invalid]);
+  t.loop.start();
+  await vi.advanceTimersByTimeAsync(0);
+  await vi.advanceTimersByTimeAsync(1_000 + 2_000 + 4_000);
+  expect(t.runs()).toBe(4);
+  await vi.advanceTimersByTimeAsync(RESYNC_MS);
+  expect(t.runs()).toBe(5);
+  const unusable = t.lines.filter((l) => l.msg === 'input unusable; left as it is');
+  expect(unusable.map((l) => l.retryInMs)).toEqual([1_000, 2_000, 4_000, 1_000]);
+  expect(await t.errors('capabilities_invalid')).toBe(4);
+  expect(await t.reconciles('invalid')).toBe(4);
+  expect(t.loop.isReady()).toBe(true);
 });
 
 test('a file change brings the next run forward but never pushes it back', async () => {
-  const { loop, timers } = loopWith([done]);
-  loop.start();
-  await timers.fireNext(loop);
-  loop.trigger(500);
-  expect(timers.waiting()).toEqual([500]);
-  loop.trigger(2_000);
-  expect(timers.waiting()).toEqual([500]);
+  const t = loopWith([unchanged]);
+  t.loop.start();
+  await vi.advanceTimersByTimeAsync(0);
+  t.loop.trigger(500);
+  t.loop.trigger(2_000);
+  await vi.advanceTimersByTimeAsync(500);
+  expect(t.runs()).toBe(2);
+  await vi.advanceTimersByTimeAsync(1_500);
+  expect(t.runs()).toBe(2);
 });
 
-test('a trigger during a run queues exactly one more run right after it', async () => {
-  const timers = new ManualTimers();
+test('triggers during a run queue exactly one more run right after it', async () => {
   let release!: () => void;
-  let runs = 0;
-  const loop = new ReconcileLoop({
-    run: () =>
-      new Promise<ReconcileOutcome>((resolve) => {
-        runs++;
-        release = () => resolve(done);
-      }),
-    resyncMs: 300_000,
-    timers,
-  });
-  loop.start();
-  const first = timers.fireNext(loop);
-  loop.trigger();
-  loop.trigger();
+  const t = loopWith([() => new Promise<ReconcileOutcome>((r) => (release = () => r(unchanged))), unchanged]);
+  t.loop.start();
+  await vi.advanceTimersByTimeAsync(0);
+  t.loop.trigger();
+  t.loop.trigger();
   release();
-  await first;
-  expect(runs).toBe(1);
-  expect(timers.waiting()).toEqual([0]);
+  await vi.advanceTimersByTimeAsync(0);
+  expect(t.runs()).toBe(2);
+  await vi.advanceTimersByTimeAsync(1_000);
+  expect(t.runs()).toBe(2);
 });
 
-test('a reconciler that throws is treated as a retry, not a crash', async () => {
-  const timers = new ManualTimers();
-  const loop = new ReconcileLoop({ run: () => Promise.reject(new Error('bug')), resyncMs: 300_000, retryDelayMs: () => 1_000, timers });
-  loop.start();
-  await timers.fireNext(loop);
-  expect(loop.lastOutcome).toMatchObject({ kind: 'retry', error: { message: 'bug' } });
-  expect(timers.waiting()).toEqual([1_000]);
+test('a reconciler that throws is logged, counted as a crash and retried, not a crash of the program', async () => {
+  const t = loopWith([() => Promise.reject(new Error('bug')), unchanged]);
+  t.loop.start();
+  await vi.advanceTimersByTimeAsync(1_000);
+  expect(t.runs()).toBe(2);
+  expect(await t.errors('crash')).toBe(1);
+  expect(t.lines.some((l) => l.msg === 'reconcile crashed; retrying with backoff')).toBe(true);
 });
 
 test('a run that hangs longer than the limit makes the loop unhealthy', async () => {
-  const timers = new ManualTimers();
-  const loop = new ReconcileLoop({ run: () => new Promise<ReconcileOutcome>(() => {}), resyncMs: 300_000, timers });
-  loop.start();
-  void timers.fireNext(loop);
-  expect(loop.isHealthy(120_000)).toBe(true);
-  timers.advance(120_001);
-  expect(loop.isHealthy(120_000)).toBe(false);
+  const t = loopWith([() => new Promise<ReconcileOutcome>(() => {})]);
+  t.loop.start();
+  await vi.advanceTimersByTimeAsync(120_000);
+  expect(t.loop.isHealthy(120_000)).toBe(true);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(t.loop.isHealthy(120_000)).toBe(false);
 });

@@ -1,125 +1,69 @@
 /**
- * Runs one reconcile at a time: on start, on every trigger (a file changed), every `resyncMs`
- * after a success, and after a failure with exponential backoff. A trigger during a run queues
- * exactly one more run. Time is injected so tests need no sleeps.
+ * The labeller on the shared runtime loop (programs/runtime/reconcileLoop.ts), which logs, counts
+ * and retries every outcome for both kvfleet programs. The labeller's shape of it: one key (its
+ * Node); a look every `resyncMs` after a success; unusable input retried with backoff too, because
+ * a change to a file can come without an event; and results labelled `patched` / `unchanged`.
  */
-import { nextDelayMs } from '../runtime/backoff.js';
-import { type ReconcileOutcome } from './nodeLabelReconciler.js';
+import { type Logger } from '../runtime/logger.js';
+import { ReconcileLoop } from '../runtime/reconcileLoop.js';
+import { type LabellerMetrics } from './labellerMetrics.js';
+import { type NodeLabelReconciler, type ReconcileOutcome } from './nodeLabelReconciler.js';
 
-export interface LoopTimers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-  now(): number;
-}
+/** First retry after a failure; doubling up to the resync period. */
+const RETRY_BASE_MS = 1_000;
 
-export const realTimers: LoopTimers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (h) => clearTimeout(h as NodeJS.Timeout),
-  now: () => Date.now(),
-};
-
-export interface ReconcileLoopOptions {
-  readonly run: () => Promise<ReconcileOutcome>;
+export interface NodeLoopOptions {
+  readonly nodeName: string;
+  readonly reconciler: Pick<NodeLabelReconciler, 'reconcile'>;
   /** Wait after a success before looking again. */
   readonly resyncMs: number;
-  /** @default nextDelayMs(attempt, 1 s, resyncMs) */
-  readonly retryDelayMs?: (attempt: number) => number;
-  /** @default realTimers */
-  readonly timers?: LoopTimers;
-  /** Called after every run, e.g. for logging. */
-  readonly onOutcome?: (outcome: ReconcileOutcome, nextInMs: number) => void;
+  readonly metrics: Pick<LabellerMetrics, 'reconciles' | 'errors'>;
+  readonly logger: Logger;
 }
 
-export class ReconcileLoop {
-  private readonly opts: ReconcileLoopOptions;
-  private readonly timers: LoopTimers;
-  private timer: unknown;
-  private dueAt = Infinity;
-  private running = false;
-  private again = false;
-  private stopped = true;
-  private failures = 0;
-  private runStartedAt: number | undefined;
-  /** Resolves when the current run ends (tests and shutdown wait on it). */
-  private current: Promise<void> = Promise.resolve();
-  lastOutcome: ReconcileOutcome | undefined;
-  successes = 0;
+export class NodeLoop {
+  private readonly loop: ReconcileLoop<ReconcileOutcome>;
 
-  constructor(opts: ReconcileLoopOptions) {
-    this.opts = opts;
-    this.timers = opts.timers ?? realTimers;
+  constructor(private readonly opts: NodeLoopOptions) {
+    this.loop = new ReconcileLoop<ReconcileOutcome>({
+      keyName: 'node',
+      reconcile: () => opts.reconciler.reconcile(),
+      logger: opts.logger,
+      metrics: opts.metrics,
+      policy: { retryBaseMs: RETRY_BASE_MS, retryMaxMs: opts.resyncMs, resyncMs: opts.resyncMs, retryInvalid: true },
+      resultOf: (o) => (o.kind === 'done' ? (o.patched ? 'patched' : 'unchanged') : undefined),
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
+    this.loop.add(this.opts.nodeName);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer !== undefined) this.timers.clear(this.timer);
-    this.timer = undefined;
-    await this.current;
-  }
-
-  /** Look again soon (after `delayMs`, to let a burst of file events settle), or right after the current run. */
+  /**
+   * Look again after `delayMs` (to let a burst of file events settle), or right after the run in
+   * progress; never later than a look already due.
+   */
   trigger(delayMs = 0): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(delayMs);
+    this.loop.addAfter(this.opts.nodeName, delayMs);
   }
 
-  /** False only when a run has been going for longer than `maxRunMs` (a hung API call). */
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** False only when a run has been going for longer than `maxRunMs` (a hang the request deadline missed). */
   isHealthy(maxRunMs: number): boolean {
-    return this.runStartedAt === undefined || this.timers.now() - this.runStartedAt <= maxRunMs;
+    return this.loop.isHealthy(maxRunMs);
   }
 
-  /** Waits for the run in progress, if any. */
-  settled(): Promise<void> {
-    return this.current;
+  /** Ready once the Node carries labels from this pod's capabilities. */
+  isReady(): boolean {
+    return this.loop.successes > 0;
   }
 
-  private schedule(ms: number): void {
-    const at = this.timers.now() + ms;
-    // Keep an earlier wake-up: a resync timer must not postpone a file-change trigger.
-    if (this.timer !== undefined) {
-      if (at >= this.dueAt) return;
-      this.timers.clear(this.timer);
-    }
-    this.dueAt = at;
-    this.timer = this.timers.set(() => {
-      this.timer = undefined;
-      this.dueAt = Infinity;
-      this.current = this.runOnce();
-    }, ms);
-  }
-
-  private async runOnce(): Promise<void> {
-    if (this.stopped) return;
-    this.running = true;
-    this.again = false;
-    this.runStartedAt = this.timers.now();
-    let outcome: ReconcileOutcome;
-    try {
-      outcome = await this.opts.run();
-    } catch (e) {
-      // The reconciler returns its failures; a throw is a bug, treated like any retryable error.
-      outcome = { kind: 'retry', error: e instanceof Error ? e : new Error(String(e)) };
-    }
-    this.running = false;
-    this.runStartedAt = undefined;
-    this.lastOutcome = outcome;
-    let next: number;
-    if (outcome.kind === 'done') {
-      this.failures = 0;
-      this.successes++;
-      next = this.opts.resyncMs;
-    } else {
-      const delay = this.opts.retryDelayMs ?? ((n: number) => nextDelayMs(n, 1_000, this.opts.resyncMs));
-      next = delay(this.failures++);
-    }
-    if (this.again) next = 0;
-    this.opts.onOutcome?.(outcome, next);
-    if (!this.stopped) this.schedule(next);
+  /** Resolves when no run is in progress. */
+  whenIdle(): Promise<void> {
+    return this.loop.whenIdle();
   }
 }

@@ -60,17 +60,22 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   try {
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-    const etcd = startProcess('etcd', toolPath('etcd'), [
-      '--name=kvfleet-test',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=kvfleet-test=http://127.0.0.1:${peerPort}`,
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ], join(dir, 'etcd.log'));
+    const etcd = startProcess(
+      'etcd',
+      toolPath('etcd'),
+      [
+        '--name=kvfleet-test',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-cluster=kvfleet-test=http://127.0.0.1:${peerPort}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      join(dir, 'etcd.log'),
+    );
     processes.push(etcd);
     await until(async () => (await httpGet(`${etcdUrl}/health`)).includes('"health":"true"'), { timeoutMs: 30_000, what: `etcd health (log: ${etcd.tail()})` });
 
@@ -141,14 +146,19 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     if (options.scheduler) {
       const schedulerPort = await freePort();
-      const scheduler = startProcess('kube-scheduler', toolPath('kube-scheduler'), [
-        `--kubeconfig=${kubeconfigPath}`,
-        `--authentication-kubeconfig=${kubeconfigPath}`,
-        `--authorization-kubeconfig=${kubeconfigPath}`,
-        '--bind-address=127.0.0.1',
-        `--secure-port=${schedulerPort}`,
-        '--leader-elect=false',
-      ], join(dir, 'kube-scheduler.log'));
+      const scheduler = startProcess(
+        'kube-scheduler',
+        toolPath('kube-scheduler'),
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          `--authentication-kubeconfig=${kubeconfigPath}`,
+          `--authorization-kubeconfig=${kubeconfigPath}`,
+          '--bind-address=127.0.0.1',
+          `--secure-port=${schedulerPort}`,
+          '--leader-elect=false',
+        ],
+        join(dir, 'kube-scheduler.log'),
+      );
       processes.push(scheduler);
     }
 

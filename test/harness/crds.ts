@@ -9,7 +9,10 @@ import { until } from './until.js';
 export function readCrds(paths: readonly string[]): V1CustomResourceDefinition[] {
   const files = paths.flatMap((p) =>
     statSync(p).isDirectory()
-      ? readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f))
+      ? readdirSync(p)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => join(p, f))
       : [p],
   );
   return files.flatMap((f) =>

@@ -28,7 +28,10 @@ const discovery = new WeakMap<KubeConfig, Map<string, Promise<ApiResource[]>>>()
 /** Resources of one group/version, from discovery (cached per KubeConfig). */
 function resourcesOf(kc: KubeConfig, apiVersion: string): Promise<ApiResource[]> {
   let cache = discovery.get(kc);
-  if (!cache) discovery.set(kc, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    discovery.set(kc, cache);
+  }
   let entry = cache.get(apiVersion);
   if (!entry) {
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;

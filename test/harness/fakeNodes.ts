@@ -33,7 +33,9 @@ export async function createFakeNode(kc: KubeConfig, name: string, opts: FakeNod
       status: {
         capacity,
         allocatable: capacity,
-        conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date(), lastTransitionTime: new Date() }],
+        conditions: [
+          { type: 'Ready', status: opts.ready === false ? 'False' : 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date(), lastTransitionTime: new Date() },
+        ],
       },
     },
   });

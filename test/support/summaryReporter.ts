@@ -1,4 +1,4 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import { type Reporter, type TestModule } from 'vitest/node';
 
 /** Ends the run with one plain line CI can read: "N passed, N failed, N skipped". */
 export default class SummaryReporter implements Reporter {

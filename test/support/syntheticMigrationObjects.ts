@@ -4,15 +4,12 @@
  * Node labels follow the label contract from a pool's resolved matrix set, as the labeller
  * writes them.
  */
-import {
-  deprecatedMachineTypeLabelKey,
-  HOSTNAME_LABEL,
-  machineTypeLabelKey,
-  POOL_LABEL,
-} from '../../compatibility/labelKeys.js';
-import { defineCluster } from '../../policies/clusterDefinition.js';
+import { deprecatedMachineTypeLabelKey, HOSTNAME_LABEL, machineTypeLabelKey, POOL_LABEL } from '../../compatibility/labelKeys.js';
 import { type ResolvedPool, resolvePools } from '../../compatibility/poolMachineTypes.js';
-import { MIGRATION_JOB_NAME_ANNOTATION, MIGRATION_JOB_UID_LABEL, OVN_ROUTED_ANNOTATION, type Parsed } from './objectViews.js';
+import { testCluster, testPool } from './clusterFixtures.js';
+import { MIGRATION_JOB_NAME_ANNOTATION, MIGRATION_JOB_UID_LABEL, VIRT_LAUNCHER_LABELS } from '../../compatibility/kubevirtNames.js';
+import { OVN_ROUTED_ANNOTATION, type Parsed } from '../../programs/migration-controller/objectViews.js';
+import { schedulerMachineTypeLabelKey } from '../../compatibility/nodeRule.js';
 
 type Obj = Record<string, unknown>;
 
@@ -20,17 +17,9 @@ type Obj = Record<string, unknown>;
  * A synthetic cluster in the middle of a RHEL 9 → 10 upgrade: one RHEL 9.6 pool scheduled for
  * RHEL 10.0, one staying on RHEL 9.6, one already on RHEL 10.0.
  */
-export const UPGRADE_CLUSTER = defineCluster({
+export const UPGRADE_CLUSTER = testCluster({
   name: 'synthetic-upgrade',
-  kubernetesVersion: '1.33',
-  kubevirtVersion: '1.6.2',
-  kubeOvn: 'none',
-  argocd: { name: 'synthetic-upgrade' },
-  nodePools: [
-    { name: 'rhel9-upgrading', nodeSelector: { 'example.com/os': 'rhel-9.6-next' }, hypervisor: 'rhel-9.6', upgradeTo: 'rhel-10.0', nodeCount: 2 },
-    { name: 'rhel96-staying', nodeSelector: { 'example.com/os': 'rhel-9.6' }, hypervisor: 'rhel-9.6', nodeCount: 2 },
-    { name: 'rhel10', nodeSelector: { 'example.com/os': 'rhel-10.0' }, hypervisor: 'rhel-10.0', nodeCount: 2 },
-  ],
+  nodePools: [testPool('rhel9-upgrading', 'rhel-9.6', { upgradeTo: 'rhel-10.0' }), testPool('rhel96-staying', 'rhel-9.6'), testPool('rhel10', 'rhel-10.0')],
 });
 export const UPGRADE_POOLS = resolvePools(UPGRADE_CLUSTER);
 
@@ -48,10 +37,16 @@ export function must<T>(p: Parsed<T>): T {
 
 export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The labels the node labeller puts on a node of `pool` (canonical types and aliases alike). */
+/**
+ * The labels a node of `pool` carries: kvfleet's labeller's (canonical types and aliases alike) and,
+ * as virt-handler ≥ 1.5.1 would write them from the same modern capabilities layout, KubeVirt's.
+ */
 export function poolNodeLabels(pool: ResolvedPool): Record<string, string> {
   const labels: Record<string, string> = { ...pool.nodeSelector, [POOL_LABEL]: pool.name };
-  for (const t of [...pool.current.supported, ...Object.keys(pool.current.aliases)]) labels[machineTypeLabelKey(t)!] = 'true';
+  for (const t of [...pool.current.supported, ...Object.keys(pool.current.aliases)]) {
+    labels[machineTypeLabelKey(t)!] = 'true';
+    labels[schedulerMachineTypeLabelKey(t, 'kubevirt')!] = 'true';
+  }
   for (const t of pool.current.deprecated) labels[deprecatedMachineTypeLabelKey(t)!] = 'true';
   return labels;
 }
@@ -109,7 +104,10 @@ export function vmiObject(v: VmiSpec): Obj {
       phase: v.phase ?? 'Running',
       ...(v.nodeName ? { nodeName: v.nodeName } : {}),
       ...(v.machineType ? { machine: { type: v.machineType } } : {}),
-      conditions: v.liveMigratable === undefined ? [] : [{ type: 'LiveMigratable', status: v.liveMigratable ? 'True' : 'False', ...(v.liveMigratable ? {} : { reason: 'DisksNotLiveMigratable' }) }],
+      conditions:
+        v.liveMigratable === undefined
+          ? []
+          : [{ type: 'LiveMigratable', status: v.liveMigratable ? 'True' : 'False', ...(v.liveMigratable ? {} : { reason: 'DisksNotLiveMigratable' }) }],
       ...(v.migrationState ? { migrationState: v.migrationState } : {}),
     },
   };
@@ -135,9 +133,7 @@ export interface VmimSpec {
 export function vmimStatus(v: Pick<VmimSpec, 'phase' | 'phases' | 'abortRequested' | 'migrationState'>): Obj {
   return {
     ...(v.phase ? { phase: v.phase } : {}),
-    ...(v.phases
-      ? { phaseTransitionTimestamps: Object.entries(v.phases).map(([phase, ms]) => ({ phase, phaseTransitionTimestamp: iso(ms) })) }
-      : {}),
+    ...(v.phases ? { phaseTransitionTimestamps: Object.entries(v.phases).map(([phase, ms]) => ({ phase, phaseTransitionTimestamp: iso(ms) })) } : {}),
     ...(v.abortRequested ? { conditions: [{ type: 'migrationAbortRequested', status: 'True' }] } : {}),
     ...(v.migrationState ? { migrationState: v.migrationState } : {}),
   };
@@ -155,9 +151,7 @@ export function vmimObject(v: VmimSpec): Obj {
       ...(v.deleting ? { deletionTimestamp: iso(v.createdMs ?? 0) } : {}),
       ...(v.labels ? { labels: v.labels } : {}),
       ...(v.annotations ? { annotations: v.annotations } : {}),
-      ...(v.ownerVmiUid
-        ? { ownerReferences: [{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name: v.vmiName, uid: v.ownerVmiUid }] }
-        : {}),
+      ...(v.ownerVmiUid ? { ownerReferences: [{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name: v.vmiName, uid: v.ownerVmiUid }] } : {}),
     },
     spec: { vmiName: v.vmiName },
     status: vmimStatus(v),
@@ -186,7 +180,7 @@ export function targetPodObject(p: TargetPodSpec): Obj {
       namespace: p.namespace,
       uid: `uid-pod-${p.name}`,
       creationTimestamp: iso(p.createdMs ?? 0),
-      labels: { 'kubevirt.io': 'virt-launcher', [MIGRATION_JOB_UID_LABEL]: p.vmimUid },
+      labels: { ...VIRT_LAUNCHER_LABELS, [MIGRATION_JOB_UID_LABEL]: p.vmimUid },
       annotations: { [MIGRATION_JOB_NAME_ANNOTATION]: p.vmimName, ...(p.routed ? { [OVN_ROUTED_ANNOTATION]: 'true' } : {}) },
     },
     spec: {

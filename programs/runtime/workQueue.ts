@@ -1,23 +1,12 @@
 /**
  * A keyed work queue in the client-go mould: a key is queued at most once, never handled by two
- * workers at once (an add while it is handled queues it again afterwards), errors back off per
- * key, and a handler can ask to be called again after a known wait.
+ * workers at once (an add while it is handled queues it again afterwards), and a key can be
+ * scheduled for later, the earlier of two wake-ups winning. What a handler's result means (retry,
+ * backoff, logging, metrics) is reconcileLoop.ts's business, not the queue's.
  */
-import { nextDelayMs } from '../runtime/backoff.js';
-
-export type Outcome =
-  | { readonly kind: 'done' }
-  | { readonly kind: 'retry'; readonly error: Error }
-  | { readonly kind: 'after'; readonly ms: number }
-  | { readonly kind: 'invalid'; readonly reason: string };
 
 export interface WorkQueueOptions {
   readonly workers: number;
-  /** First retry delay after an error; doubles per consecutive failure of the key. */
-  readonly retryBaseMs?: number;
-  readonly retryMaxMs?: number;
-  /** Called for a handler that throws instead of returning an outcome; the key is retried. */
-  readonly onCrash?: (key: string, error: unknown) => void;
 }
 
 export class WorkQueue {
@@ -26,15 +15,15 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
-  private readonly failures = new Map<string, number>();
   private readonly idle: (() => void)[] = [];
-  private handler: ((key: string) => Promise<Outcome>) | undefined;
+  private handler: ((key: string) => Promise<void>) | undefined;
   private active = 0;
   private stopped = false;
 
   constructor(private readonly opts: WorkQueueOptions) {}
 
-  start(handler: (key: string) => Promise<Outcome>): void {
+  /** `handler` must not reject; reconcileLoop.ts turns every failure into an outcome. */
+  start(handler: (key: string) => Promise<void>): void {
     this.handler = handler;
     this.stopped = false;
     this.pump();
@@ -55,7 +44,10 @@ export class WorkQueue {
   /** Queues `key` after `ms`; an earlier pending wake-up for the key wins. */
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
-    if (ms <= 0) return this.add(key);
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
     const at = Date.now() + ms;
     const pending = this.timers.get(key);
     if (pending && pending.at <= at) return;
@@ -67,18 +59,26 @@ export class WorkQueue {
     this.timers.set(key, { at, timer });
   }
 
-  /** Drops everything queued or scheduled (a replica that stopped leading); in-flight work ends. */
-  clear(): void {
+  /** Drops everything queued or scheduled; in-flight work ends. Returns the keys dropped. */
+  clear(): string[] {
+    const dropped = new Set([...this.queue, ...this.dirty, ...this.timers.keys()]);
     this.queue.length = 0;
     this.queued.clear();
     this.dirty.clear();
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.failures.clear();
+    this.pump();
+    return [...dropped];
   }
 
+  /** Keys waiting to be handled now (scheduled wake-ups do not count). */
   get length(): number {
     return this.queue.length;
+  }
+
+  /** Keys with a wake-up scheduled. */
+  get scheduled(): number {
+    return this.timers.size;
   }
 
   /** Resolves when nothing is queued or being handled (scheduled wake-ups do not count). */
@@ -87,10 +87,11 @@ export class WorkQueue {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  async stop(): Promise<void> {
+  async stop(): Promise<string[]> {
     this.stopped = true;
-    this.clear();
+    const dropped = this.clear();
     await this.whenIdle();
+    return dropped;
   }
 
   private pump(): void {
@@ -101,28 +102,17 @@ export class WorkQueue {
       this.active++;
       void this.run(key);
     }
-    if (this.active === 0 && this.queue.length === 0) this.idle.splice(0).forEach((r) => r());
+    if (this.active === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private async run(key: string): Promise<void> {
-    let outcome: Outcome;
     try {
-      outcome = await this.handler!(key);
-    } catch (e) {
-      this.opts.onCrash?.(key, e);
-      outcome = { kind: 'retry', error: e instanceof Error ? e : new Error(String(e)) };
+      await this.handler!(key);
+    } finally {
+      this.processing.delete(key);
+      this.active--;
+      if (this.dirty.delete(key)) this.add(key);
+      this.pump();
     }
-    this.processing.delete(key);
-    this.active--;
-    if (outcome.kind === 'retry') {
-      const n = this.failures.get(key) ?? 0;
-      this.failures.set(key, n + 1);
-      this.addAfter(key, nextDelayMs(n, this.opts.retryBaseMs ?? 200, this.opts.retryMaxMs ?? 60_000));
-    } else {
-      this.failures.delete(key);
-      if (outcome.kind === 'after') this.addAfter(key, outcome.ms);
-    }
-    if (this.dirty.delete(key)) this.add(key);
-    this.pump();
   }
 }

@@ -4,16 +4,9 @@
  * subresource (a VMI has none: its status goes through the main resource), and creates migration
  * target pods with the labels KubeVirt gives them. Admin credentials; never used by the program.
  */
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
-import { iso, nodeObject, type NodeSpec, targetPodObject, vmimObject, vmiObject, type VmiSpec } from './syntheticObjects.js';
+import { iso, nodeObject, type NodeSpec, targetPodObject, vmimObject, vmiObject, type VmiSpec } from './syntheticMigrationObjects.js';
 
 const KUBEVIRT = { group: 'kubevirt.io', version: 'v1' } as const;
 const VMIMS = { ...KUBEVIRT, plural: 'virtualmachineinstancemigrations' } as const;

@@ -26,7 +26,10 @@ const folders = readdirSync(policiesDir, { withFileTypes: true })
 const runs = new Map<string, Promise<KyvernoTestResult>>();
 function run(folder: string): Promise<KyvernoTestResult> {
   let r = runs.get(folder);
-  if (!r) runs.set(folder, (r = runKyvernoTest(testDirOf(folder), { rows: true })));
+  if (!r) {
+    r = runKyvernoTest(testDirOf(folder), { rows: true });
+    runs.set(folder, r);
+  }
   return r;
 }
 
@@ -35,9 +38,7 @@ const resourceName = (row: KyvernoTestRow) => row.resource.split('/').at(-1)!;
 /** name → pinned machine type of the VMs and VMIs in a folder's resources.yaml. */
 function pinnedTypes(folder: string): Map<string, string> {
   const docs = parseAllDocuments(readFileSync(join(testDirOf(folder), 'resources.yaml'), 'utf8')).map((d) => d.toJS());
-  return new Map(
-    docs.map((o) => [o.metadata.name as string, (o.kind === 'VirtualMachine' ? o.spec.template.spec : o.spec).domain?.machine?.type as string]),
-  );
+  return new Map(docs.map((o) => [o.metadata.name as string, (o.kind === 'VirtualMachine' ? o.spec.template.spec : o.spec).domain?.machine?.type as string]));
 }
 
 test('there are Kyverno test folders to run', () => {
@@ -55,7 +56,10 @@ describe.each(folders)('policies/%s/.kyverno-test', (folder) => {
     // expected result; skips in these folders must come from the policy's match conditions.
     const { rows, output } = await run(folder);
     expect(rows!.length, output).toBeGreaterThan(0);
-    expect(rows!.filter((r) => r.reason === 'Excluded').map((r) => r.resource), output).toEqual([]);
+    expect(
+      rows!.filter((r) => r.reason === 'Excluded').map((r) => r.resource),
+      output,
+    ).toEqual([]);
   });
 });
 

@@ -1,0 +1,182 @@
+/**
+ * The schema of a cluster definition (`clusters/<name>.ts`): its shape, the form of every value, and
+ * the rules between fields. The types `defineCluster` takes and the generators read are inferred
+ * from it (clusterDefinition.ts), so the compiler and validation cannot disagree. Objects are strict:
+ * an unknown (usually misspelt) key is an error, never silently ignored.
+ */
+import * as z from 'zod';
+import { DEFAULT_MIGRATION_SETTINGS } from './clusterSchemaDefaults.js';
+import * as field from './clusterSchemaFields.js';
+import { fieldInfo } from './clusterSchemaFields.js';
+import { argoCdRules, migrationRules, nodePoolsRules, nodeSelectorRules, onceValid, poolRules } from './clusterSchemaRules.js';
+
+const machineTypeList = (kind: string) =>
+  z
+    .array(field.machineTypeName)
+    .readonly()
+    .register(fieldInfo, { expected: `a list of machine types to ${kind}`, fix: `write ${kind}: ['pc-q35-…']` });
+
+export const machineTypeOverridesSchema = z
+  .strictObject({
+    /** Types this pool's QEMU offers beyond the release matrix. */
+    add: machineTypeList('add').optional(),
+    /** Types of the release matrix this pool's QEMU does not offer. */
+    remove: machineTypeList('remove').optional(),
+    /** Types to treat as deprecated although the matrix does not. */
+    deprecate: machineTypeList('deprecate').optional(),
+  })
+  .readonly()
+  .register(fieldInfo, { expected: 'machine-type overrides', fix: "write { add?: ['…'], remove?: ['…'], deprecate?: ['…'] }" });
+
+const nodeSelectorSchema = z
+  .record(z.string(), z.string().register(fieldInfo, { expected: 'a label value (a string)', fix: 'quote the value: label values are strings, e.g. "true" or "8"' }))
+  .superRefine(nodeSelectorRules, { when: (p) => field.isRecord(p.value) })
+  .readonly()
+  .register(fieldInfo, { expected: 'a map of node labels', fix: 'write the labels that identify the pool\'s nodes, e.g. { "node.example.com/os": "rhel-9.6" }' });
+
+const nodePoolFields = z.strictObject({
+  /** DNS label of at most 41 characters (it is part of the labeller's names); shown on nodes as `kvfleet.io/pool`. */
+  name: field.poolName,
+  /** Labels that identify this pool's nodes (equality only, as a nodeSelector). Pools may not overlap. */
+  nodeSelector: nodeSelectorSchema,
+  /** Hypervisor release that selects the pool's machine types: `rhel-9.6`, `rhel-10.0`, `qemu-10.1`. */
+  hypervisor: field.hypervisorReleaseId,
+  /** Corrections to the release's matrix for this pool. */
+  machineTypes: machineTypeOverridesSchema.optional(),
+  /** A planned hypervisor upgrade of this pool, e.g. `rhel-10.0`. */
+  upgradeTo: field.hypervisorReleaseId.optional(),
+  /** Corrections to the matrix of `upgradeTo`. */
+  upgradeMachineTypes: machineTypeOverridesSchema.optional(),
+  /**
+   * Informational: how many nodes the pool has. Nothing is generated from it; it is carried into
+   * the `kvfleet-machine-types` ConfigMap for readers of the matrix.
+   */
+  nodeCount: field.nodeCount.optional(),
+  /**
+   * virt-launcher image the labeller uses to read this pool's capabilities.
+   * @default the cluster's `images.virtLauncher`
+   */
+  virtLauncherImage: field.imageReference.optional(),
+});
+/** A pool as its own fields vouch for it, before the rules between them; what poolRules reads. */
+export type NodePoolFields = z.output<typeof nodePoolFields>;
+
+export const nodePoolSchema = nodePoolFields
+  .superRefine(poolRules, onceValid('hypervisor', 'upgradeTo', 'machineTypes', 'upgradeMachineTypes'))
+  .readonly()
+  .register(fieldInfo, { expected: 'a node pool', fix: 'write { name, nodeSelector, hypervisor } (and optionally upgradeTo, machineTypes, nodeCount…)' });
+
+export const kubeOvnSettingsSchema = z
+  .strictObject({
+    /** Kube-OVN release, "X.Y.Z"; older releases get warnings about migration downtime. */
+    version: field.kubeOvnVersion,
+    /**
+     * What the VM policy does with masquerade (or another non-migratable binding) on the pod network,
+     * which changes the VM's IP on migration.
+     * @default 'warn'
+     */
+    podNetworkMasquerade: z.enum(['warn', 'deny']).optional().register(fieldInfo, { expected: "'warn' or 'deny'", fix: "use 'warn' (the default) or 'deny'" }),
+  })
+  .readonly();
+
+/**
+ * Where Argo CD delivers this cluster's `dist/` folder. Used by delivery (issue 12); checked now so
+ * a definition written today stays valid then.
+ */
+const argoCdFields = z.strictObject({
+  /** The destination cluster's API server URL (https). Exactly one of `server` and `name`. */
+  server: field.argoCdServer.optional(),
+  /** The destination cluster's name as registered in Argo CD. */
+  name: field.argoCdClusterName.optional(),
+  /** @default 'default' */
+  project: field.argoCdProject.optional(),
+});
+export type ArgoCdFields = z.output<typeof argoCdFields>;
+
+export const argoCdDestinationSchema = argoCdFields
+  .superRefine(argoCdRules, onceValid('server', 'name'))
+  .readonly()
+  .register(fieldInfo, { expected: 'an Argo CD destination', fix: "write argocd: { server: 'https://…' } or argocd: { name: 'in-cluster' }" });
+
+const d = DEFAULT_MIGRATION_SETTINGS;
+const migrationFields = z.strictObject({
+  /** Fallback VMIMs the controller may create per VMI within `attemptWindowSeconds`. @default 3 */
+  fallbackAttempts: field.wholeNumber(0, 10, d.fallbackAttempts).optional(),
+  /** @default 3600 */
+  attemptWindowSeconds: field.wholeNumber(60, 7 * 24 * 3600, d.attemptWindowSeconds).optional(),
+  /** First backoff between fallbacks; doubles per attempt. @default 10 */
+  backoffBaseSeconds: field.wholeNumber(1, 3600, d.backoffBaseSeconds).optional(),
+  /**
+   * `kubevirt.io/migrationUnschedulablePodTimeoutSeconds` defaulted on every VMIM; KubeVirt's own
+   * default is 300 s, too long to sit on a node that can never host the VM.
+   * @default 120
+   */
+  unschedulableTimeoutSeconds: field.wholeNumber(10, 3600, d.unschedulableTimeoutSeconds).optional(),
+  /** The shorter timeout put on kvfleet's own fallback VMIMs, whose target is chosen; at most `unschedulableTimeoutSeconds`. @default 60 */
+  fallbackUnschedulableTimeoutSeconds: field.wholeNumber(10, 3600, d.fallbackUnschedulableTimeoutSeconds).optional(),
+  /** How long finished kvfleet-created VMIMs are kept before the controller deletes them. @default 3600 */
+  finishedMigrationTtlSeconds: field.wholeNumber(60, 30 * 24 * 3600, d.finishedMigrationTtlSeconds).optional(),
+});
+export type MigrationFields = z.output<typeof migrationFields>;
+
+export const migrationSettingsSchema = migrationFields
+  .superRefine(
+    migrationRules,
+    onceValid('fallbackAttempts', 'attemptWindowSeconds', 'backoffBaseSeconds', 'unschedulableTimeoutSeconds', 'fallbackUnschedulableTimeoutSeconds'),
+  )
+  .readonly()
+  .register(fieldInfo, { expected: 'migration settings', fix: 'leave migration out for the defaults, or set only the fields you change, e.g. { fallbackAttempts: 2 }' });
+
+export const clusterImagesSchema = z
+  .strictObject({
+    /** @default `quay.io/kubevirt/virt-launcher:v<kubevirtVersion>` */
+    virtLauncher: field.imageReference.optional(),
+    /** @default `ghcr.io/kvfleet/node-labeller:<kvfleet version>` */
+    nodeLabeller: field.imageReference.optional(),
+    /** @default `ghcr.io/kvfleet/migration-controller:<kvfleet version>` */
+    migrationController: field.imageReference.optional(),
+  })
+  .readonly()
+  .register(fieldInfo, {
+    expected: 'image settings',
+    fix: 'leave images out for the defaults, or set { virtLauncher?, nodeLabeller?, migrationController? } to image references',
+  });
+
+export const clusterSchema = z
+  .strictObject({
+    /** DNS label, equal to the file name: `clusters/<name>.ts` → `dist/<name>/`. */
+    name: field.clusterName,
+    /** Kubernetes minor, e.g. `1.33` (at least 1.30). */
+    kubernetesVersion: field.kubernetesVersion,
+    /** KubeVirt version, e.g. `1.5.2`. Decides between `addedNodeSelector` (≥ 1.6) and target-pod steering. */
+    kubevirtVersion: field.kubevirtVersion,
+    /** `'none'`, or the Kube-OVN release the cluster runs and how to treat masquerade on the pod network. */
+    kubeOvn: z
+      .union([z.literal('none'), kubeOvnSettingsSchema])
+      .register(fieldInfo, { expected: "'none' or Kube-OVN settings", fix: "write kubeOvn: 'none' or kubeOvn: { version: '1.15.14' }" }),
+    /** Argo CD destination; used by delivery (issue 12). */
+    argocd: argoCdDestinationSchema,
+    /** At least one pool; every node belongs to at most one. */
+    nodePools: z
+      .array(nodePoolSchema)
+      .superRefine(
+        (pools, ctx) => {
+          if (pools.length === 0)
+            field.report(ctx, { problem: 'the cluster has no node pools ([])', fix: 'add at least one pool with a nodeSelector and a hypervisor release' });
+        },
+        { when: (p) => Array.isArray(p.value) },
+      )
+      .superRefine(nodePoolsRules, onceValid('*.name', '*.nodeSelector'))
+      .readonly()
+      .register(fieldInfo, { expected: 'a list of node pools', fix: 'write nodePools: [{ name, nodeSelector, hypervisor }, …]' }),
+    /** Optional; see each field for its default. */
+    migration: migrationSettingsSchema.optional(),
+    images: clusterImagesSchema.optional(),
+    /**
+     * The namespace kvfleet's workloads run in (Pod Security `restricted`); never a system namespace.
+     * @default 'kvfleet-system'
+     */
+    namespace: field.namespaceName.optional(),
+  })
+  .readonly()
+  .register(fieldInfo, { expected: 'a cluster definition', fix: 'end the file with `export default defineCluster({ ... })`' });

@@ -1,0 +1,166 @@
+/**
+ * Turns zod's issues into DefinitionErrors: the file, the field path as an author writes it
+ * (`nodePools[0].nodeSelector["node.example.com/os"]`), the value seen and the fix. Checks in
+ * clusterSchemaFields.ts / clusterSchemaRules.ts carry their own text; for the issues zod raises
+ * itself (wrong type, unknown key, value not in a list) the text comes from the field's FieldInfo.
+ */
+import type * as z from 'zod';
+import { type FieldInfo, fieldInfo } from './clusterSchemaFields.js';
+import { DefinitionError } from './definitionError.js';
+import { closestName } from './definitionSuggestion.js';
+import { formatValue } from './definitionValue.js';
+
+type Issue = z.core.$ZodIssue;
+type Schema = z.core.$ZodType;
+type Path = readonly PropertyKey[];
+
+const FALLBACK_FIX = "see the field's documentation in policies/clusterSchema.ts";
+
+/** One DefinitionError per problem (one per unknown key), in the order zod found them. */
+export function definitionErrors(file: string, root: Schema, input: unknown, issues: readonly Issue[]): DefinitionError[] {
+  return resolveUnions(issues, input).flatMap((issue) => toErrors(file, root, input, issue));
+}
+
+/**
+ * A union reports every alternative's failures. When the value has the shape of exactly one
+ * alternative (an object where 'none' or an object is allowed), that alternative's issues are the
+ * real ones; otherwise the union's own message ("is not 'none' or Kube-OVN settings") is clearer.
+ */
+function resolveUnions(issues: readonly Issue[], input: unknown): Issue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union') return [issue];
+    const shaped = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value')));
+    if (shaped.length !== 1) return [issue];
+    const nested = shaped[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue);
+    return resolveUnions(nested, input);
+  });
+}
+
+function toErrors(file: string, root: Schema, input: unknown, issue: Issue): DefinitionError[] {
+  const { text: path, schema } = locate(root, issue.path);
+  const value = valueAt(input, issue.path);
+  const info = schema ? infoOf(schema) : undefined;
+  const fix = info?.fix ?? FALLBACK_FIX;
+  const error = (problem: string, fixText = fix, at = path) => new DefinitionError(file, at, problem, fixText);
+  const missing = `no value (undefined): it is required and must be ${info?.expected ?? 'set'}`;
+
+  switch (issue.code) {
+    case 'custom': {
+      const own = (issue.params as { fix?: unknown } | undefined)?.fix;
+      return [error(issue.message, typeof own === 'string' ? own : fix)];
+    }
+    case 'unrecognized_keys': {
+      const known = schema ? objectKeys(schema) : [];
+      return issue.keys.map((key) => {
+        const guess = closestName(key, known);
+        const fields = known.length ? `; the fields here are ${known.join(', ')}` : '';
+        return error(
+          `unknown field ${formatValue(key)} (set to ${formatValue(valueAt(value, [key]))})`,
+          guess ? `did you mean "${guess}"? Rename it: a misspelt field would otherwise be ignored${fields}` : `remove it${fields}`,
+          locate(root, [...issue.path, key]).text,
+        );
+      });
+    }
+    case 'invalid_type':
+      if (issue.path.length === 0) return [error(`the default export is ${formatValue(value)}, not ${info?.expected ?? issue.expected}`)];
+      if (value === undefined) return [error(info ? missing : `no value (undefined): it is required and must be ${issue.expected}`)];
+      return [error(`${formatValue(value)} is not ${info?.expected ?? issue.expected}`)];
+    case 'invalid_value': {
+      const options = issue.values.filter((v): v is string => typeof v === 'string');
+      const guess = typeof value === 'string' ? closestName(value, options) : undefined;
+      const expected = info?.expected ?? `one of ${options.join(', ')}`;
+      if (value === undefined) return [error(missing)];
+      return [error(`${formatValue(value)} is not ${expected}`, guess ? `did you mean "${guess}"? ${fix}` : fix)];
+    }
+    case 'invalid_union':
+      if (value === undefined) return [error(missing)];
+      return [error(`${formatValue(value)} is not ${info?.expected ?? 'any of the accepted forms'}`)];
+    default:
+      return [error(`${formatValue(value)}: ${issue.message}`)];
+  }
+}
+
+/** The value at `path` inside what the file exported; `undefined` where there is none or it cannot be read. */
+function valueAt(input: unknown, path: Path): unknown {
+  let v = input;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    try {
+      v = (v as Record<PropertyKey, unknown>)[seg];
+    } catch {
+      return undefined; // a getter that throws; the formatter shows `undefined`
+    }
+  }
+  return v;
+}
+
+/** The layers of a schema from the outside in: `.optional()`, `.readonly()`… down to the object or string. */
+function layers(schema: Schema): Schema[] {
+  const out: Schema[] = [schema];
+  for (let s = schema; ; ) {
+    const def = s._zod.def as unknown as { type: string; innerType?: Schema; in?: Schema; getter?: () => Schema };
+    const next = def.innerType ?? (def.type === 'pipe' ? def.in : undefined) ?? (def.type === 'lazy' ? def.getter?.() : undefined);
+    if (!next || out.includes(next)) return out;
+    out.push(next);
+    s = next;
+  }
+}
+
+function core(schema: Schema): { type: string; def: Record<string, unknown> } {
+  const inner = layers(schema).at(-1)!;
+  const def = inner._zod.def as unknown as Record<string, unknown> & { type: string };
+  return { type: def.type, def };
+}
+
+function infoOf(schema: Schema): FieldInfo | undefined {
+  for (const layer of layers(schema)) {
+    const info = fieldInfo.get(layer);
+    if (info) return info;
+  }
+  return undefined;
+}
+
+function objectKeys(schema: Schema): string[] {
+  const { type, def } = core(schema);
+  if (type === 'object') return Object.keys(def.shape as object);
+  if (type === 'union') return (def.options as Schema[]).flatMap(objectKeys);
+  return [];
+}
+
+/** One step down: the schema of `seg` inside `schema`, and whether `seg` is a key the author chose (a record key). */
+function child(schema: Schema, seg: PropertyKey): { next?: Schema; userKey: boolean } {
+  const { type, def } = core(schema);
+  switch (type) {
+    case 'object':
+      return { next: (def.shape as Record<PropertyKey, Schema>)[seg], userKey: false };
+    case 'array':
+      return { next: def.element as Schema, userKey: false };
+    case 'record':
+      return { next: def.valueType as Schema, userKey: true };
+    case 'union':
+      for (const option of def.options as Schema[]) {
+        const found = child(option, seg);
+        if (found.next) return found;
+      }
+      return { userKey: false };
+    default:
+      return { userKey: false };
+  }
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** The path as an author reads it, and the schema there (undefined past an unknown key). */
+function locate(root: Schema, path: Path): { text: string; schema?: Schema } {
+  let schema: Schema | undefined = root;
+  let text = '';
+  for (const seg of path) {
+    const step: { next?: Schema; userKey: boolean } = schema ? child(schema, seg) : { userKey: false };
+    if (typeof seg === 'number') text += `[${seg}]`;
+    else if (typeof seg === 'symbol') text += `[${seg.toString()}]`;
+    else if (!step.userKey && IDENTIFIER.test(seg)) text += text ? `.${seg}` : seg;
+    else text += `[${JSON.stringify(seg)}]`;
+    schema = step.next;
+  }
+  return { text, ...(schema ? { schema } : {}) };
+}

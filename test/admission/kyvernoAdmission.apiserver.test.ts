@@ -1,0 +1,232 @@
+/**
+ * The generated Kyverno policies under the REAL Kyverno admission controller (v1.19.0) against a real
+ * kube-apiserver: objects are created through the API server and come back mutated by Kyverno's
+ * webhooks, under exactly the RBAC a Helm install gives Kyverno plus kvfleet's aggregated lookup role.
+ * One Kyverno process for the file; each cluster's policies are applied in turn (their names collide).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import legacyApps from '../../clusters/legacy-apps.js';
+import prodEast from '../../clusters/prod-east.js';
+import {
+  DOMAIN_ANNOTATION,
+  MIGRATION_JOB_NAME_ANNOTATION,
+  MIGRATION_JOB_UID_LABEL,
+  UNSCHEDULABLE_TIMEOUT_ANNOTATION,
+  VIRT_LAUNCHER_LABELS,
+} from '../../compatibility/kubevirtNames.js';
+import { HOSTNAME_LABEL, machineTypeLabelKey, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
+import { type ClusterDefinition, migrationSettings } from '../../policies/clusterDefinition.js';
+import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
+import {
+  AGGREGATE_TO_ADMISSION_CONTROLLER,
+  type KubeObject,
+  type KyvernoAdmission,
+  type PolicyReadiness,
+  KYVERNO_ADMISSION_USER,
+  startKyvernoAdmission,
+} from '../harness/kyvernoAdmission.js';
+import { createTestNamespace } from '../harness/namespaces.js';
+import { rawRequest } from '../harness/rawRequest.js';
+import { projectDir, sharedDir } from '../harness/toolPaths.js';
+
+type Obj = Record<string, any>;
+
+const ADMISSION_ROLE = 'kyverno:admission-controller';
+
+function distObjects(cluster: string): KubeObject[] {
+  const dir = join(projectDir, 'dist', cluster);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubeObject));
+}
+const policiesOf = (cluster: string) => distObjects(cluster).filter((o) => o.apiVersion.startsWith('policies.kyverno.io/'));
+const lookupRolesOf = (cluster: string) =>
+  distObjects(cluster).filter((o) => o.kind === 'ClusterRole' && o.metadata.labels?.[AGGREGATE_TO_ADMISSION_CONTROLLER] === 'true');
+
+let plane: ControlPlane;
+let kyverno: KyvernoAdmission;
+let kc: KubeConfig;
+beforeAll(async () => {
+  plane = await startControlPlane({ crds: [join(sharedDir, 'crds', 'kubevirt')], users: [KYVERNO_ADMISSION_USER] });
+  kc = plane.kubeConfig();
+  kyverno = await startKyvernoAdmission(plane);
+}, 300_000);
+afterAll(async () => {
+  await kyverno?.stop();
+  await plane?.stop();
+});
+
+async function create(path: string, body: Obj): Promise<Obj> {
+  const res = await rawRequest(kc, 'POST', path, body);
+  if (res.status !== 201) throw new Error(`POST ${path}: HTTP ${res.status}: ${res.body.slice(0, 1500)}`);
+  return JSON.parse(res.body) as Obj;
+}
+const kubevirtPath = (ns: string, plural: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/${plural}`;
+
+/** A running VMI as virt-handler reports it: alias in spec, canonical type in status (the VMI CRD has no status subresource). */
+function createVmi(ns: string, name: string, machineType: string): Promise<Obj> {
+  return create(kubevirtPath(ns, 'virtualmachineinstances'), {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstance',
+    metadata: { name, namespace: ns },
+    spec: { domain: { devices: {}, machine: { type: 'q35' }, memory: { guest: '128Mi' } } },
+    status: { phase: 'Running', nodeName: 'source-node', machine: { type: machineType } },
+  });
+}
+
+function createVmim(ns: string, name: string, vmiName: string, annotations: Record<string, string> = {}): Promise<Obj> {
+  return create(kubevirtPath(ns, 'virtualmachineinstancemigrations'), {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstanceMigration',
+    metadata: { name, namespace: ns, annotations },
+    spec: { vmiName },
+  });
+}
+
+/** A virt-launcher Pod as KubeVirt's template renders it; a migration target when `vmim` is given. */
+function createLauncherPod(ns: string, name: string, vmiName: string, vmim?: Obj): Promise<Obj> {
+  return create(`/api/v1/namespaces/${ns}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: ns,
+      labels: { ...VIRT_LAUNCHER_LABELS, ...(vmim ? { [MIGRATION_JOB_UID_LABEL]: vmim.metadata.uid } : {}) },
+      annotations: { [DOMAIN_ANNOTATION]: vmiName, ...(vmim ? { [MIGRATION_JOB_NAME_ANNOTATION]: vmim.metadata.name } : {}) },
+    },
+    spec: {
+      nodeSelector: { 'kubevirt.io/schedulable': 'true' },
+      containers: [{ name: 'compute', image: 'quay.io/kubevirt/virt-launcher:v1.5.0' }],
+    },
+  });
+}
+
+function expectAllReady(readiness: readonly PolicyReadiness[], cluster: string) {
+  expect(readiness.map((r) => r.name).sort()).toEqual(
+    policiesOf(cluster)
+      .map((p) => p.metadata.name)
+      .sort(),
+  );
+  for (const r of readiness) {
+    expect(
+      r.conditions.filter((c) => c.status !== 'True'),
+      `${r.kind} ${r.name}`,
+    ).toEqual([]);
+    // Background evaluation is off in every generated policy, so Kyverno does not require the
+    // reports controller to read the matched kinds (the "never Ready" pitfall).
+    expect(r.conditions.find((c) => c.type === 'RBACPermissionsGranted')?.message, `${r.kind} ${r.name}`).toMatch(/Background scanning disabled/);
+  }
+}
+
+async function admissionRoleResources(): Promise<string[]> {
+  const role = JSON.parse((await rawRequest(kc, 'GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${encodeURIComponent(ADMISSION_ROLE)}`)).body) as Obj;
+  return (role.rules as Obj[]).filter((r) => (r.apiGroups as string[]).includes('kubevirt.io')).flatMap((r) => r.resources as string[]);
+}
+
+function figures(cluster: string, readiness: readonly PolicyReadiness[]) {
+  const mib = (kyverno.rssBytes() / 2 ** 20).toFixed(0);
+  const slowest = Math.max(...readiness.map((r) => r.readyAfterMs));
+  console.log(
+    `[kyverno-admission] ${cluster}: serving ${kyverno.figures.servingAfterMs} ms and webhooks ${kyverno.figures.webhooksAfterMs} ms after start; ` +
+      `${readiness.length} policies Ready ${slowest} ms after the first create; RSS ${mib} MiB`,
+  );
+}
+
+describe('prod-east (KubeVirt 1.5.0: kvfleet selects on machine type through the target Pod)', () => {
+  const cluster = 'prod-east';
+  const machineType = 'pc-q35-rhel9.6.0';
+  const targetNode = 'rhel9-compute-7';
+  let readiness: PolicyReadiness[];
+  beforeAll(async () => {
+    readiness = await kyverno.applyPolicies(policiesOf(cluster));
+  }, 120_000);
+  afterAll(async () => {
+    await kyverno?.deletePolicies(policiesOf(cluster));
+    await kyverno?.deleteClusterRoles(lookupRolesOf(cluster).map((r) => r.metadata.name));
+  });
+
+  test('every generated policy becomes Ready', () => {
+    expectAllReady(readiness, cluster);
+    figures(cluster, readiness);
+  });
+
+  test("without kvfleet's lookup RBAC the target Pod is created unchanged: resource.get is forbidden, silently", async () => {
+    expect(await admissionRoleResources()).toEqual([]);
+    const ns = await createTestNamespace(kc, 'kyv-norbac');
+    await createVmi(ns, 'vm1', machineType);
+    const vmim = await createVmim(ns, 'mig1', 'vm1', { [TARGET_NODE_ANNOTATION]: targetNode });
+    const pod = await createLauncherPod(ns, 'virt-launcher-vm1-target', 'vm1', vmim);
+    expect(pod.spec.nodeSelector).toEqual({ 'kubevirt.io/schedulable': 'true' });
+    // …and the policy still says Ready: only real admission shows the missing permission.
+    const policy = JSON.parse((await rawRequest(kc, 'GET', '/apis/policies.kyverno.io/v1/mutatingpolicies/kvfleet-launcher-target-affinity')).body) as Obj;
+    expect(policy.status.conditionStatus.ready).toBe(true);
+  });
+
+  test("with kvfleet's lookup ClusterRole aggregated into Kyverno's role, the target Pod gets the machine-type and hostname selectors", async () => {
+    const roles = lookupRolesOf(cluster);
+    expect(roles.map((r) => r.metadata.name)).toEqual(['kvfleet-kyverno-lookups']);
+    expect(await kyverno.applyClusterRoles(roles)).toContain(ADMISSION_ROLE);
+    expect((await admissionRoleResources()).sort()).toEqual(['virtualmachineinstancemigrations', 'virtualmachineinstances']);
+
+    const ns = await createTestNamespace(kc, 'kyv-target');
+    await createVmi(ns, 'vm1', machineType);
+    const vmim = await createVmim(ns, 'mig1', 'vm1', { [TARGET_NODE_ANNOTATION]: targetNode });
+    const pod = await createLauncherPod(ns, 'virt-launcher-vm1-target', 'vm1', vmim);
+    expect(pod.spec.nodeSelector).toEqual({
+      'kubevirt.io/schedulable': 'true',
+      [machineTypeLabelKey(machineType)!]: 'true',
+      [HOSTNAME_LABEL]: targetNode,
+    });
+
+    // Unpinned migration: the machine-type selector only.
+    const unpinned = await createVmim(ns, 'mig2', 'vm1');
+    const pod2 = await createLauncherPod(ns, 'virt-launcher-vm1-target2', 'vm1', unpinned);
+    expect(pod2.spec.nodeSelector).toEqual({ 'kubevirt.io/schedulable': 'true', [machineTypeLabelKey(machineType)!]: 'true' });
+
+    // A launcher Pod that is no migration target is left alone.
+    const source = await createLauncherPod(ns, 'virt-launcher-vm1-source', 'vm1');
+    expect(source.spec.nodeSelector).toEqual({ 'kubevirt.io/schedulable': 'true' });
+  });
+
+  test('the VMIM unschedulable timeout is defaulted from the cluster definition, and an explicit one is kept', async () => {
+    const ns = await createTestNamespace(kc, 'kyv-timeout');
+    const defaulted = await createVmim(ns, 'mig1', 'vm1');
+    expect(defaulted.metadata.annotations?.[UNSCHEDULABLE_TIMEOUT_ANNOTATION]).toBe(String(migrationSettings(prodEast as ClusterDefinition).unschedulableTimeoutSeconds));
+    const explicit = await createVmim(ns, 'mig2', 'vm1', { [UNSCHEDULABLE_TIMEOUT_ANNOTATION]: '600' });
+    expect(explicit.metadata.annotations?.[UNSCHEDULABLE_TIMEOUT_ANNOTATION]).toBe('600');
+  });
+});
+
+describe('legacy-apps (KubeVirt 1.6.2: pins through the VMIM, KubeVirt selects on machine type)', () => {
+  const cluster = 'legacy-apps';
+  let readiness: PolicyReadiness[];
+  beforeAll(async () => {
+    readiness = await kyverno.applyPolicies(policiesOf(cluster));
+  }, 120_000);
+  afterAll(async () => kyverno?.deletePolicies(policiesOf(cluster)));
+
+  test('every generated policy becomes Ready, with no lookup RBAC to grant', () => {
+    expect(lookupRolesOf(cluster)).toEqual([]);
+    expectAllReady(readiness, cluster);
+    figures(cluster, readiness);
+  });
+
+  test('a VMIM pinned with kvfleet.io/target-node gets the hostname in spec.addedNodeSelector, and no machine-type selector', async () => {
+    const ns = await createTestNamespace(kc, 'kyv-pinned');
+    const vmim = await createVmim(ns, 'mig1', 'vm1', { [TARGET_NODE_ANNOTATION]: 'rhel96-3' });
+    expect(vmim.spec.addedNodeSelector).toEqual({ [HOSTNAME_LABEL]: 'rhel96-3' });
+    expect(vmim.metadata.annotations[UNSCHEDULABLE_TIMEOUT_ANNOTATION]).toBe(String(migrationSettings(legacyApps as ClusterDefinition).unschedulableTimeoutSeconds));
+  });
+
+  test('an unpinned VMIM gets no node selector at all, only the defaulted timeout', async () => {
+    const ns = await createTestNamespace(kc, 'kyv-unpinned');
+    const vmim = await createVmim(ns, 'mig1', 'vm1');
+    expect(vmim.spec.addedNodeSelector).toBeUndefined();
+    expect(vmim.metadata.annotations[UNSCHEDULABLE_TIMEOUT_ANNOTATION]).toBe(String(migrationSettings(legacyApps as ClusterDefinition).unschedulableTimeoutSeconds));
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * Property: every cluster definition the validator accepts synthesises to objects a real
+ * kube-apiserver accepts (server-side apply, dryRun=All, strict fields, the CRDs installed). The
+ * definitions are generated near the edges of what is legal: names of the longest allowed length,
+ * label keys with 253-character prefixes and dotted, mixed-case names, empty label values, images
+ * with registry ports and digests. Whatever the validator lets through must never be a manifest the
+ * API server refuses at apply time.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type KubeConfig } from '@kubernetes/client-node';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { buildApp } from '../../generators/synthFleet.js';
+import { type ClusterDefinitionInput } from '../../policies/clusterDefinition.js';
+import { MAX_POOL_NAME_LENGTH } from '../../policies/definitionDerivedNames.js';
+import { validateCluster } from '../../policies/fleetValidation.js';
+import { HYPERVISOR_RELEASE_IDS, hypervisorRelease } from '../../policies/hypervisorReleases.js';
+import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
+import { dryRunApplyDir } from '../harness/dryRun.js';
+import { sharedDir } from '../harness/toolPaths.js';
+
+const crdDirs = ['kubevirt', 'kyverno', 'kube-ovn', 'argocd', 'prometheus-operator'].map((d) => join(sharedDir, 'crds', d));
+
+let plane: ControlPlane;
+let kc: KubeConfig;
+let work: string;
+beforeAll(async () => {
+  plane = await startControlPlane({ crds: crdDirs });
+  kc = plane.kubeConfig();
+  work = mkdtempSync(join(tmpdir(), 'kvfleet-accepted-'));
+});
+afterAll(async () => {
+  await plane?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+// --- names at and near their limits -------------------------------------------------------------
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const DIGITS = '0123456789';
+const char = (alphabet: string) => fc.constantFrom(...alphabet.split(''));
+/** A string of `length` from `inner`, with first and last characters from `ends`. */
+const framed = (length: number, ends: string, inner: string) =>
+  length === 1
+    ? char(ends)
+    : fc.tuple(char(ends), fc.array(char(inner), { minLength: length - 2, maxLength: length - 2 }), char(ends)).map(([a, mid, z]) => a + mid.join('') + z);
+/** Lengths biased to the short end and to the very limit. */
+const lengthUpTo = (max: number) => fc.oneof(fc.integer({ min: 1, max: Math.min(8, max) }), fc.integer({ min: Math.max(1, max - 3), max }));
+
+/** RFC 1123 label (names of clusters, pools, namespaces). */
+const dnsLabel = (max: number) => lengthUpTo(max).chain((n) => framed(n, LOWER + DIGITS, `${LOWER}${DIGITS}-`));
+/** Label name / non-empty label value: mixed case, with ".", "_" and "-" inside. */
+const labelName = lengthUpTo(63).chain((n) => framed(n, `${LOWER}ABCXYZ${DIGITS}`, `${LOWER}ABCXYZ${DIGITS}-_.`));
+/** Legal names a YAML reader may take for something else (booleans, null, numbers); they must stay strings in dist/. */
+const yamlLookalike = fc.constantFrom('true', 'Yes', 'off', 'null', 'NaN', '1e3', '1_000', '007', '0x1f', '0O17', '0o755', '2001-01-01', '12');
+const labelValue = fc.oneof({ arbitrary: fc.constant(''), weight: 1 }, { arbitrary: yamlLookalike, weight: 1 }, { arbitrary: labelName, weight: 4 });
+/** DNS subdomain up to 253 characters: dot-joined labels, the longest exactly 253. */
+const dnsSubdomain = fc.oneof(
+  fc.array(dnsLabel(20), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.')),
+  fc.constant(`${'p'.repeat(63)}.${'q'.repeat(63)}.${'r'.repeat(63)}.${'s'.repeat(61)}`),
+);
+const labelKey = fc
+  .tuple(fc.option(dnsSubdomain, { nil: undefined }), fc.oneof({ arbitrary: labelName, weight: 4 }, { arbitrary: yamlLookalike, weight: 1 }))
+  .map(([prefix, name]) => (prefix ? `${prefix}/${name}` : name))
+  // kvfleet's own labels and kubernetes.io/os are refused on purpose (tested in malformedDefinitions).
+  .filter((k) => !k.includes('kvfleet.io/') && k !== 'kubernetes.io/os');
+
+// --- values ----------------------------------------------------------------------------------
+
+const version = (major: fc.Arbitrary<number>) => fc.tuple(major, fc.nat(99), fc.nat(999)).map((parts) => parts.join('.'));
+const hex = (n: number) => fc.array(char('0123456789abcdef'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+const imageReference = fc
+  .tuple(
+    fc.constantFrom('quay.io', 'registry.example.com:5000', 'localhost:5000', '10.0.0.1:443', 'ghcr.io'),
+    fc.array(
+      dnsLabel(12).map((s) => s.replace(/-+/g, '-')),
+      { minLength: 1, maxLength: 3 },
+    ),
+    fc.oneof(
+      labelName.map((t) => `:${t.slice(0, 128).replace(/^[.-]/, 'v')}`),
+      hex(64).map((h) => `@sha256:${h}`),
+    ),
+  )
+  .map(([registry, path, pin]) => `${registry}/${path.join('/')}${pin}`);
+
+const releaseId = fc.constantFrom(...HYPERVISOR_RELEASE_IDS);
+
+/** Overrides that keep to the release: remove some of its types, deprecate others, add unknown ones of its vendor. */
+function overridesFor(release: (typeof HYPERVISOR_RELEASE_IDS)[number]) {
+  const r = hypervisorRelease(release)!;
+  const extra = r.vendor === 'rhel' ? fc.nat(20).map((n) => `pc-q35-rhel${50 + n}.0.0`) : fc.nat(20).map((n) => `pc-q35-${50 + n}.0`);
+  return fc.tuple(fc.subarray([...r.machineTypes], { maxLength: r.machineTypes.length - 1 }), fc.uniqueArray(extra, { maxLength: 2 })).chain(([remove, add]) => {
+    const kept = r.machineTypes.filter((t) => !remove.includes(t));
+    return fc.subarray(kept).map((deprecate) => ({
+      ...(add.length ? { add } : {}),
+      ...(remove.length ? { remove } : {}),
+      ...(deprecate.length ? { deprecate } : {}),
+    }));
+  });
+}
+
+const pool = (name: string, selector: Record<string, string>) =>
+  releaseId.chain((hypervisor) =>
+    fc.record(
+      {
+        name: fc.constant(name),
+        nodeSelector: fc.constant(selector),
+        hypervisor: fc.constant(hypervisor),
+        machineTypes: overridesFor(hypervisor),
+        upgradeTo: releaseId.filter((id) => id !== hypervisor),
+        nodeCount: fc.integer({ min: 1, max: 5000 }),
+        virtLauncherImage: imageReference,
+      },
+      { requiredKeys: ['name', 'nodeSelector', 'hypervisor'] },
+    ),
+  );
+
+/** Pools whose selectors share one key with distinct values, so no node matches two of them. */
+const nodePools = fc
+  .tuple(fc.uniqueArray(dnsLabel(MAX_POOL_NAME_LENGTH), { minLength: 1, maxLength: 3 }), labelKey, fc.dictionary(labelKey, labelValue, { maxKeys: 2 }))
+  .chain(([names, key, shared]) =>
+    fc
+      .uniqueArray(labelValue, { minLength: names.length, maxLength: names.length })
+      .chain((values) =>
+        fc.tuple(...names.map((name, i) => pool(name, { ...Object.fromEntries(Object.entries(shared).filter(([k]) => k !== key)), [key]: values[i]! }))),
+      ),
+  );
+
+const migration = fc.integer({ min: 10, max: 3600 }).chain((unschedulable) =>
+  fc.record(
+    {
+      fallbackAttempts: fc.integer({ min: 0, max: 10 }),
+      attemptWindowSeconds: fc.integer({ min: 60, max: 7 * 24 * 3600 }),
+      backoffBaseSeconds: fc.integer({ min: 1, max: 600 }),
+      unschedulableTimeoutSeconds: fc.constant(unschedulable),
+      fallbackUnschedulableTimeoutSeconds: fc.integer({ min: 10, max: unschedulable }),
+      finishedMigrationTtlSeconds: fc.integer({ min: 60, max: 30 * 24 * 3600 }),
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+const definition: fc.Arbitrary<ClusterDefinitionInput> = fc.record(
+  {
+    name: dnsLabel(63),
+    kubernetesVersion: fc.integer({ min: 30, max: 40 }).map((minor) => `1.${minor}`),
+    kubevirtVersion: version(fc.integer({ min: 1, max: 3 })),
+    kubeOvn: fc.oneof(
+      fc.constant('none' as const),
+      fc.record(
+        { version: version(fc.integer({ min: 1, max: 2 })), podNetworkMasquerade: fc.constantFrom('warn' as const, 'deny' as const) },
+        { requiredKeys: ['version'] },
+      ),
+    ),
+    argocd: fc.oneof(
+      fc.record(
+        {
+          server: fc.tuple(dnsSubdomain, fc.option(fc.integer({ min: 1, max: 65535 }))).map(([h, p]) => `https://${h.slice(0, 200)}${p ? `:${p}` : ''}`),
+          project: dnsSubdomain,
+        },
+        { requiredKeys: ['server'] },
+      ),
+      fc.record({ name: labelName, project: dnsSubdomain }, { requiredKeys: ['name'] }),
+    ),
+    nodePools,
+    migration,
+    images: fc.record({ virtLauncher: imageReference, nodeLabeller: imageReference, migrationController: imageReference }, { requiredKeys: [] }),
+    namespace: fc
+      .oneof(
+        dnsLabel(63),
+        yamlLookalike.map((s) => s.toLowerCase().replace('_', '-')),
+      )
+      .filter((n) => n !== 'default' && !n.startsWith('kube-')),
+  },
+  { requiredKeys: ['name', 'kubernetesVersion', 'kubevirtVersion', 'kubeOvn', 'argocd', 'nodePools'] },
+);
+
+test('every accepted definition synthesises to objects the API server accepts', async () => {
+  let accepted = 0;
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(definition, async (d) => {
+      const { definition: valid, problems } = validateCluster(`clusters/${d.name}.ts`, d);
+      // Contradictions the generators do not steer clear of (e.g. a long backoff) are fine to skip.
+      fc.pre(valid !== undefined && problems.every((p) => p.severity === 'warning'));
+      accepted++;
+      const outdir = join(work, `run-${++run}`);
+      buildApp([valid!], outdir).synth();
+      const rejections = await dryRunApplyDir(kc, join(outdir, valid!.name));
+      expect(rejections.map((r) => `${r.file}: ${r.object}: ${r.message}`)).toEqual([]);
+      rmSync(outdir, { recursive: true, force: true });
+    }),
+    { numRuns: 30, maxSkipsPerRun: 5, endOnFailure: true },
+  );
+  expect(accepted).toBe(30);
+}, 180_000);
