@@ -19,6 +19,8 @@ export const VIRT_LAUNCHER_LABELS = { 'kubevirt.io': 'virt-launcher' } as const;
 export const DOMAIN_ANNOTATION = 'kubevirt.io/domain';
 /** VM template annotation that lets a pod-network bridge interface live-migrate. */
 export const ALLOW_BRIDGE_MIGRATION_ANNOTATION = 'kubevirt.io/allow-pod-bridge-network-live-migration';
+/** KubeVirt's device-plugin resource for /dev/kvm; the labeller's capabilities step requests one. */
+export const KVM_RESOURCE = 'devices.kubevirt.io/kvm';
 /** The taint `kubectl drain` / KubeVirt's evacuation puts on a node being drained. */
 export const KUBEVIRT_DRAIN_TAINT = 'kubevirt.io/drain';
 

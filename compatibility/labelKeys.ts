@@ -39,6 +39,8 @@ export const FALLBACK_OF_LABEL = 'kvfleet.io/fallback-of';
 export const ATTEMPT_LABEL = 'kvfleet.io/attempt';
 /** VMIM label on kvfleet-created fallbacks: the VMI they migrate (for listing and clean-up). */
 export const VMI_LABEL = 'kvfleet.io/vmi';
+/** Pod template annotation: hash of the controller's settings, so a changed setting rolls the pods. */
+export const CONFIG_HASH_ANNOTATION = 'kvfleet.io/config-hash';
 /** Label on every object kvfleet creates at runtime or synthesises. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'kvfleet';

@@ -5,6 +5,7 @@ import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDe
 import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH, matrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
 import { DEFAULT_LEASE_NAME, MATRIX_FILE_ENV, METRICS_PORT_ENV, POD_NAME_ENV, POD_NAMESPACE_ENV, settingsEnv } from '../programs/migration-controller/settings.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
+import { CONFIG_HASH_ANNOTATION } from '../compatibility/labelKeys.js';
 
 const { k8s } = kplus;
 
@@ -12,8 +13,6 @@ export const MIGRATION_CONTROLLER_NAME = 'kvfleet-migration-controller';
 export const DEFAULT_MIGRATION_CONTROLLER_IMAGE = 'ghcr.io/kvfleet/migration-controller:0.1.0';
 /** The `nonroot` user of the distroless Node.js image (programs/migration-controller/Dockerfile). */
 export const MIGRATION_CONTROLLER_UID = 65532;
-/** Pod template annotation: hash of the settings and matrix, so a change rolls the pods (both are read at start). */
-export const CONFIG_HASH_ANNOTATION = 'kvfleet.io/config-hash';
 
 export interface MigrationControllerProps {
   /** The validated cluster definition: migration settings, KubeVirt version, Kube-OVN, images. */

@@ -2,7 +2,8 @@ import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { type ClusterDefinition } from '../policies/clusterDefinition.js';
 import { testCluster, testPool } from '../test/support/clusterFixtures.js';
-import { KVM_RESOURCE, NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';
+import { KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
+import { NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';
 
 // KubeVirt 1.5.2: the default virt-launcher image the assertions expect is derived from it.
 const cluster = testCluster({

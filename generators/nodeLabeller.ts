@@ -4,15 +4,13 @@ import { type ClusterDefinition, DEFAULT_NAMESPACE, type NodePool } from '../pol
 import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH } from '../policies/matrixDocument.js';
 import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV } from '../programs/node-labeller/labellerSettings.js';
 import { NODE_LABELLER_NAME, nodeLabellerInstanceName } from '../policies/definitionDerivedNames.js';
-import { KUBEVIRT_DRAIN_TAINT } from '../compatibility/kubevirtNames.js';
+import { KUBEVIRT_DRAIN_TAINT, KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
 
 const { k8s } = kplus;
 
 export { NODE_LABELLER_NAME };
 export const DEFAULT_NODE_LABELLER_IMAGE = 'ghcr.io/kvfleet/node-labeller:0.1.0';
-/** KubeVirt's device plugin (run by virt-handler) hands out /dev/kvm under this resource. */
-export const KVM_RESOURCE = 'devices.kubevirt.io/kvm';
 /** The `qemu` user of the virt-launcher image; KubeVirt runs virt-launcher as it since v0.59 (non-root). */
 export const VIRT_LAUNCHER_UID = 107;
 /** The `nonroot` user of the distroless Node.js image (programs/node-labeller/Dockerfile). */

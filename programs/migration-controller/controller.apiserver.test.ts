@@ -4,10 +4,8 @@
  * and exactly the RBAC the generator emits, so every call it makes is proven allowed.
  */
 import { join } from 'node:path';
-import { CoordinationV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { Testing } from 'cdk8s';
+import { CoordinationV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { MigrationController as MigrationControllerChart } from '../../generators/migrationController.js';
 import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../compatibility/labelKeys.js';
 import { matrixDocument } from '../../policies/matrixDocument.js';
 import { startControlPlane, type ControlPlane } from '../../test/harness/controlPlane.js';
@@ -21,6 +19,7 @@ import { KubevirtStandIn, type RawVmim } from '../../test/support/kubevirtStandI
 import { type MigrationMetrics } from './metrics.js';
 import { type ControllerMigrationSettings, type ControllerSettings, DEFAULT_LEASE_NAME } from './settings.js';
 import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER } from '../../test/support/syntheticMigrationObjects.js';
+import { applyControllerRbac } from '../../test/support/controllerRbac.js';
 
 const CONTROLLER_NS = 'kvfleet-system';
 const SERVICE_ACCOUNT = `system:serviceaccount:${CONTROLLER_NS}:kvfleet-migration-controller`;
@@ -48,13 +47,7 @@ beforeAll(async () => {
   admin = plane.kubeConfig();
   kubevirt = new KubevirtStandIn(admin);
   // The generated RBAC, applied as Argo CD would: the controller gets nothing else.
-  const chart = Testing.chart();
-  new MigrationControllerChart(chart, 'migration-controller', { cluster: UPGRADE_CLUSTER, namespace: CONTROLLER_NS });
-  const objects = KubernetesObjectApi.makeApiClient(admin);
-  await objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONTROLLER_NS } });
-  for (const o of Testing.synth(chart).filter((x) => /Role|ServiceAccount/.test(x.kind))) {
-    await objects.patch(o, undefined, undefined, 'kvfleet-test', true, PatchStrategy.ServerSideApply);
-  }
+  await applyControllerRbac(admin, UPGRADE_CLUSTER, CONTROLLER_NS);
   for (const n of NODES) await kubevirt.createNode({ name: n.name, labels: poolNodeLabels(poolNamed(n.pool)) });
 });
 

@@ -6,19 +6,10 @@
  * the same process recovers on its own: the retry with backoff picks the work up, no restart.
  */
 import { join } from 'node:path';
-import {
-  AuthorizationV1Api,
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  RbacAuthorizationV1Api,
-  type V1ClusterRole,
-  type V1PolicyRule,
-} from '@kubernetes/client-node';
-import { Testing } from 'cdk8s';
+import { AuthorizationV1Api, KubeConfig, RbacAuthorizationV1Api, type V1ClusterRole, type V1PolicyRule } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../compatibility/labelKeys.js';
-import { MigrationController as MigrationControllerChart, MIGRATION_CONTROLLER_NAME } from '../../generators/migrationController.js';
+import { MIGRATION_CONTROLLER_NAME } from '../../generators/migrationController.js';
 import { matrixDocument } from '../../policies/matrixDocument.js';
 import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
 import { createTestNamespace } from '../../test/harness/namespaces.js';
@@ -29,6 +20,7 @@ import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER }
 import { createLogger } from '../runtime/logger.js';
 import { type MigrationController, startMigrationController } from './controller.js';
 import { DEFAULT_LEASE_NAME } from './settings.js';
+import { applyControllerRbac } from '../../test/support/controllerRbac.js';
 
 const CONTROLLER_NS = 'kvfleet-system';
 const SERVICE_ACCOUNT = `system:serviceaccount:${CONTROLLER_NS}:${MIGRATION_CONTROLLER_NAME}`;
@@ -62,13 +54,7 @@ beforeAll(async () => {
   rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   kubevirt = new KubevirtStandIn(admin);
   // The generated RBAC, applied as Argo CD would: the controller gets nothing else.
-  const chart = Testing.chart();
-  new MigrationControllerChart(chart, 'migration-controller', { cluster: UPGRADE_CLUSTER, namespace: CONTROLLER_NS });
-  const objects = KubernetesObjectApi.makeApiClient(admin);
-  await objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONTROLLER_NS } });
-  for (const o of Testing.synth(chart).filter((x) => /Role|ServiceAccount/.test(x.kind))) {
-    await objects.patch(o, undefined, undefined, 'kvfleet-test', true, PatchStrategy.ServerSideApply);
-  }
+  await applyControllerRbac(admin, UPGRADE_CLUSTER, CONTROLLER_NS);
   generatedRules = (await rbac.readClusterRole({ name: MIGRATION_CONTROLLER_NAME })).rules ?? [];
   for (const n of NODES) await kubevirt.createNode({ name: n.name, labels: poolNodeLabels(poolNamed(n.pool)) });
 
