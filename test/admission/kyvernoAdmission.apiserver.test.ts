@@ -32,6 +32,7 @@ import {
 import { createTestNamespace } from '../harness/namespaces.js';
 import { rawRequest } from '../harness/rawRequest.js';
 import { projectDir, sharedDir } from '../harness/toolPaths.js';
+import { until } from '../harness/until.js';
 
 type Obj = Record<string, any>;
 
@@ -132,7 +133,7 @@ function figures(cluster: string, readiness: readonly PolicyReadiness[]) {
   const mib = (kyverno.rssBytes() / 2 ** 20).toFixed(0);
   const slowest = Math.max(...readiness.map((r) => r.readyAfterMs));
   console.log(
-    `[kyverno-admission] ${cluster}: serving ${kyverno.figures.servingAfterMs} ms and webhooks ${kyverno.figures.webhooksAfterMs} ms after start; ` +
+    `[kyverno-admission] ${cluster}: install ${kyverno.figures.installMs} ms; serving ${kyverno.figures.servingAfterMs} ms and webhooks ${kyverno.figures.webhooksAfterMs} ms after start; ` +
       `${readiness.length} policies Ready ${slowest} ms after the first create; RSS ${mib} MiB`,
   );
 }
@@ -155,16 +156,27 @@ describe('prod-east (KubeVirt 1.5.0: kvfleet selects on machine type through the
     figures(cluster, readiness);
   });
 
-  test("without kvfleet's lookup RBAC the target Pod is created unchanged: resource.get is forbidden, silently", async () => {
+  test("without kvfleet's lookup RBAC the target Pod is admitted unchanged: resource.get is forbidden, and only an Event says so", async () => {
+    // The chart binds `view` to Kyverno, but `view` covers KubeVirt kinds only where KubeVirt's own
+    // aggregated role exists (next tests); this control plane has the CRDs alone.
     expect(await admissionRoleResources()).toEqual([]);
     const ns = await createTestNamespace(kc, 'kyv-norbac');
     await createVmi(ns, 'vm1', machineType);
     const vmim = await createVmim(ns, 'mig1', 'vm1', { [TARGET_NODE_ANNOTATION]: targetNode });
     const pod = await createLauncherPod(ns, 'virt-launcher-vm1-target', 'vm1', vmim);
     expect(pod.spec.nodeSelector).toEqual({ 'kubevirt.io/schedulable': 'true' });
-    // …and the policy still says Ready: only real admission shows the missing permission.
+    // The policy still says Ready; the failure shows only as a Warning Event on the Pod.
     const policy = JSON.parse((await rawRequest(kc, 'GET', '/apis/policies.kyverno.io/v1/mutatingpolicies/kvfleet-launcher-target-affinity')).body) as Obj;
     expect(policy.status.conditionStatus.ready).toBe(true);
+    const event = await until(
+      async () => {
+        const events = JSON.parse((await rawRequest(kc, 'GET', `/apis/events.k8s.io/v1/namespaces/${ns}/events`)).body) as { items: Obj[] };
+        return events.items.find((e) => e.regarding?.kind === 'Pod' && e.regarding?.name === pod.metadata.name);
+      },
+      { timeoutMs: 15_000, what: "Kyverno's Event on the Pod" },
+    );
+    expect(event).toMatchObject({ type: 'Warning', reason: 'PolicyViolation' });
+    expect(event.note).toMatch(/kvfleet-launcher-target-affinity.*permission denied.*virtualmachineinstances.*forbidden/);
   });
 
   test("with kvfleet's lookup ClusterRole aggregated into Kyverno's role, the target Pod gets the machine-type and hostname selectors", async () => {
@@ -191,6 +203,42 @@ describe('prod-east (KubeVirt 1.5.0: kvfleet selects on machine type through the
     // A launcher Pod that is no migration target is left alone.
     const source = await createLauncherPod(ns, 'virt-launcher-vm1-source', 'vm1');
     expect(source.spec.nodeSelector).toEqual({ 'kubevirt.io/schedulable': 'true' });
+  });
+
+  test("on a default install KubeVirt's own view role, aggregated into `view`, grants the same lookups", async () => {
+    await kyverno.deleteClusterRoles(lookupRolesOf(cluster).map((r) => r.metadata.name));
+    expect(await admissionRoleResources()).toEqual([]);
+    // What virt-operator installs (pkg/virt-operator/resource/generate/rbac/cluster.go, newViewClusterRole;
+    // the kubevirt.io rule only), and the chart's `kyverno:admission-controller:view` binding picks up.
+    await kyverno.applyClusterRoles([
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'kubevirt.io:view', labels: { 'kubevirt.io': '', 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+        rules: [
+          {
+            apiGroups: ['kubevirt.io'],
+            resources: [
+              'virtualmachines',
+              'virtualmachineinstances',
+              'virtualmachineinstancepresets',
+              'virtualmachineinstancereplicasets',
+              'virtualmachineinstancemigrations',
+            ],
+            verbs: ['get', 'list', 'watch'],
+          },
+        ],
+      },
+    ]);
+    try {
+      const ns = await createTestNamespace(kc, 'kyv-view');
+      await createVmi(ns, 'vm1', machineType);
+      const vmim = await createVmim(ns, 'mig1', 'vm1', { [TARGET_NODE_ANNOTATION]: targetNode });
+      const pod = await createLauncherPod(ns, 'virt-launcher-vm1-target', 'vm1', vmim);
+      expect(pod.spec.nodeSelector).toEqual({ 'kubevirt.io/schedulable': 'true', [machineTypeLabelKey(machineType)!]: 'true', [HOSTNAME_LABEL]: targetNode });
+    } finally {
+      await kyverno.deleteClusterRoles(['kubevirt.io:view']);
+    }
   });
 
   test('the VMIM unschedulable timeout is defaulted from the cluster definition, and an explicit one is kept', async () => {

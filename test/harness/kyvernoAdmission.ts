@@ -30,7 +30,7 @@ import { freePort } from './freePort.js';
 import { type ManagedProcess, startProcess } from './managedProcess.js';
 import { rawRequest } from './rawRequest.js';
 import { projectDir, toolPath } from './toolPaths.js';
-import { until } from './until.js';
+import { type UntilOptions, until } from './until.js';
 
 export const KYVERNO_NAMESPACE = 'kyverno';
 const SERVICE_ACCOUNT = 'kyverno-admission-controller';
@@ -102,7 +102,7 @@ export function kyvernoChartObjects(version?: string): KubeObject[] {
 
 function collectionPath(o: KubeObject): string {
   const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const plural = o.kind.toLowerCase().replace(/y$/, 'ie') + 's';
+  const plural = `${o.kind.toLowerCase().replace(/y$/, 'ie')}s`;
   const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
   return o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`;
 }
@@ -196,8 +196,11 @@ export interface PolicyReadiness {
 }
 
 export interface KyvernoAdmissionOptions {
-  /** Leader-election retry period (lease = 6×, renew deadline = 5×). The default 2 s loses
-   * leadership, and exits, when the API server restarts; 30 s survives it. @default '30s' */
+  /**
+   * Leader-election retry period (Kyverno sets lease = 6×, renew deadline = 5×). With Kyverno's 2 s it
+   * loses leadership, and exits, when the API server is away longer than 10 s (a restart here took
+   * 7.5–8.5 s and was survived); 30 s rides out any restart. @default '30s'
+   */
   readonly leaderElectionRetryPeriod?: string;
   /** Log verbosity (`-v`). @default 2 (the chart's) */
   readonly verbosity?: number;
@@ -208,6 +211,8 @@ export interface KyvernoAdmissionOptions {
 }
 
 export interface KyvernoAdmissionFigures {
+  /** Installing the CRDs, chart objects and aggregation, before the process starts. */
+  readonly installMs: number;
   /** Spawn → `/health/readiness` 200 over TLS verified with Kyverno's own CA. */
   readonly servingAfterMs: number;
   /** Spawn → the startup webhook configurations registered with their caBundle. */
@@ -266,11 +271,13 @@ export async function deleteKyvernoWebhooks(kc: KubeConfig): Promise<void> {
 export async function startKyvernoAdmission(plane: ControlPlane, options: KyvernoAdmissionOptions = {}): Promise<KyvernoAdmission> {
   const kc = plane.kubeConfig();
   const startTimeoutMs = options.startTimeoutMs ?? 150_000;
+  const tInstall = Date.now();
   await installCrds(kc, kyvernoCrdDirs());
   const chart = kyvernoChartObjects();
   // Namespace first, then the rest in the render's order.
   await createOrReplace(kc, [...chart.filter((o) => o.kind === 'Namespace'), ...chart.filter((o) => o.kind !== 'Namespace')]);
   await aggregateClusterRoles(kc);
+  const installMs = Date.now() - tInstall;
 
   const kubeconfigPath = join(plane.dir, 'kyverno-admission.kubeconfig.yaml');
   writeFileSync(kubeconfigPath, plane.kubeconfigFor(KYVERNO_ADMISSION_USER.name));
@@ -315,9 +322,16 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
   };
   const t0 = Date.now();
   const proc = startProcess('kyverno-admission', toolPath('kyverno-admission'), args, join(plane.dir, 'kyverno-admission.log'), env);
-  const alive = () => {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null)
-      throw new Error(`kyverno-admission exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.tail(40)}`);
+  // `until`, but failing at once when the process has exited (until would retry to its timeout).
+  const whileAlive = async <T>(check: () => Promise<T | undefined | false>, opts: UntilOptions): Promise<T> => {
+    type Outcome = { readonly exited: string } | { readonly value: T };
+    const outcome = await until(async (): Promise<Outcome | undefined> => {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) return { exited: String(proc.child.exitCode ?? proc.child.signalCode) };
+      const v = await check();
+      return v === undefined || v === false ? undefined : { value: v };
+    }, opts);
+    if ('exited' in outcome) throw new Error(`kyverno-admission exited (${outcome.exited}) while waiting for ${opts.what}:\n${proc.tail(40)}`);
+    return outcome.value;
   };
   const stop = async () => {
     await proc.stop(5_000);
@@ -330,9 +344,8 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
   };
 
   try {
-    const caPem = await until(
+    const caPem = await whileAlive(
       async () => {
-        alive();
         const res = await rawRequest(kc, 'GET', `/api/v1/namespaces/${KYVERNO_NAMESPACE}/secrets/${CA_SECRET}`);
         if (res.status !== 200) return undefined;
         const data = (JSON.parse(res.body) as { data?: Record<string, string> }).data ?? {};
@@ -343,17 +356,15 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
     );
     // Cold-start race: the webhooks are registered before the server has its TLS pair; a policy
     // create in between fails at the fail-closed policy webhook. Readiness means certificates valid.
-    await until(
+    await whileAlive(
       async () => {
-        alive();
         return (await httpsGet(`${url}/health/readiness`, caPem).catch(() => ({ status: 0 }))).status === 200;
       },
       { timeoutMs: startTimeoutMs, intervalMs: 250, what: `Kyverno /health/readiness on ${url} (log: ${proc.logFile})` },
     );
     const servingAfterMs = Date.now() - t0;
-    await until(
+    await whileAlive(
       async () => {
-        alive();
         for (const [kind, names] of [
           ['validatingwebhookconfigurations', STARTUP_WEBHOOKS.validating],
           ['mutatingwebhookconfigurations', STARTUP_WEBHOOKS.mutating],
@@ -382,15 +393,14 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
       process: proc,
       url,
       caPem,
-      figures: { servingAfterMs, webhooksAfterMs },
+      figures: { installMs, servingAfterMs, webhooksAfterMs },
       async applyPolicies(objects, opts = {}) {
         const timeoutMs = opts.timeoutMs ?? 60_000;
         const created = new Map<string, number>();
         for (const p of objects) {
           const start = Date.now();
-          const res = await until(
+          const res = await whileAlive(
             async () => {
-              alive();
               const r = await rawRequest(kc, 'POST', policyPath(p), p);
               // The policy webhook fails closed: while Kyverno cannot answer, creates fail calling it; retry those.
               if (r.status === 500 && /failed calling webhook/.test(r.body)) throw new Error(r.body.slice(0, 500));
@@ -404,9 +414,8 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
         const results: PolicyReadiness[] = [];
         for (const p of objects) {
           let last: PolicyReadiness['conditions'] = [];
-          await until(
+          await whileAlive(
             async () => {
-              alive();
               const cs = (await readPolicy(p)).status?.conditionStatus;
               last = cs?.conditions ?? [];
               // `ready` is the AND of the conditions present; WebhookConfigured appears only once the webhook controller has registered the policy.
