@@ -11,13 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
-import {
-  DOMAIN_ANNOTATION,
-  MIGRATION_JOB_NAME_ANNOTATION,
-  MIGRATION_JOB_UID_LABEL,
-  UNSCHEDULABLE_TIMEOUT_ANNOTATION,
-  VIRT_LAUNCHER_LABELS,
-} from '../../compatibility/kubevirtNames.js';
+import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { HOSTNAME_LABEL, machineTypeLabelKey, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { type ClusterDefinition, migrationSettings } from '../../policies/clusterDefinition.js';
 import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
@@ -33,6 +27,7 @@ import { createTestNamespace } from '../harness/namespaces.js';
 import { rawRequest } from '../harness/rawRequest.js';
 import { projectDir, sharedDir } from '../harness/toolPaths.js';
 import { until } from '../harness/until.js';
+import { type AdmissionObjects, admissionObjects } from '../support/admissionObjects.js';
 
 type Obj = Record<string, any>;
 
@@ -55,6 +50,7 @@ let kc: KubeConfig;
 beforeAll(async () => {
   plane = await startControlPlane({ crds: [join(sharedDir, 'crds', 'kubevirt')], users: [KYVERNO_ADMISSION_USER] });
   kc = plane.kubeConfig();
+  ({ createVmi, createVmim, createLauncherPod } = admissionObjects(kc));
   kyverno = await startKyvernoAdmission(plane);
 }, 300_000);
 afterAll(async () => {
@@ -62,50 +58,10 @@ afterAll(async () => {
   await plane?.stop();
 });
 
-async function create(path: string, body: Obj): Promise<Obj> {
-  const res = await rawRequest(kc, 'POST', path, body);
-  if (res.status !== 201) throw new Error(`POST ${path}: HTTP ${res.status}: ${res.body.slice(0, 1500)}`);
-  return JSON.parse(res.body) as Obj;
-}
-const kubevirtPath = (ns: string, plural: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/${plural}`;
-
-/** A running VMI as virt-handler reports it: alias in spec, canonical type in status (the VMI CRD has no status subresource). */
-function createVmi(ns: string, name: string, machineType: string): Promise<Obj> {
-  return create(kubevirtPath(ns, 'virtualmachineinstances'), {
-    apiVersion: 'kubevirt.io/v1',
-    kind: 'VirtualMachineInstance',
-    metadata: { name, namespace: ns },
-    spec: { domain: { devices: {}, machine: { type: 'q35' }, memory: { guest: '128Mi' } } },
-    status: { phase: 'Running', nodeName: 'source-node', machine: { type: machineType } },
-  });
-}
-
-function createVmim(ns: string, name: string, vmiName: string, annotations: Record<string, string> = {}): Promise<Obj> {
-  return create(kubevirtPath(ns, 'virtualmachineinstancemigrations'), {
-    apiVersion: 'kubevirt.io/v1',
-    kind: 'VirtualMachineInstanceMigration',
-    metadata: { name, namespace: ns, annotations },
-    spec: { vmiName },
-  });
-}
-
-/** A virt-launcher Pod as KubeVirt's template renders it; a migration target when `vmim` is given. */
-function createLauncherPod(ns: string, name: string, vmiName: string, vmim?: Obj): Promise<Obj> {
-  return create(`/api/v1/namespaces/${ns}/pods`, {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: ns,
-      labels: { ...VIRT_LAUNCHER_LABELS, ...(vmim ? { [MIGRATION_JOB_UID_LABEL]: vmim.metadata.uid } : {}) },
-      annotations: { [DOMAIN_ANNOTATION]: vmiName, ...(vmim ? { [MIGRATION_JOB_NAME_ANNOTATION]: vmim.metadata.name } : {}) },
-    },
-    spec: {
-      nodeSelector: { 'kubevirt.io/schedulable': 'true' },
-      containers: [{ name: 'compute', image: 'quay.io/kubevirt/virt-launcher:v1.5.0' }],
-    },
-  });
-}
+// Bound once the control plane is up (beforeAll).
+let createVmi: AdmissionObjects['createVmi'];
+let createVmim: AdmissionObjects['createVmim'];
+let createLauncherPod: AdmissionObjects['createLauncherPod'];
 
 function expectAllReady(readiness: readonly PolicyReadiness[], cluster: string) {
   expect(readiness.map((r) => r.name).sort()).toEqual(
