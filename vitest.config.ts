@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const roots = '{clusters,compatibility,policies,generators,programs,cli,test}';
+const roots = '{clusters,compatibility,policies,generators,programs,cli,test,sim}';
 // Suites that start a Go-built tool from scripts/tools.sh: etcd + kube-apiserver, or the Kyverno CLI.
 const needsTools = [`${roots}/**/*.apiserver.test.ts`, `${roots}/**/*.kyverno.test.ts`];
 

@@ -22,7 +22,8 @@ test('synth prints one line per cluster and writes its folder', async () => {
     .split('\n')
     .filter((l) => !l.startsWith(' '));
   expect(lines.map((l) => l.split(':')[0])).toEqual(readdirSync(join(work, 'dist')).sort());
-  expect(lines[0]).toMatch(/^\S+: \d+ objects written to dist\/\S+\/, \d+ warnings?$/);
+  expect(lines[0]).toMatch(/^_argocd: \d+ Argo CD objects written to dist\/_argocd\//);
+  expect(lines[1]).toMatch(/^\S+: \d+ objects written to dist\/\S+\/, \d+ warnings?$/);
 });
 
 test('synth with a missing clusters folder fails with a message, not a stack', async () => {
@@ -74,6 +75,8 @@ describe('diff', () => {
       const p = join(clusters, f);
       writeFileSync(p, readFileSync(p, 'utf8').replace('../policies/', `${resolve(clustersDir, '..')}/policies/`));
     }
+    const fleetConfig = readFileSync(resolve(clustersDir, '../kvfleet.config.ts'), 'utf8');
+    writeFileSync(join(repo, 'kvfleet.config.ts'), fleetConfig.replace('./policies/', `${resolve(clustersDir, '..')}/policies/`));
     const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args]);
     git('init', '-q');
     await synthFleet({ clustersDir: clusters, distDir: join(repo, 'dist'), projectDir: repo });

@@ -7,7 +7,7 @@ export default defineCluster({
   kubernetesVersion: '1.32',
   kubevirtVersion: '1.5.0',
   kubeOvn: 'none',
-  argocd: { server: 'https://api.prod-east.example.com:6443', project: 'virtualization' },
+  argocd: { server: 'https://api.prod-east.example.com:6443', project: 'virtualization', version: '3.5.1', stage: 'production' },
   nodePools: [
     {
       name: 'rhel9-compute',
@@ -24,4 +24,30 @@ export default defineCluster({
     },
   ],
   migration: { fallbackAttempts: 3, unschedulableTimeoutSeconds: 90 },
+  kubevirt: {
+    // virt-operator's own KubeVirt CR (kubevirt/kubevirt): kvfleet applies only spec.configuration.migrations.
+    configOwner: 'kubevirt-cr',
+    migrations: {
+      parallelMigrationsPerCluster: 8,
+      bandwidthPerMigration: '1Gi',
+      progressTimeout: 300,
+      // A macvlan NetworkAttachmentDefinition on the 25G storage NIC, created by the platform team in
+      // the kubevirt namespace.
+      network: 'migration-net',
+    },
+    migrationPolicies: [
+      {
+        // Databases of 256 GiB and more: give them longer and let QEMU slow their vCPUs rather than
+        // fail the drain of the RHEL 10 upgrade.
+        name: 'large-vms',
+        selectors: { virtualMachineInstanceSelector: { 'workload.example.com/size': 'large' } },
+        allowAutoConverge: true,
+        completionTimeoutPerGiB: 300,
+        allowWorkloadDisruption: false,
+      },
+    ],
+  },
+  acceptedKnownIssues: {
+    'kubevirt#18087': 'the upgrade to KubeVirt 1.9 follows the RHEL 10 node upgrade; drains are watched and a looping VMI is stopped by hand',
+  },
 });

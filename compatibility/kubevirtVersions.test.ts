@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isKubevirtOlderThanSupported, schedulingContract, schedulingContractOf } from './kubevirtVersions.js';
+import { hasMigrationPolicyField, isKubevirtOlderThanSupported, schedulingContract, schedulingContractOf } from './kubevirtVersions.js';
 
 describe('what each KubeVirt release does for migration placement', () => {
   test.each([
@@ -25,4 +25,14 @@ describe('what each KubeVirt release does for migration placement', () => {
     expect(isKubevirtOlderThanSupported('0.59.2')).toBe(true);
     expect(isKubevirtOlderThanSupported('1.0.0')).toBe(false);
   });
+});
+
+// MigrationPolicySpec in staging/src/kubevirt.io/api/migrations/v1alpha1/types.go at each tag.
+test.each([
+  ['1.4.2', { allowWorkloadDisruption: false, maxDowntimeMs: false, experimental: false }],
+  ['1.5.0', { allowWorkloadDisruption: true, maxDowntimeMs: false, experimental: false }],
+  ['1.8.4', { allowWorkloadDisruption: true, maxDowntimeMs: false, experimental: false }],
+  ['1.9.0', { allowWorkloadDisruption: true, maxDowntimeMs: true, experimental: true }],
+] as const)('the MigrationPolicy CRD of KubeVirt %s has %j', (version, fields) => {
+  for (const [field, has] of Object.entries(fields)) expect(hasMigrationPolicyField(version, field as keyof typeof fields), field).toBe(has);
 });

@@ -1,7 +1,8 @@
 /**
  * The KubeVirt (and Kubernetes) versions at which kvfleet changes what it generates. Every version
  * threshold lives here; the generators, the controller's settings and validation ask these
- * functions instead of comparing versions themselves.
+ * functions instead of comparing versions themselves. (Known defects of releases, which change
+ * nothing that is generated, are the version lint's data: policies/knownVersionIssues.ts.)
  */
 import { coerce, gte, lt } from 'semver';
 
@@ -18,17 +19,29 @@ export const NATIVE_MACHINE_TYPE_SELECTOR_SINCE = '1.5.1';
 /** VMIM `spec.addedNodeSelector` (kubevirt/kubevirt#12725, v1.6.0). */
 export const ADDED_NODE_SELECTOR_SINCE = '1.6.0';
 
+/**
+ * MigrationPolicy (`migrations.kubevirt.io/v1alpha1`) spec fields newer than kvfleet's oldest
+ * supported KubeVirt, with the release that added each (`MigrationPolicySpec` in
+ * `staging/src/kubevirt.io/api/migrations/v1alpha1/types.go` at the tags: v1.5.0 added
+ * `allowWorkloadDisruption`, v1.9.0 `maxDowntimeMs` and `experimental`). `selectors`,
+ * `allowAutoConverge`, `bandwidthPerMigration`, `completionTimeoutPerGiB` and `allowPostCopy` exist
+ * in every supported release. The API server prunes (or, strict, rejects) a field its CRD lacks.
+ */
+export const MIGRATION_POLICY_FIELDS_SINCE = {
+  allowWorkloadDisruption: '1.5.0',
+  maxDowntimeMs: '1.9.0',
+  experimental: '1.9.0',
+} as const;
+export type VersionedMigrationPolicyField = keyof typeof MIGRATION_POLICY_FIELDS_SINCE;
+
+/** Whether the MigrationPolicy CRD of KubeVirt `kubevirtVersion` has `field`. */
+export function hasMigrationPolicyField(kubevirtVersion: string, field: VersionedMigrationPolicyField): boolean {
+  const v = at(kubevirtVersion);
+  return v !== undefined && gte(v, MIGRATION_POLICY_FIELDS_SINCE[field]);
+}
+
 /** Kubernetes minors kvfleet's manifests are written for (policies.kyverno.io needs ≥ 1.30's CEL). */
 export const MIN_KUBERNETES_MINOR = 30;
-
-/**
- * Kube-OVN sets the multi-chassis port options that make migration cut-over fast at phase
- * Scheduling since v1.15.0 / v1.14.21 (kube-ovn PRs #5873, #6066); before, at Running: ~18 s of
- * network downtime (kube-ovn#5343).
- */
-export const KUBE_OVN_EARLY_PORT_SETUP_SINCE = '1.14.21';
-/** Kube-OVN v1.15.14 fixes a deadlock of migrations in Scheduling (kube-ovn#6823, PR #6834). */
-export const KUBE_OVN_SCHEDULING_DEADLOCK_FIXED_IN = '1.15.14';
 
 /**
  * Whose machine-type labels the scheduler checks for a migration target on this cluster:

@@ -3,6 +3,9 @@ import { type Construct } from 'constructs';
 import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDefinition.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
 import { matrixDocument } from '../policies/matrixDocument.js';
+import { KubeOvnSubnets } from './kubeOvnSubnets.js';
+import { KubevirtMigrationSettings } from './kubevirtMigrationConfig.js';
+import { applySyncWaves } from './delivery/syncWaves.js';
 import { KvfleetNamespace } from './kvfleetNamespace.js';
 import { KyvernoPolicies } from './kyvernoPolicies.js';
 import { MachineTypeMatrixConfigMap } from './machineTypeMatrixConfigMap.js';
@@ -37,5 +40,9 @@ export class ClusterChart extends Chart {
     new NodeLabeller(this, 'node-labeller', { cluster: props.cluster, namespace: kvfleetNamespace });
     new MigrationController(this, 'migration-controller', { cluster: props.cluster, namespace: kvfleetNamespace });
     new KyvernoPolicies(this, 'kyverno', { cluster: props.cluster });
+    new KubevirtMigrationSettings(this, 'kubevirt-migrations', { cluster: props.cluster });
+    new KubeOvnSubnets(this, 'kube-ovn-subnets', { cluster: props.cluster });
+    // Last: annotates every object created above with its Argo CD sync wave.
+    applySyncWaves(this);
   }
 }

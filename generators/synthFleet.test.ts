@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FleetDefinitionErrors } from '../policies/definitionError.js';
 import { readTree } from '../test/support/fileTree.js';
+import { ARGOCD_FOLDER } from './delivery/argoCdChart.js';
 import { synthFleet } from './synthFleet.js';
 
 const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,15 +31,25 @@ test('the committed dist/ is what the cluster definitions synthesise (run `npm r
   expect(readTree(join(projectDir, 'dist'))).toEqual(readTree(fresh));
 });
 
+test('values files are written under dist/<cluster>/values/, covered by the staleness check, and counted as no objects', async () => {
+  const dist = join(work, 'dist');
+  const result = await synthFleet({ clustersDir, distDir: dist, projectDir });
+  expect(Object.keys(readTree(dist)).filter((f) => f.includes('/values/'))).toEqual(['edge-ovn/values/kube-ovn.yaml', 'legacy-apps/values/hco-migrations.yaml']);
+  const edge = result.clusters.find((c) => c.cluster === 'edge-ovn')!;
+  expect(edge.objects).toBe(readdirSync(join(dist, 'edge-ovn')).filter((f) => f.endsWith('.yaml')).length);
+});
+
 test('every example cluster gets its own folder with a file per resource', async () => {
   const dist = join(work, 'dist');
   const result = await synthFleet({ clustersDir, distDir: dist, projectDir });
   const names = readdirSync(clustersDir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
     .map((f) => f.replace(/\.ts$/, ''));
-  expect(readdirSync(dist).sort()).toEqual(names.sort());
+  // Beside them, the fleet-level Argo CD folder (generators/delivery/argoCdChart.ts).
+  expect(readdirSync(dist).sort()).toEqual([ARGOCD_FOLDER, ...names].sort());
+  expect(result.argocd.objects).toBe(readdirSync(join(dist, ARGOCD_FOLDER)).length);
   for (const c of result.clusters) {
-    expect(c.objects).toBe(readdirSync(join(dist, c.cluster)).length);
+    expect(c.objects).toBe(readdirSync(join(dist, c.cluster), { withFileTypes: true }).filter((e) => e.isFile()).length); // values/ holds no objects
     expect(readdirSync(join(dist, c.cluster))).toContain('Namespace.kvfleet-system.yaml');
   }
 });

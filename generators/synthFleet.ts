@@ -3,13 +3,16 @@
  * swaps it in only when all of it succeeded: a failed run leaves the previous `dist/` as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { type ClusterDefinition } from '../policies/clusterDefinition.js';
 import { type DefinitionError, FleetDefinitionErrors } from '../policies/definitionError.js';
 import { ClusterChart } from './clusterChart.js';
+import { type ArgoCdFolderSummary, loadDelivery, writeArgoCdFolder } from './delivery/fleetDelivery.js';
 import { loadFleet } from './loadFleet.js';
+import { valuesFiles } from './valuesFiles.js';
+import { quoteAmbiguousScalarsInTree } from './ambiguousScalars.js';
 
 export interface SynthOptions {
   /** Folder of the cluster definition files. */
@@ -20,6 +23,8 @@ export interface SynthOptions {
   readonly projectDir: string;
   /** Called with the finished staging folder before the swap (tests inject failures here). */
   readonly beforeSwap?: (stagingDir: string) => void;
+  /** The fleet configuration. @default `kvfleet.config.ts` beside the clusters folder */
+  readonly fleetConfigFile?: string;
 }
 
 export interface ClusterSummary {
@@ -31,6 +36,8 @@ export interface ClusterSummary {
 
 export interface SynthResult {
   readonly clusters: readonly ClusterSummary[];
+  /** The fleet-level Argo CD objects (`dist/_argocd/`). */
+  readonly argocd: ArgoCdFolderSummary;
 }
 
 /** Builds the cdk8s app for validated definitions; exported for chart tests. */
@@ -48,17 +55,23 @@ export function buildApp(clusters: readonly ClusterDefinition[], outdir: string)
 }
 
 export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
-  const { clusters, problems } = await loadFleet(opts.clustersDir, opts.projectDir);
+  const { clusters, problems: definitionProblems } = await loadFleet(opts.clustersDir, opts.projectDir);
+  const delivery = await loadDelivery(opts, clusters);
+  const problems = [...definitionProblems, ...delivery.problems];
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new FleetDefinitionErrors(errors);
 
   const staging = makeStagingDir(opts.distDir);
+  let argocd: ArgoCdFolderSummary;
   try {
     const app = buildApp(
       clusters.map((c) => c.definition),
       staging,
     );
     app.synth();
+    argocd = writeArgoCdFolder(delivery.fleet!, app, staging);
+    for (const { definition } of clusters) writeValuesFiles(definition, join(staging, definition.name));
+    quoteAmbiguousScalarsInTree(staging);
     opts.beforeSwap?.(staging);
     swapInto(staging, opts.distDir);
   } finally {
@@ -66,15 +79,24 @@ export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
   }
 
   return {
+    argocd,
     clusters: [...clusters]
       .sort((a, b) => (a.definition.name < b.definition.name ? -1 : 1))
       .map(({ file, definition }) => ({
         cluster: definition.name,
         file,
-        objects: readdirSync(join(opts.distDir, definition.name)).length,
+        objects: readdirSync(join(opts.distDir, definition.name), { withFileTypes: true }).filter((e) => e.isFile()).length,
         warnings: problems.filter((p) => p.file === file && p.severity === 'warning'),
       })),
   };
+}
+
+/** Values files go beside the manifests, in a subfolder Argo CD's directory source does not read. */
+function writeValuesFiles(cluster: ClusterDefinition, clusterDir: string): void {
+  for (const file of valuesFiles(cluster)) {
+    mkdirSync(dirname(join(clusterDir, file.path)), { recursive: true });
+    writeFileSync(join(clusterDir, file.path), file.content);
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 import { type SynthResult } from './synthFleet.js';
 
-/** One line per cluster, then its warnings indented under it. */
+/** One line for the Argo CD folder (first, as `_argocd` sorts in dist/), then one per cluster with its warnings indented under it. */
 export function formatSummary(result: SynthResult): string {
-  const lines: string[] = [];
+  const { folder, objects } = result.argocd;
+  const lines: string[] = [`${folder}: ${objects} Argo CD objects written to dist/${folder}/ (apply them to the Argo CD cluster when they change)`];
   for (const c of result.clusters) {
     const w = c.warnings.length;
     lines.push(`${c.cluster}: ${c.objects} objects written to dist/${c.cluster}/, ${w} warning${w === 1 ? '' : 's'}`);

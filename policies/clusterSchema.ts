@@ -8,7 +8,11 @@ import * as z from 'zod';
 import { DEFAULT_MIGRATION_SETTINGS } from './clusterSchemaDefaults.js';
 import * as field from './clusterSchemaFields.js';
 import { fieldInfo } from './clusterSchemaFields.js';
+import { argoCdProjectName, stageName } from './fleetConfigSchema.js';
+import { kubevirtSettingsSchema } from './clusterSchemaKubevirt.js';
+import { kubeOvnInstallSchema, kubeOvnSubnetsSchema } from './clusterSchemaKubeOvn.js';
 import { argoCdRules, migrationRules, nodePoolsRules, nodeSelectorRules, onceValid, poolRules } from './clusterSchemaRules.js';
+import { acceptedKnownIssuesSchema, argoCdVersion, clusterVersionRules } from './clusterSchemaVersions.js';
 
 const machineTypeList = (kind: string) =>
   z
@@ -76,6 +80,15 @@ export const kubeOvnSettingsSchema = z
      * @default 'warn'
      */
     podNetworkMasquerade: z.enum(['warn', 'deny']).optional().register(fieldInfo, { expected: "'warn' or 'deny'", fix: "use 'warn' (the default) or 'deny'" }),
+    /**
+     * How the cluster installs Kube-OVN, which decides the form of its migration settings: a Helm
+     * chart gets a values file `dist/<cluster>/values/kube-ovn.yaml` (delivered with the chart by
+     * Argo CD); `'external'` (install.sh, an operator, another repository) gets a check only.
+     * @default 'external'
+     */
+    install: kubeOvnInstallSchema.optional(),
+    /** Kube-OVN Subnets for VM networks, generated as `kubeovn.io/v1` Subnets. */
+    subnets: kubeOvnSubnetsSchema.optional(),
   })
   .readonly();
 
@@ -88,8 +101,20 @@ const argoCdFields = z.strictObject({
   server: field.argoCdServer.optional(),
   /** The destination cluster's name as registered in Argo CD. */
   name: field.argoCdClusterName.optional(),
-  /** @default 'default' */
-  project: field.argoCdProject.optional(),
+  /**
+   * The AppProject of the cluster's Applications; kvfleet writes it (dist/_argocd/), restricted to
+   * what it delivers to its clusters, so it may not be Argo CD's shared `default`.
+   * @default the fleet's `argocd.project` (kvfleet.config.ts), 'kvfleet' unless set there
+   */
+  project: argoCdProjectName.optional(),
+  /**
+   * The rollout stage (kvfleet.config.ts `stages`): a change reaches this cluster only once every
+   * cluster of the earlier stages is Healthy.
+   * @default the last stage of kvfleet.config.ts
+   */
+  stage: stageName.optional(),
+  /** The Argo CD release that delivers to this cluster, e.g. `3.4.2`; checked by the version lint. */
+  version: argoCdVersion.optional(),
 });
 export type ArgoCdFields = z.output<typeof argoCdFields>;
 
@@ -150,6 +175,10 @@ export const clusterSchema = z
     kubernetesVersion: field.kubernetesVersion,
     /** KubeVirt version, e.g. `1.5.2`. Decides between `addedNodeSelector` (≥ 1.6) and target-pod steering. */
     kubevirtVersion: field.kubevirtVersion,
+    /** A planned KubeVirt upgrade, e.g. `1.7.0`; read only by the version lint (known upgrade breakages). */
+    kubevirtUpgradeTo: field.kubevirtVersion.optional(),
+    /** KubeVirt migration settings: the cluster's migration configuration and MigrationPolicies. */
+    kubevirt: kubevirtSettingsSchema.optional(),
     /** `'none'`, or the Kube-OVN release the cluster runs and how to treat masquerade on the pod network. */
     kubeOvn: z
       .union([z.literal('none'), kubeOvnSettingsSchema])
@@ -177,6 +206,12 @@ export const clusterSchema = z
      * @default 'kvfleet-system'
      */
     namespace: field.namespaceName.optional(),
+    /**
+     * Known version issues (policies/knownVersionIssues.ts) the cluster runs with for now, by id,
+     * each with the reason: an accepted error is reported as a warning instead of stopping synthesis.
+     */
+    acceptedKnownIssues: acceptedKnownIssuesSchema.optional(),
   })
+  .superRefine(clusterVersionRules, onceValid('kubevirtVersion', 'kubevirtUpgradeTo', 'kubeOvn', 'kubevirt'))
   .readonly()
   .register(fieldInfo, { expected: 'a cluster definition', fix: 'end the file with `export default defineCluster({ ... })`' });

@@ -63,7 +63,7 @@ export function yamlNumberFinding(v: string): Finding {
  * A string field. `why` returns nothing for a good value, a reason (shown as "<value> is not
  * <expected>: <reason>", fixed by `info.fix`) or a whole Finding when the fix is another one.
  */
-function checkedString(info: FieldInfo, why: (v: string) => string | Finding | undefined) {
+export function checkedString(info: FieldInfo, why: (v: string) => string | Finding | undefined) {
   return z
     .string()
     .superRefine((v, ctx) => {
@@ -91,7 +91,7 @@ export function wholeNumber(min: number, max: number, defaultValue?: number) {
 
 const DNS_LABEL_WHY = 'lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
 
-function dnsLabelWhy(v: string): string | undefined {
+export function dnsLabelWhy(v: string): string | undefined {
   if (isDnsLabel(v)) return undefined;
   return v.length > 63 ? `it is ${v.length} characters long (at most 63)` : DNS_LABEL_WHY;
 }
@@ -212,11 +212,6 @@ function argoCdServerProblem(v: string): string | undefined {
 export const argoCdClusterName = checkedString(
   { expected: 'an Argo CD cluster name', fix: 'use the name of the cluster as registered in Argo CD (`argocd cluster list`)' },
   (v) => (v.trim() === '' ? 'it is empty' : v.trim() !== v ? 'it has spaces around it' : v.length > 253 ? 'it is longer than 253 characters' : undefined),
-);
-
-export const argoCdProject = checkedString(
-  { expected: 'an Argo CD project name', fix: "use an existing AppProject's name (a DNS subdomain), or leave it out for 'default'" },
-  (v) => (isDnsSubdomain(v) ? undefined : 'AppProject names are DNS subdomains (lower-case letters, digits, "-" and ".")'),
 );
 
 export const nodeCount = z

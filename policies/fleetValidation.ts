@@ -2,10 +2,9 @@
  * Checks a whole fleet before anything is written. Collects every problem (not the first) and
  * names the file, the field path, the value seen and the fix. The schema (clusterSchema.ts) checks
  * each definition; this adds what needs the file or the other files (file name = cluster name, no two
- * clusters with one name) and the warnings, which do not stop synthesis.
+ * clusters with one name), the version lint (versionLint.ts: its errors stop the cluster like any
+ * other) and the warnings, which do not stop synthesis.
  */
-import semver from 'semver';
-import { KUBE_OVN_EARLY_PORT_SETUP_SINCE, KUBE_OVN_SCHEDULING_DEADLOCK_FIXED_IN } from '../compatibility/kubevirtVersions.js';
 import { type ClusterDefinition } from './clusterDefinition.js';
 import { clusterSchema } from './clusterSchema.js';
 import { isRecord } from './clusterSchemaFields.js';
@@ -13,6 +12,7 @@ import { DefinitionError } from './definitionError.js';
 import { definitionErrors } from './definitionIssues.js';
 import { formatValue } from './definitionValue.js';
 import { hypervisorRelease } from './hypervisorReleases.js';
+import { versionLint } from './versionLint.js';
 
 export { selectorsOverlap } from './clusterSchemaRules.js';
 
@@ -93,7 +93,9 @@ export function validateCluster(file: string, exported: unknown): ClusterValidat
     );
   }
   if (!parsed.success || problems.length > 0) return { problems };
-  return { definition: parsed.data, problems: clusterWarnings(file, parsed.data) };
+  // The version lint's errors (a known-bad release not accepted) block the cluster like any other.
+  const lint = [...versionLint(file, parsed.data), ...clusterWarnings(file, parsed.data)];
+  return lint.some((p) => p.severity === 'error') ? { problems: lint } : { definition: parsed.data, problems: lint };
 }
 
 export function validateFleet(loaded: readonly LoadedCluster[]): FleetValidation {
@@ -122,7 +124,6 @@ export function validateFleet(loaded: readonly LoadedCluster[]): FleetValidation
 function clusterWarnings(file: string, def: ClusterDefinition): DefinitionError[] {
   const out: DefinitionError[] = [];
   const warn = (path: string, problem: string, fix: string) => out.push(new DefinitionError(file, path, problem, fix, 'warning'));
-  if (def.kubeOvn !== 'none') lintKubeOvnVersion(def.kubeOvn.version, warn);
   def.nodePools.forEach((pool, i) => {
     if (pool.upgradeTo === undefined) return;
     const from = hypervisorRelease(pool.hypervisor)!;
@@ -136,25 +137,6 @@ function clusterWarnings(file: string, def: ClusterDefinition): DefinitionError[
     }
   });
   return out;
-}
-
-type Report = (path: string, problem: string, fix: string) => void;
-
-/** Warnings for a Kube-OVN release (validated "X.Y.Z") that makes migrations slow or stuck. */
-export function lintKubeOvnVersion(version: string, warn: Report): void {
-  if (semver.lt(version, KUBE_OVN_EARLY_PORT_SETUP_SINCE)) {
-    warn(
-      'kubeOvn.version',
-      `Kube-OVN ${version} configures the target port only when the migration is Running (seconds of network downtime)`,
-      `upgrade Kube-OVN to v${KUBE_OVN_SCHEDULING_DEADLOCK_FIXED_IN} or newer (v${KUBE_OVN_EARLY_PORT_SETUP_SINCE} at least)`,
-    );
-  } else if (semver.lt(version, KUBE_OVN_SCHEDULING_DEADLOCK_FIXED_IN)) {
-    warn(
-      'kubeOvn.version',
-      `Kube-OVN ${version} can deadlock a migration in Scheduling when a node is not known yet (kube-ovn#6823)`,
-      `upgrade Kube-OVN to v${KUBE_OVN_SCHEDULING_DEADLOCK_FIXED_IN} or newer`,
-    );
-  }
 }
 
 function isPlainObject(v: object): boolean {

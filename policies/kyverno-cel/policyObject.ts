@@ -51,15 +51,26 @@ export interface JsonPatchMutation {
  */
 export const ADMISSION_ONLY_EVALUATION = { background: { enabled: false } } as const;
 
-/** The policy as shipped: background evaluation off (see ADMISSION_ONLY_EVALUATION). */
+/**
+ * What the MutatingPolicy CRD defaults in `spec.evaluation` once the object exists
+ * (`skipBackgroundRequests`, `default: true` in Kyverno 1.19's policies.kyverno.io_mutatingpolicies.yaml;
+ * the ValidatingPolicy CRD defaults nothing there). Written out, so the object Argo CD applies is the
+ * object the API server stores and the policy never shows OutOfSync (kyverno#9451 for the same field
+ * on ClusterPolicies). test/admission/kyvernoPolicyDefaults.apiserver.test.ts compares every policy
+ * read back through the real Kyverno with dist/.
+ */
+export const MUTATING_POLICY_EVALUATION_DEFAULTS = { skipBackgroundRequests: true } as const;
+
+/** The policy as shipped: background evaluation off (see ADMISSION_ONLY_EVALUATION), defaults written out. */
 export function admissionOnly(policy: KyvernoPolicy): KyvernoPolicy {
-  const object = { ...policy.object, spec: { ...policy.object.spec, evaluation: ADMISSION_ONLY_EVALUATION } } as KyvernoPolicyObject;
+  const evaluation = policy.object.kind === 'MutatingPolicy' ? { ...ADMISSION_ONLY_EVALUATION, ...MUTATING_POLICY_EVALUATION_DEFAULTS } : ADMISSION_ONLY_EVALUATION;
+  const object = { ...policy.object, spec: { ...policy.object.spec, evaluation } } as KyvernoPolicyObject;
   return { ...policy, object };
 }
 
 interface CommonSpec {
   /** Set by admissionOnly() for every policy kvfleet ships. */
-  readonly evaluation?: typeof ADMISSION_ONLY_EVALUATION;
+  readonly evaluation?: typeof ADMISSION_ONLY_EVALUATION & Partial<typeof MUTATING_POLICY_EVALUATION_DEFAULTS>;
   /**
    * Every kvfleet policy fails open. VM admission and migrations must not stop while Kyverno is
    * unavailable; what a policy adds here is an early, clear answer or a tighter target choice,

@@ -36,3 +36,15 @@ test('every bad setting is reported at once', () => {
     'POD_NAME is not set (the Deployment passes metadata.name through the downward API)',
   ]);
 });
+
+test('durations may be fractional seconds (a scaled clock), but not zero or negative', () => {
+  const base = { KVFLEET_KUBEVIRT_VERSION: '1.6.2', [POD_NAME_ENV]: 'p' };
+  const parsed = settingsFromEnv({ ...base, KVFLEET_BACKOFF_BASE_SECONDS: '0.1', KVFLEET_ATTEMPT_WINDOW_SECONDS: '36' });
+  expect(parsed.ok && parsed.settings.migration.backoffBaseSeconds).toBe(0.1);
+  expect(parsed.ok && parsed.settings.migration.attemptWindowSeconds).toBe(36);
+  const bad = settingsFromEnv({ ...base, KVFLEET_BACKOFF_BASE_SECONDS: '0', KVFLEET_FINISHED_MIGRATION_TTL_SECONDS: '-5' });
+  expect(bad.ok ? [] : bad.problems).toEqual([
+    'KVFLEET_BACKOFF_BASE_SECONDS="0" is not a number of seconds > 0',
+    'KVFLEET_FINISHED_MIGRATION_TTL_SECONDS="-5" is not a number of seconds > 0',
+  ]);
+});

@@ -78,20 +78,24 @@ export type ParsedSettings = { ok: true; settings: ControllerSettings } | { ok: 
 /** Reads settings from the environment; every problem is reported, none is guessed around. */
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): ParsedSettings {
   const problems: string[] = [];
-  const number = (name: string, fallback: number, min: number): number => {
+  const number = (name: string, fallback: number, valid: (n: number) => boolean, expected: string): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < min) {
-      problems.push(`${name}="${raw}" is not a number ≥ ${min}`);
+    if (!Number.isFinite(n) || !valid(n)) {
+      problems.push(`${name}="${raw}" is not ${expected}`);
       return fallback;
     }
     return n;
   };
+  // Durations may be fractional: the upgrade simulator (sim/upgrade) runs the controller on a scaled
+  // clock, where KubeVirt's seconds are milliseconds. The generator always writes whole seconds.
   const migration = Object.fromEntries(
     Object.entries(MIGRATION_ENV).map(([field, name]) => [
       field,
-      number(name, DEFAULT_MIGRATION_SETTINGS[field as keyof ControllerMigrationSettings], field === 'fallbackAttempts' ? 0 : 1),
+      field === 'fallbackAttempts'
+        ? number(name, DEFAULT_MIGRATION_SETTINGS.fallbackAttempts, (n) => n >= 0, 'a number ≥ 0')
+        : number(name, DEFAULT_MIGRATION_SETTINGS[field as keyof ControllerMigrationSettings], (n) => n > 0, 'a number of seconds > 0'),
     ]),
   ) as unknown as ControllerMigrationSettings;
   const kubevirtVersion = env[KUBEVIRT_VERSION_ENV];

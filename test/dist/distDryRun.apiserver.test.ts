@@ -2,12 +2,12 @@
  * Every object in dist/ must be accepted by a real kube-apiserver with the upstream CRDs installed:
  * server-side apply with dryRun=All runs the CRD schemas, CEL rules, defaulting and admission.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../harness/controlPlane.js';
-import { dryRunApply, dryRunApplyDir } from '../harness/dryRun.js';
+import { dryRunApply, dryRunApplyDir, readManifests } from '../harness/dryRun.js';
 import { projectDir, sharedDir } from '../harness/toolPaths.js';
 
 const crdDirs = ['kubevirt', 'kyverno', 'kube-ovn', 'argocd', 'prometheus-operator'].map((d) => join(sharedDir, 'crds', d));
@@ -27,6 +27,15 @@ describe.each(clusters)('dist/%s', (cluster) => {
     const rejections = await dryRunApplyDir(kc, join(distDir, cluster));
     expect(rejections.map((r) => `${r.file}: ${r.object}: ${r.message}`)).toEqual([]);
   });
+});
+
+test('values files are not applied: they are chart values, and Argo CD does not read dist/<cluster>/values/ either', () => {
+  const withValues = clusters.filter((c) => existsSync(join(distDir, c, 'values')));
+  expect(withValues.length).toBeGreaterThan(0);
+  for (const cluster of withValues) {
+    const files = new Set(readManifests(join(distDir, cluster)).map((m) => m.file));
+    for (const name of readdirSync(join(distDir, cluster, 'values'))) expect(files.has(name) || files.has(`values/${name}`)).toBe(false);
+  }
 });
 
 describe('the dry run rejects what a real cluster would', () => {
@@ -59,6 +68,28 @@ describe('the dry run rejects what a real cluster would', () => {
       dataa: { a: 'b' },
     } as never);
     expect(rejection?.message).toMatch(/dataa/);
+  });
+
+  test('a KubeVirt CR partial with a misspelt migration setting (the partial is checked field by field)', () =>
+    expect(
+      dryRunApply(kc, {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'KubeVirt',
+        metadata: { name: 'kubevirt', namespace: 'default' },
+        spec: { configuration: { migrations: { parallelMigrationsPerClustr: 8 } } },
+      } as never),
+    ).resolves.toMatchObject({ message: expect.stringMatching(/parallelMigrationsPerClustr/) }));
+
+  test('a MigrationPolicy with a misspelt field, and a Kube-OVN Subnet with one', async () => {
+    const policy = await dryRunApply(kc, {
+      apiVersion: 'migrations.kubevirt.io/v1alpha1',
+      kind: 'MigrationPolicy',
+      metadata: { name: 'bad-policy' },
+      spec: { selectors: {}, allowAutoConverg: true },
+    } as never);
+    expect(policy?.message).toMatch(/allowAutoConverg/);
+    const subnet = await dryRunApply(kc, { apiVersion: 'kubeovn.io/v1', kind: 'Subnet', metadata: { name: 'bad-subnet' }, spec: { cidrBlok: '10.0.0.0/16' } } as never);
+    expect(subnet?.message).toMatch(/cidrBlok/);
   });
 
   test('a well-formed VMIM is accepted (the rejections above are about the fields, not the kind)', async () => {

@@ -75,10 +75,14 @@ export async function dryRunApply(kc: KubeConfig, object: KubernetesObject): Pro
   return { object: what, message };
 }
 
-/** Every object in every YAML file of a folder, in file-name order. */
+/**
+ * Every object in every YAML file of a folder, in file-name order. Files directly in it only, as
+ * Argo CD's (non-recursive) directory source reads it: `values/` holds chart values, not manifests.
+ */
 export function readManifests(dir: string): { file: string; object: KubernetesObject }[] {
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => e.name)
     .sort()
     .flatMap((file) =>
       parseAllDocuments(readFileSync(join(dir, file), 'utf8'))

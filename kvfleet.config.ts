@@ -1,0 +1,11 @@
+// What is true of the whole fleet rather than of one cluster: where Argo CD reads dist/ from, and
+// the order in which a change rolls out (policies/fleetConfigSchema.ts documents every field).
+import { defineFleet } from './policies/fleetConfigSchema.js';
+
+export default defineFleet({
+  repoURL: 'https://git.example.com/platform/kvfleet-fleet.git', // this repository, as Argo CD clones it
+  targetRevision: 'main',
+  argocd: { namespace: 'argocd', project: 'kvfleet' },
+  // Rollout order: a change reaches production only once every canary cluster is Healthy.
+  stages: [{ name: 'canary' }, { name: 'production', maxUpdate: '50%' }],
+});
