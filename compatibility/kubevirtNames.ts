@@ -21,6 +21,14 @@ export const DOMAIN_ANNOTATION = 'kubevirt.io/domain';
 export const ALLOW_BRIDGE_MIGRATION_ANNOTATION = 'kubevirt.io/allow-pod-bridge-network-live-migration';
 /** KubeVirt's device-plugin resource for /dev/kvm; the labeller's capabilities step requests one. */
 export const KVM_RESOURCE = 'devices.kubevirt.io/kvm';
+/**
+ * VMIM annotation on migrations KubeVirt's evacuation controller creates (value: the node being
+ * evacuated). KubeVirt retries these itself: when one fails, the controller creates the next for the
+ * VMI at once and the migration controller holds it back 20 s, doubling (`handleMigrationBackoff`).
+ */
+export const EVACUATION_MIGRATION_ANNOTATION = 'kubevirt.io/evacuationMigration';
+/** VMIM annotation on workload-update migrations; KubeVirt retries these with the same backoff. */
+export const WORKLOAD_UPDATE_MIGRATION_ANNOTATION = 'kubevirt.io/workloadUpdateMigration';
 /** The taint `kubectl drain` / KubeVirt's evacuation puts on a node being drained. */
 export const KUBEVIRT_DRAIN_TAINT = 'kubevirt.io/drain';
 

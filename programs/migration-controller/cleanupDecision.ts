@@ -2,9 +2,11 @@
  * Which of kvfleet's own VMIMs to delete, and when to look again. Only VMIMs carrying kvfleet's
  * managed-by label are ever considered: a user's VMIM is never deleted or changed.
  */
+import { type CONTROLLER_METRICS, type LabelValue } from '../runtime/metricsContract.js';
 import { isFinalPhase, type VmimView, type VmiView } from './objectViews.js';
 
-export type CleanupReason = 'vmi-gone' | 'vmi-replaced' | 'ttl';
+/** The `reason` of kvfleet_migration_vmims_deleted_total, as the metrics contract lists them. */
+export type CleanupReason = LabelValue<typeof CONTROLLER_METRICS.deletions, 'reason'>;
 
 export interface CleanupPlan {
   readonly deletions: readonly { readonly vmim: VmimView; readonly reason: CleanupReason }[];

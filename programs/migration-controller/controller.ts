@@ -13,6 +13,7 @@ import { LeaderElector } from './leaderElector.js';
 import { MalformedObjects } from './malformedObjects.js';
 import { createMigrationMetrics, type MigrationMetrics } from './metrics.js';
 import { MigrationIndex, vmiKey } from './migrationIndex.js';
+import { exportMachineTypeCapacity, machineTypeCapacity } from './machineTypeCapacity.js';
 import { MigrationObserver } from './migrationObserver.js';
 import { MIGRATION_JOB_UID_LABEL } from '../../compatibility/kubevirtNames.js';
 import { type Parsed, parseNode, parseTargetPod, parseVmi, parseVmim } from './objectViews.js';
@@ -252,6 +253,9 @@ export async function startMigrationController(opts: MigrationControllerOptions)
     ),
   ];
 
+  exportMachineTypeCapacity(metrics, () =>
+    watches.every((w) => w.hasSynced()) ? machineTypeCapacity(index.vmiViews(), index.nodes.values(), settings.scheduling.machineTypeLabeller) : undefined,
+  );
   loop.start();
   for (const w of watches) w.start();
   elector.start();

@@ -7,10 +7,11 @@
  */
 import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
+import { type CONTROLLER_METRICS, type LabelValue } from '../runtime/metricsContract.js';
 import { type ControllerWrites, type VmiEvent, WriteRefused } from './controllerWrites.js';
 
-/** Why an Event was not recorded: the metric's `reason` label. */
-export type EventDropReason = 'api-error' | 'backlog-full' | 'not-acting';
+/** Why an Event was not recorded: the metric's `reason` label, as the metrics contract lists them. */
+export type EventDropReason = LabelValue<typeof CONTROLLER_METRICS.eventsDropped, 'reason'>;
 
 export interface EventSinkOptions {
   readonly writes: Pick<ControllerWrites, 'recordEvent'>;

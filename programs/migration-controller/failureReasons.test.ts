@@ -43,7 +43,10 @@ const failedSpec: VmimSpec = {
 };
 
 function context(
-  over: { vmi?: Partial<VmiSpec> | null; failed?: Partial<VmimSpec>; others?: VmimSpec[]; pod?: Parameters<typeof targetPodObject>[0] } & Partial<FailureContext> = {},
+  over: { vmi?: Partial<VmiSpec> | null; failed?: Partial<VmimSpec>; others?: VmimSpec[]; pod?: Parameters<typeof targetPodObject>[0] } & Omit<
+    Partial<FailureContext>,
+    'failed' | 'vmi'
+  > = {},
 ): FailureContext {
   const failed = must(parseVmim(vmimObject({ ...failedSpec, ...over.failed })));
   const others = (over.others ?? []).map((s) => must(parseVmim(vmimObject(s))));
@@ -172,4 +175,27 @@ test('the furthest phase follows KubeVirt order, not the order of the timestamps
   const c = classifyFailure(context({ failed: { phases: { Failed: NOW, Running: NOW - 1, Pending: NOW - 3, Scheduled: NOW - 2 } } } as never));
   expect(c).toMatchObject({ fixable: false, reason: 'UnknownFailure' });
   expect(c.detail).toMatch(/^failed after Running\b/);
+});
+
+describe('never racing KubeVirt: what KubeVirt retries itself is left to KubeVirt', () => {
+  test('an evacuation, a workload-update migration, or a VMI marked for eviction → RetriedByKubeVirt, not a fallback', () => {
+    const observed = { unschedulableMessage: SELECTOR_MISMATCH_MESSAGE };
+    const evacuation = context({ failed: { annotations: { 'kubevirt.io/evacuationMigration': 'stay-1' } }, observed });
+    const workloadUpdate = context({ failed: { annotations: { 'kubevirt.io/workloadUpdateMigration': '' } }, observed });
+    const evicted = context({ vmi: { evacuationNodeName: 'stay-1' }, observed });
+    for (const c of [evacuation, workloadUpdate, evicted]) expect(classifyFailure(c)).toMatchObject({ fixable: false, reason: 'RetriedByKubeVirt' });
+  });
+
+  test("a failure on a node carrying KubeVirt's drain taint is KubeVirt's to retry; the same failure elsewhere is a fallback", () => {
+    const drained = must(
+      parseNode({
+        ...nodeObject({ name: 'stay-1', labels: poolNodeLabels(poolNamed('rhel96-staying')) }),
+        spec: { taints: [{ key: 'kubevirt.io/drain', effect: 'NoSchedule' }] },
+      }),
+    );
+    const withDrain = new Map(nodes).set('stay-1', drained);
+    const failure = { observed: { unschedulableMessage: SELECTOR_MISMATCH_MESSAGE } };
+    expect(classifyFailure({ ...context(failure), nodes: withDrain })).toMatchObject({ fixable: false, reason: 'RetriedByKubeVirt' });
+    expect(classifyFailure(context(failure))).toMatchObject({ fixable: true, reason: 'TargetUnschedulable' });
+  });
 });

@@ -22,6 +22,7 @@ export const NOT_FIXABLE_REASONS = [
   'Superseded',
   'FailureTooOld',
   'MachineTypeUnknown',
+  'RetriedByKubeVirt',
   'UnknownFailure',
 ] as const;
 export type NotFixableReason = (typeof NOT_FIXABLE_REASONS)[number];
@@ -108,6 +109,19 @@ export function classifyFailure(ctx: FailureContext): FailureClassification {
   if (inFlight) return notFixable('MigrationInFlight', `migration ${inFlight.name} is in progress for this VMI`);
   const newer = others.find((s) => s.createdMs > failed.createdMs || s.kvfleet?.fallbackOfUid === failed.uid);
   if (newer) return notFixable('Superseded', `migration ${newer.name} came after this one`);
+
+  // KubeVirt retries these itself: on a failed evacuation or workload-update migration, and for any
+  // VMI on a node it is evacuating, its controller creates the next VMIM at once (and holds it back
+  // 20 s, doubling). A kvfleet fallback would race that VMIM, so kvfleet leaves the VMI to KubeVirt;
+  // its policies still steer KubeVirt's retry to a node that runs the machine type.
+  if (failed.retriedByKubevirt) return notFixable('RetriedByKubeVirt', 'an evacuation or workload-update migration: KubeVirt creates the next one itself');
+  const source = vmi.nodeName ? ctx.nodes.get(vmi.nodeName) : undefined;
+  if (vmi.evacuationNodeName || source?.draining) {
+    return notFixable(
+      'RetriedByKubeVirt',
+      `VMI is being evacuated from ${vmi.evacuationNodeName ?? vmi.nodeName}: KubeVirt's evacuation creates the next migration itself`,
+    );
+  }
 
   const ageMs = ctx.nowMs - failedAtMs(failed);
   if (ageMs >= ctx.maxAgeMs) return notFixable('FailureTooOld', `failed ${Math.round(ageMs / 1000)} s ago, outside the attempt window`);

@@ -8,9 +8,10 @@ import { type KubeConfig } from '@kubernetes/client-node';
 import { MATRIX_MOUNT_PATH, type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
 import { loadKubeConfig } from '../runtime/kubeConfig.js';
 import { createLogger } from '../runtime/logger.js';
+import { collectProcessMetrics } from '../runtime/metricsContract.js';
 import { startProbeServer } from '../runtime/probeServer.js';
 import { startMigrationController } from './controller.js';
-import { collectProcessMetrics, createMigrationMetrics } from './metrics.js';
+import { createMigrationMetrics } from './metrics.js';
 import { MATRIX_FILE_ENV, METRICS_HOST_ENV, METRICS_PORT_ENV, settingsFromEnv } from './settings.js';
 
 const logger = createLogger('migration-controller');

@@ -79,6 +79,11 @@ export class MigrationIndex {
     return this.vmis.get(key);
   }
 
+  /** Every cached VMI (the machine-type capacity gauges count them). */
+  vmiViews(): IterableIterator<VmiView> {
+    return this.vmis.values();
+  }
+
   putNode(n: NodeView): void {
     this.nodeViews.set(n.name, n);
   }

@@ -14,7 +14,13 @@ import {
   MANAGED_BY_VALUE,
   TARGET_NODE_ANNOTATION,
 } from '../../compatibility/labelKeys.js';
-import { MIGRATION_JOB_NAME_ANNOTATION, MIGRATION_JOB_UID_LABEL } from '../../compatibility/kubevirtNames.js';
+import {
+  EVACUATION_MIGRATION_ANNOTATION,
+  KUBEVIRT_DRAIN_TAINT,
+  MIGRATION_JOB_NAME_ANNOTATION,
+  MIGRATION_JOB_UID_LABEL,
+  WORKLOAD_UPDATE_MIGRATION_ANNOTATION,
+} from '../../compatibility/kubevirtNames.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
@@ -64,6 +70,8 @@ export interface VmimView {
   readonly migrationState?: MigrationState;
   /** Set only on VMIMs carrying kvfleet's managed-by label. */
   readonly kvfleet?: FallbackMarks;
+  /** An evacuation or workload-update migration: KubeVirt creates the next one itself when it fails. */
+  readonly retriedByKubevirt: boolean;
 }
 
 export interface VmiView {
@@ -80,6 +88,8 @@ export interface VmiView {
   readonly liveMigratable?: boolean;
   readonly liveMigratableReason?: string;
   readonly migrationState?: MigrationState;
+  /** `status.evacuationNodeName`: KubeVirt's eviction admitter marked the VMI to leave this node. */
+  readonly evacuationNodeName?: string;
 }
 
 export interface NodeView {
@@ -88,6 +98,8 @@ export interface NodeView {
   readonly hostname: string;
   readonly ready: boolean;
   readonly cordoned: boolean;
+  /** Carries KubeVirt's drain taint: its evacuation controller is moving every VMI off it. */
+  readonly draining: boolean;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -230,6 +242,8 @@ export function parseVmim(o: unknown): Parsed<VmimView> {
       abortRequested: abortCondition || (migrationState?.abortRequested ?? false) || migrationState?.abortStatus !== undefined,
       ...(migrationState ? { migrationState } : {}),
       ...(kvfleet ? { kvfleet } : {}),
+      retriedByKubevirt:
+        meta.value.annotations[EVACUATION_MIGRATION_ANNOTATION] !== undefined || meta.value.annotations[WORKLOAD_UPDATE_MIGRATION_ANNOTATION] !== undefined,
     },
   };
 }
@@ -256,6 +270,7 @@ export function parseVmi(o: unknown): Parsed<VmiView> {
       deleting,
       ...(str(status.phase) ? { phase: status.phase as string } : {}),
       ...(str(status.nodeName) ? { nodeName: status.nodeName as string } : {}),
+      ...(str(status.evacuationNodeName) ? { evacuationNodeName: status.evacuationNodeName as string } : {}),
       ...(str(machine.type) ? { machineType: machine.type as string } : {}),
       ...(migratable ? { liveMigratable: migratable.status === 'True' } : {}),
       ...(migratable && str(migratable.reason) ? { liveMigratableReason: migratable.reason as string } : {}),
@@ -280,6 +295,7 @@ export function parseNode(o: unknown): Parsed<NodeView> {
       hostname: labels[HOSTNAME_LABEL] ?? name,
       ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
       cordoned: spec.unschedulable === true,
+      draining: Array.isArray(spec.taints) && spec.taints.some((t: unknown) => isObj(t) && t.key === KUBEVIRT_DRAIN_TAINT),
       labels,
     },
   };

@@ -6,6 +6,8 @@
  */
 export {
   DOMAIN_ANNOTATION,
+  EVACUATION_MIGRATION_ANNOTATION,
+  WORKLOAD_UPDATE_MIGRATION_ANNOTATION,
   KUBEVIRT_CREATED_BY_LABEL,
   KUBEVIRT_DRAIN_TAINT,
   KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX,
@@ -23,10 +25,6 @@ export const VMIMS = { ...KUBEVIRT_API, plural: 'virtualmachineinstancemigration
 /** `AppLabel` (types.go): every KubeVirt-made pod carries `kubevirt.io: <component>`. */
 export const APP_LABEL = 'kubevirt.io';
 export const VIRT_LAUNCHER = 'virt-launcher';
-/** `EvacuationMigrationAnnotation`: value = the node being evacuated (evacuation.go GenerateNewMigration). */
-export const EVACUATION_MIGRATION_ANNOTATION = 'kubevirt.io/evacuationMigration';
-/** `WorkloadUpdateMigrationAnnotation`: the other kind of VMIM that gets the migration backoff. */
-export const WORKLOAD_UPDATE_MIGRATION_ANNOTATION = 'kubevirt.io/workloadUpdateMigration';
 /** `FuncTestForceIgnoreMigrationBackoffAnnotation`: KubeVirt's test-only escape from the backoff. */
 export const IGNORE_BACKOFF_ANNOTATION = 'kubevirt.io/func-test-ignore-migration-backoff';
 /** `MigrationPendingPodTimeoutSecondsAnnotation`: per-VMIM override of the 900 s catch-all timeout. */

@@ -85,6 +85,8 @@ export interface VmiSpec {
   readonly liveMigratable?: boolean;
   readonly migrationState?: Obj;
   readonly deleting?: boolean;
+  /** `status.evacuationNodeName`, as KubeVirt's eviction admitter sets it. */
+  readonly evacuationNodeName?: string;
 }
 
 /** A running VMI as virt-handler reports it: canonical machine type in status, alias in spec. */
@@ -103,6 +105,7 @@ export function vmiObject(v: VmiSpec): Obj {
     status: {
       phase: v.phase ?? 'Running',
       ...(v.nodeName ? { nodeName: v.nodeName } : {}),
+      ...(v.evacuationNodeName ? { evacuationNodeName: v.evacuationNodeName } : {}),
       ...(v.machineType ? { machine: { type: v.machineType } } : {}),
       conditions:
         v.liveMigratable === undefined
