@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and caches the test tools (Kyverno CLI, kube-apiserver, kube-scheduler, etcd, Kyverno admission
-# controller) from the Go module proxy, using the wrapper modules in tools/kyverno, tools/kube and
-# tools/kyverno-admission (see tools/README.md).
+# controller, promtool) from the Go module proxy, using the wrapper modules in tools/kyverno, tools/kube,
+# tools/kyverno-admission and tools/prometheus (see tools/README.md).
 #
 #   scripts/tools.sh ensure   build whatever is missing (progress on stderr), then print name=/abs/path lines
 #   scripts/tools.sh paths    print the name=/abs/path lines only; exit 1 if a binary is missing (no build)
@@ -17,7 +17,8 @@ BIN=$CACHE/bin
 KYVERNO_MOD=$ROOT/tools/kyverno
 KUBE_MOD=$ROOT/tools/kube
 KYVERNO_ADMISSION_MOD=$ROOT/tools/kyverno-admission
-TOOLS=(kyverno kube-apiserver kube-scheduler etcd kyverno-admission)
+PROMETHEUS_MOD=$ROOT/tools/prometheus
+TOOLS=(kyverno kube-apiserver kube-scheduler etcd kyverno-admission promtool)
 
 die() { echo "tools.sh: $*" >&2; exit 1; }
 log() { echo "[tools +${SECONDS}s] $*" >&2; }
@@ -32,11 +33,16 @@ KYVERNO_VERSION=$(modver "$KYVERNO_MOD/go.mod" github.com/kyverno/kyverno)
 KUBE_VERSION=$(modver "$KUBE_MOD/go.mod" k8s.io/kubernetes)
 ETCD_VERSION=$(modver "$KUBE_MOD/go.mod" go.etcd.io/etcd/server/v3)
 KYVERNO_ADMISSION_VERSION=$(modver "$KYVERNO_ADMISSION_MOD/go.mod" github.com/kyverno/kyverno)
-[[ -n $KYVERNO_VERSION && -n $KUBE_VERSION && -n $ETCD_VERSION && -n $KYVERNO_ADMISSION_VERSION ]] ||
+# Prometheus 3.x publishes its Go module as v0.3XY.Z for release 3.XY.Z (v0.314.0 = Prometheus 3.14.0).
+PROMETHEUS_MODULE_VERSION=$(modver "$PROMETHEUS_MOD/go.mod" github.com/prometheus/prometheus)
+[[ -n $KYVERNO_VERSION && -n $KUBE_VERSION && -n $ETCD_VERSION && -n $KYVERNO_ADMISSION_VERSION &&
+  $PROMETHEUS_MODULE_VERSION =~ ^v0\.([1-9])([0-9][0-9])\.([0-9]+)$ ]] ||
   die "cannot read tool versions from tools/*/go.mod"
+PROMTOOL_VERSION=${BASH_REMATCH[1]}.$((10#${BASH_REMATCH[2]})).${BASH_REMATCH[3]}
 KYVERNO_HASH=$(sumhash "$KYVERNO_MOD")
 KUBE_HASH=$(sumhash "$KUBE_MOD")
 KYVERNO_ADMISSION_HASH=$(sumhash "$KYVERNO_ADMISSION_MOD")
+PROMETHEUS_HASH=$(sumhash "$PROMETHEUS_MOD")
 
 bin_path() {
   case $1 in
@@ -44,6 +50,7 @@ bin_path() {
     kube-apiserver | kube-scheduler) echo "$BIN/$1-$KUBE_VERSION-$KUBE_HASH" ;;
     etcd) echo "$BIN/etcd-$ETCD_VERSION-$KUBE_HASH" ;;
     kyverno-admission) echo "$BIN/kyverno-admission-$KYVERNO_ADMISSION_VERSION-$KYVERNO_ADMISSION_HASH" ;;
+    promtool) echo "$BIN/promtool-v$PROMTOOL_VERSION-$PROMETHEUS_HASH" ;;
     *) die "unknown tool $1" ;;
   esac
 }
@@ -113,6 +120,9 @@ verify() {
       got=$(env -u KYVERNO_NAMESPACE timeout 20 "$bin" -v=2 --loggingFormat=text --disableLogColor 2>&1 | grep -m1 'logger=setup/version' || true)
       want=" version=$KYVERNO_ADMISSION_VERSION"
       ;;
+    # The version printed comes from -ldflags (as Prometheus's promu sets it); the build info check
+    # below ties it to the module really compiled in.
+    promtool) got=$("$bin" --version 2>&1) want="promtool, version $PROMTOOL_VERSION " ;;
   esac
   echo "$got" | sed "s/^/[tools]   $tool: /" >&2
   grep -qF "$want" <<<"$got" || { echo "tools.sh: $tool: expected '$want' in the version output" >&2; return 1; }
@@ -121,6 +131,11 @@ verify() {
     got=$(go version -m "$bin" | awk '($1 == "mod" || $1 == "dep") && $2 == "github.com/kyverno/kyverno" { print $3 }')
     echo "[tools]   $tool: build info: github.com/kyverno/kyverno $got" >&2
     [[ $got == "$KYVERNO_ADMISSION_VERSION" ]] || { echo "tools.sh: $tool: build info has kyverno '$got'" >&2; return 1; }
+  fi
+  if [[ $tool == promtool ]]; then
+    got=$(go version -m "$bin" | awk '($1 == "mod" || $1 == "dep") && $2 == "github.com/prometheus/prometheus" { print $3 }')
+    echo "[tools]   $tool: build info: github.com/prometheus/prometheus $got" >&2
+    [[ $got == "$PROMETHEUS_MODULE_VERSION" ]] || { echo "tools.sh: $tool: build info has prometheus '$got'" >&2; return 1; }
   fi
 }
 
@@ -133,11 +148,11 @@ ensure() {
     flock 9 # one builder at a time per cache
     setup_go
 
-    log "step 1/3: kyverno $KYVERNO_VERSION (tools/kyverno)"
+    log "step 1/4: kyverno $KYVERNO_VERSION (tools/kyverno)"
     build "$KYVERNO_MOD" kyverno github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno \
       "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION"
 
-    log "step 2/3: kubernetes $KUBE_VERSION, etcd $ETCD_VERSION (tools/kube)"
+    log "step 2/4: kubernetes $KUBE_VERSION, etcd $ETCD_VERSION (tools/kube)"
     local minor=${KUBE_VERSION#v1.}
     minor=${minor%%.*}
     local kv ldf="-s -w"
@@ -148,9 +163,13 @@ ensure() {
     build "$KUBE_MOD" kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ldf"
     build "$KUBE_MOD" etcd go.etcd.io/etcd/server/v3 "-s -w"
 
-    log "step 3/3: kyverno admission controller $KYVERNO_ADMISSION_VERSION (tools/kyverno-admission)"
+    log "step 3/4: kyverno admission controller $KYVERNO_ADMISSION_VERSION (tools/kyverno-admission)"
     build "$KYVERNO_ADMISSION_MOD" kyverno-admission github.com/kyverno/kyverno/cmd/kyverno \
       "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_ADMISSION_VERSION"
+
+    log "step 4/4: promtool $PROMTOOL_VERSION (tools/prometheus, github.com/prometheus/prometheus $PROMETHEUS_MODULE_VERSION)"
+    build "$PROMETHEUS_MOD" promtool github.com/prometheus/prometheus/cmd/promtool \
+      "-s -w -X github.com/prometheus/common/version.Version=$PROMTOOL_VERSION -X github.com/prometheus/common/version.Branch=HEAD"
     log "all tools ready"
   fi
   print_paths

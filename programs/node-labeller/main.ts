@@ -7,9 +7,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Command } from 'commander';
-import { collectDefaultMetrics } from 'prom-client';
 import { loadKubeConfig } from '../runtime/kubeConfig.js';
 import { createLogger } from '../runtime/logger.js';
+import { collectProcessMetrics } from '../runtime/metricsContract.js';
 import { startProbeServer } from '../runtime/probeServer.js';
 import { makeApiClientWithTimeout } from '../runtime/requestTimeout.js';
 import { createLabellerMetrics } from './labellerMetrics.js';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const settings = resolved.settings;
   const kc = loadKubeConfig();
   const metrics = createLabellerMetrics();
-  collectDefaultMetrics({ register: metrics.registry });
+  collectProcessMetrics(metrics.registry);
 
   const reconciler = new NodeLabelReconciler({
     nodeName: settings.nodeName,

@@ -1,0 +1,71 @@
+/**
+ * The README's metrics tables, rendered from the metrics contract (metricsContract.ts). Written by
+ * `npm run docs:metrics` (scripts/metricsDocs.ts) between marker comments; metricsContract.test.ts
+ * fails when the README holds anything else there.
+ */
+import { CONTROLLER_METRICS, type ExternalMetricContract, KUBEVIRT_METRICS, LABELLER_METRICS, type MetricContract, type MetricLabel } from './metricsContract.js';
+
+/** One README section per list of the contract, between `<!-- metrics:<id>:start … -->` and `<!-- metrics:<id>:end -->`. */
+export interface MetricsSection {
+  readonly id: 'labeller' | 'controller' | 'kubevirt';
+  readonly table: string;
+}
+
+const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+function labelCell(l: MetricLabel): string {
+  if (l.values) return `\`${l.name}\` (${l.values.join(', ')})`;
+  if (l.note) return `\`${l.name}\` (${l.note})`;
+  return `\`${l.name}\``;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function programTable(metrics: Record<string, MetricContract>): string {
+  return table(
+    ['metric', 'type', 'labels', 'read it as'],
+    Object.values(metrics).map((m) => [`\`${m.name}\``, m.type, m.labels.map(labelCell).join(', '), m.readAs]),
+  );
+}
+
+function kubevirtTable(metrics: readonly ExternalMetricContract[]): string {
+  return table(
+    ['metric', 'type', 'labels', 'exported by', 'read it as'],
+    metrics.map((m) => [`\`${m.name}\``, m.type, m.labels.map(labelCell).join(', '), `${m.exporter} (\`${m.source.replace(/^kubevirt\/kubevirt /, '')}\`)`, m.readAs]),
+  );
+}
+
+export function metricsSections(): MetricsSection[] {
+  return [
+    { id: 'labeller', table: programTable(LABELLER_METRICS) },
+    { id: 'controller', table: programTable(CONTROLLER_METRICS) },
+    { id: 'kubevirt', table: kubevirtTable(KUBEVIRT_METRICS) },
+  ];
+}
+
+export const startMarker = (id: MetricsSection['id']) =>
+  `<!-- metrics:${id}:start (generated from programs/runtime/metricsContract.ts by npm run docs:metrics; metricsContract.test.ts checks) -->`;
+export const endMarker = (id: MetricsSection['id']) => `<!-- metrics:${id}:end -->`;
+
+/** What stands between the markers of `id` in `readme`, trimmed; undefined when a marker is missing. */
+export function markedSection(readme: string, id: MetricsSection['id']): string | undefined {
+  const start = readme.indexOf(startMarker(id));
+  const end = readme.indexOf(endMarker(id));
+  if (start < 0 || end < start) return undefined;
+  return readme.slice(start + startMarker(id).length, end).trim();
+}
+
+/** `readme` with every section's table written between its markers; throws when markers are missing. */
+export function withMetricsTables(readme: string): string {
+  let text = readme;
+  for (const { id, table } of metricsSections()) {
+    const start = text.indexOf(startMarker(id));
+    const end = text.indexOf(endMarker(id));
+    if (start < 0 || end < start) throw new Error(`README.md has no '${startMarker(id)}' … '${endMarker(id)}' pair; add both where the table belongs`);
+    text = `${text.slice(0, start + startMarker(id).length)}\n${table}\n${text.slice(end)}`;
+  }
+  return text;
+}
