@@ -8,4 +8,6 @@ export default defineFleet({
   argocd: { namespace: 'argocd', project: 'kvfleet' },
   // Rollout order: a change reaches production only once every canary cluster is Healthy.
   stages: [{ name: 'canary' }, { name: 'production', maxUpdate: '50%' }],
+  // The fleet dashboard goes to the cluster whose Grafana reads every cluster's metrics.
+  monitoring: { fleetDashboardCluster: 'prod-east' },
 });

@@ -11,10 +11,17 @@ import { KyvernoPolicies } from './kyvernoPolicies.js';
 import { MachineTypeMatrixConfigMap } from './machineTypeMatrixConfigMap.js';
 import { MigrationController } from './migrationController.js';
 import { NodeLabeller } from './nodeLabeller.js';
+import { ClusterObservability, type FleetObservability } from './observability/clusterObservability.js';
 
 export interface ClusterChartProps extends ChartProps {
   /** A validated cluster definition. */
   readonly cluster: ClusterDefinition;
+  /**
+   * From the fleet configuration: where the runbooks are read, and the fleet dashboard on the
+   * cluster that carries it.
+   * @default runbooks linked as 'docs/runbooks.md', no fleet dashboard
+   */
+  readonly observability?: FleetObservability;
 }
 
 /** Everything kvfleet deploys to one cluster; synthesised to `dist/<cluster>/`. */
@@ -42,6 +49,7 @@ export class ClusterChart extends Chart {
     new KyvernoPolicies(this, 'kyverno', { cluster: props.cluster });
     new KubevirtMigrationSettings(this, 'kubevirt-migrations', { cluster: props.cluster });
     new KubeOvnSubnets(this, 'kube-ovn-subnets', { cluster: props.cluster });
+    new ClusterObservability(this, 'observability', { cluster: props.cluster, namespace: kvfleetNamespace, ...props.observability });
     // Last: annotates every object created above with its Argo CD sync wave.
     applySyncWaves(this);
   }

@@ -12,6 +12,8 @@ import { ClusterChart } from './clusterChart.js';
 import { type ArgoCdFolderSummary, loadDelivery, writeArgoCdFolder } from './delivery/fleetDelivery.js';
 import { loadFleet } from './loadFleet.js';
 import { valuesFiles } from './valuesFiles.js';
+import { fleetObservabilityFor } from './observability/clusterObservability.js';
+import { type FleetConfig } from '../policies/fleetConfigSchema.js';
 import { quoteAmbiguousScalarsInTree } from './ambiguousScalars.js';
 
 export interface SynthOptions {
@@ -40,8 +42,11 @@ export interface SynthResult {
   readonly argocd: ArgoCdFolderSummary;
 }
 
-/** Builds the cdk8s app for validated definitions; exported for chart tests. */
-export function buildApp(clusters: readonly ClusterDefinition[], outdir: string): App {
+/**
+ * Builds the cdk8s app for validated definitions; exported for chart tests. `fleet` (kvfleet.config.ts)
+ * gives the runbook links and the fleet dashboard's cluster; without it runbooks link relatively.
+ */
+export function buildApp(clusters: readonly ClusterDefinition[], outdir: string, fleet?: FleetConfig): App {
   const app = new App({
     outdir,
     outputFileExtension: '.yaml',
@@ -49,8 +54,19 @@ export function buildApp(clusters: readonly ClusterDefinition[], outdir: string)
   });
   // Sorted so a chart's position never depends on the order files were read in.
   for (const cluster of [...clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    new ClusterChart(app, cluster.name, { cluster });
+    new ClusterChart(app, cluster.name, { cluster, observability: fleetObservabilityFor(cluster.name, clusters, fleet) });
   }
+  return app;
+}
+
+/**
+ * Writes the clusters' manifests into `outdir` exactly as they land in dist/: cdk8s's YAML, then
+ * the quoting of plain scalars some reader would take for numbers (ambiguousScalars.ts).
+ */
+export function synthManifests(clusters: readonly ClusterDefinition[], outdir: string, fleet?: FleetConfig): App {
+  const app = buildApp(clusters, outdir, fleet);
+  app.synth();
+  quoteAmbiguousScalarsInTree(outdir);
   return app;
 }
 
@@ -67,6 +83,7 @@ export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
     const app = buildApp(
       clusters.map((c) => c.definition),
       staging,
+      delivery.fleet,
     );
     app.synth();
     argocd = writeArgoCdFolder(delivery.fleet!, app, staging);

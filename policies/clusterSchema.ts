@@ -13,6 +13,7 @@ import { kubevirtSettingsSchema } from './clusterSchemaKubevirt.js';
 import { kubeOvnInstallSchema, kubeOvnSubnetsSchema } from './clusterSchemaKubeOvn.js';
 import { argoCdRules, migrationRules, nodePoolsRules, nodeSelectorRules, onceValid, poolRules } from './clusterSchemaRules.js';
 import { acceptedKnownIssuesSchema, argoCdVersion, clusterVersionRules } from './clusterSchemaVersions.js';
+import { alertSettingsSchema } from './clusterSchemaAlerts.js';
 
 const machineTypeList = (kind: string) =>
   z
@@ -211,6 +212,11 @@ export const clusterSchema = z
      * each with the reason: an accepted error is reported as a warning instead of stopping synthesis.
      */
     acceptedKnownIssues: acceptedKnownIssuesSchema.optional(),
+    /**
+     * Thresholds of kvfleet's alerts and the labels its Prometheus selects rules and monitors by;
+     * every field and its default: policies/clusterSchemaAlerts.ts (runbooks: docs/runbooks.md).
+     */
+    alerts: alertSettingsSchema.optional(),
   })
   .superRefine(clusterVersionRules, onceValid('kubevirtVersion', 'kubevirtUpgradeTo', 'kubeOvn', 'kubevirt'))
   .readonly()

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { isDnsLabel, isDnsSubdomain } from '../compatibility/labelKeys.js';
-import { checkedString, dnsLabelWhy, fieldInfo, type Finding, isRecord, report } from './clusterSchemaFields.js';
+import { checkedString, clusterName, dnsLabelWhy, fieldInfo, type Finding, isRecord, report } from './clusterSchemaFields.js';
 import { formatValue } from './definitionValue.js';
 
 /** What an absent `argocd` block of the fleet configuration means. */
@@ -154,6 +154,20 @@ export const fleetConfigSchema = z
       .superRefine(stagesRules, { when: (p) => Array.isArray(p.value) && p.value.every((s) => isRecord(s) && typeof s.name === 'string') })
       .readonly()
       .register(fieldInfo, { expected: 'a list of rollout stages', fix: "list the stages in rollout order, e.g. [{ name: 'canary' }, { name: 'production' }]" }),
+    /** Fleet-wide observability (issue 13). */
+    monitoring: z
+      .strictObject({
+        /**
+         * The cluster whose `dist/` folder also carries the fleet dashboard (ConfigMap
+         * `kvfleet-fleet-dashboard`, every cluster split by the `cluster` label): the one whose Grafana
+         * reads the whole fleet's metrics (Thanos, Mimir, a federating Prometheus).
+         * @default no fleet dashboard
+         */
+        fleetDashboardCluster: clusterName.optional(),
+      })
+      .readonly()
+      .optional()
+      .register(fieldInfo, { expected: 'monitoring settings', fix: "write monitoring: { fleetDashboardCluster: '<cluster name>' }, or leave it out" }),
   })
   .readonly()
   .register(fieldInfo, { expected: 'a fleet configuration', fix: 'end kvfleet.config.ts with `export default defineFleet({ repoURL, targetRevision, stages })`' });

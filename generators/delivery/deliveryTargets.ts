@@ -6,6 +6,7 @@
 import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../policies/clusterDefinition.js';
 import { DefinitionError } from '../../policies/definitionError.js';
 import { closestName } from '../../policies/definitionSuggestion.js';
+import { monitoringProblems } from '../observability/clusterObservability.js';
 import { formatValue } from '../../policies/definitionValue.js';
 import { type FleetConfig, fleetArgoCd } from '../../policies/fleetConfigSchema.js';
 import { type ChartValuesSource, chartValuesSources } from './chartValues.js';
@@ -101,6 +102,14 @@ export function deliveryProblems(members: readonly FleetMember[], fleet: FleetCo
       byDestination.set(key, file);
     }
   }
+
+  problems.push(
+    ...monitoringProblems(
+      members.map((m) => m.definition.name),
+      fleet,
+      fleetFile,
+    ),
+  );
 
   const targets = members.map((m) => ({ file: m.file, target: deliveryTarget(m.definition, fleet) }));
   const projects = new Set(targets.map((t) => t.target.project));

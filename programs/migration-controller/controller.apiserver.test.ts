@@ -4,7 +4,7 @@
  * and exactly the RBAC the generator emits, so every call it makes is proven allowed.
  */
 import { join } from 'node:path';
-import { CoordinationV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../compatibility/labelKeys.js';
 import { matrixDocument } from '../../policies/matrixDocument.js';
@@ -421,5 +421,29 @@ describe('Kube-OVN network readiness', () => {
     expect(await counter(c.metrics, 'runningBeforeNetworkReady')).toBe(1);
     const ready = (await c.metrics.networkReadySeconds.get()).values.find((v) => v.metricName === 'kvfleet_migration_target_network_ready_seconds_count');
     expect(ready?.value).toBe(1);
+  });
+});
+
+describe('machine-type capacity (issue 13)', () => {
+  test('a type whose only node is cordoned shows VMIs and no schedulable node, until the node is uncordoned', async () => {
+    // SYNTHETIC: a type and node of this test's own, which no pool offers: no other test's VMI runs
+    // it, no other test's fallback can land here.
+    const type = 'pc-q35-synthetic-1.0';
+    const node = 'rhel7-cordoned';
+    const core = admin.makeApiClient(CoreV1Api);
+    await kubevirt.createNode({ name: node, labels: { [machineTypeLabelKey(type)!]: 'true' }, cordoned: true });
+    try {
+      const ns = await newNamespace('capacity');
+      const c = await start('capacity-a');
+      await leading(c);
+      await kubevirt.createVmi({ name: 'old-vm', namespace: ns, nodeName: node, machineType: type, liveMigratable: true });
+      const gauge = (name: 'machineTypeRunningVmis' | 'machineTypeSchedulableNodes') => counter(c.metrics, name, { machine_type: type });
+      await until(async () => (await gauge('machineTypeRunningVmis')) === 1, { what: 'the VMI counted under its machine type' });
+      expect(await gauge('machineTypeSchedulableNodes')).toBe(0);
+      await core.patchNode({ name: node, body: { spec: { unschedulable: false } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await until(async () => (await gauge('machineTypeSchedulableNodes')) === 1, { what: 'the uncordoned node counted' });
+    } finally {
+      await core.deleteNode({ name: node });
+    }
   });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { type KubeConfig } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildApp } from '../../generators/synthFleet.js';
+import { synthManifests } from '../../generators/synthFleet.js';
 import { type ClusterDefinitionInput } from '../../policies/clusterDefinition.js';
 import { MAX_POOL_NAME_LENGTH } from '../../policies/definitionDerivedNames.js';
 import { validateCluster } from '../../policies/fleetValidation.js';
@@ -278,7 +278,7 @@ test('every accepted definition synthesises to objects the API server accepts', 
       fc.pre(valid !== undefined && problems.every((p) => p.severity === 'warning'));
       accepted++;
       const outdir = join(work, `run-${++run}`);
-      buildApp([valid!], outdir).synth();
+      synthManifests([valid!], outdir);
       const rejections = await dryRunApplyDir(kc, join(outdir, valid!.name));
       expect(rejections.map((r) => `${r.file}: ${r.object}: ${r.message}`)).toEqual([]);
       rmSync(outdir, { recursive: true, force: true });

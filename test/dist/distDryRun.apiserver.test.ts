@@ -92,6 +92,27 @@ describe('the dry run rejects what a real cluster would', () => {
     expect(subnet?.message).toMatch(/cidrBlok/);
   });
 
+  test("kvfleet's monitoring objects are in every cluster's dry run, and a misspelt field of theirs is rejected", async () => {
+    for (const cluster of clusters.filter((c) => !c.startsWith('_'))) {
+      const kinds = readManifests(join(distDir, cluster)).map((m) => `${m.object.apiVersion}/${m.object.kind}`);
+      expect(kinds).toEqual(expect.arrayContaining(['monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor']));
+    }
+    const rule = await dryRunApply(kc, {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'bad-rule', namespace: 'default' },
+      spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', fro: '5m' }] }] },
+    } as never);
+    expect(rule?.message).toMatch(/fro/);
+    const monitor = await dryRunApply(kc, {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'bad-monitor', namespace: 'default' },
+      spec: { selector: {}, podMetricsEndpoints: [{ port: 'metrics', schema: 'http' }] },
+    } as never);
+    expect(monitor?.message).toMatch(/schema/);
+  });
+
   test('a well-formed VMIM is accepted (the rejections above are about the fields, not the kind)', async () => {
     const rejection = await dryRunApply(kc, {
       apiVersion: 'kubevirt.io/v1',
