@@ -1,40 +1,20 @@
-/**
- * Admission cost of kvfleet's Kyverno policies (`npm run bench admissionLatency`): the REAL Kyverno
- * v1.19 admission controller (test/harness/kyvernoAdmission.ts) against a loopback kube-apiserver,
- * the policies exactly as synthesised in dist/. One run measures, side by side, VMIM and
- * migration-target Pod creates with no kvfleet policy, with prod-east's (KubeVirt 1.5.0: the
- * target-Pod policy looks up the VMIM and the VMI) and with legacy-apps' (KubeVirt 1.6.2: only pinned
- * VMIMs reach the pin policy, no lookups). Lookups per admission are read from the API server's own
- * `apiserver_request_total` (Kyverno's `resource.get` is the only GET on those kinds here), and each
- * case checks that the mutation really happened, so a fast number cannot come from a policy that did
- * nothing.
- */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../compatibility/kubevirtNames.js';
 import { HOSTNAME_LABEL, TARGET_NODE_ANNOTATION } from '../compatibility/labelKeys.js';
 import { startControlPlane } from '../test/harness/controlPlane.js';
-import { AGGREGATE_TO_ADMISSION_CONTROLLER, KYVERNO_ADMISSION_USER, type KubeObject, startKyvernoAdmission } from '../test/harness/kyvernoAdmission.js';
+import { KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../test/harness/kyvernoAdmission.js';
 import { createTestNamespace } from '../test/harness/namespaces.js';
 import { rawRequest } from '../test/harness/rawRequest.js';
-import { projectDir, sharedDir } from '../test/harness/toolPaths.js';
+import { sharedDir } from '../test/harness/toolPaths.js';
 import { admissionObjects } from '../test/support/admissionObjects.js';
 import { quantile } from './support/quantile.js';
+import { kyvernoLookupRolesOf, kyvernoPoliciesOf } from '../test/support/distObjects.js';
 
 const CREATES = Number(process.env.KVFLEET_BENCH_CREATES ?? 200);
 const MACHINE_TYPE = 'pc-q35-rhel9.6.0';
 
-function distObjects(cluster: string): KubeObject[] {
-  const dir = join(projectDir, 'dist', cluster);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubeObject));
-}
-const policiesOf = (cluster: string) => distObjects(cluster).filter((o) => o.apiVersion.startsWith('policies.kyverno.io/'));
-const lookupRolesOf = (cluster: string) =>
-  distObjects(cluster).filter((o) => o.kind === 'ClusterRole' && o.metadata.labels?.[AGGREGATE_TO_ADMISSION_CONTROLLER] === 'true');
+const policiesOf = kyvernoPoliciesOf;
+const lookupRolesOf = kyvernoLookupRolesOf;
 
 const plane = await startControlPlane({ crds: [join(sharedDir, 'crds', 'kubevirt')], users: [KYVERNO_ADMISSION_USER] });
 const kc = plane.kubeConfig();

@@ -1,13 +1,5 @@
-/**
- * The generated Kyverno policies under the REAL Kyverno admission controller (v1.19.0) against a real
- * kube-apiserver: objects are created through the API server and come back mutated by Kyverno's
- * webhooks, under exactly the RBAC a Helm install gives Kyverno plus kvfleet's aggregated lookup role.
- * One Kyverno process for the file; each cluster's policies are applied in turn (their names collide).
- */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KubeConfig } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
@@ -15,34 +7,20 @@ import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNa
 import { HOSTNAME_LABEL, machineTypeLabelKey, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { type ClusterDefinition, migrationSettings } from '../../policies/clusterDefinition.js';
 import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import {
-  AGGREGATE_TO_ADMISSION_CONTROLLER,
-  type KubeObject,
-  type KyvernoAdmission,
-  type PolicyReadiness,
-  KYVERNO_ADMISSION_USER,
-  startKyvernoAdmission,
-} from '../harness/kyvernoAdmission.js';
+import { type KyvernoAdmission, type PolicyReadiness, KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../harness/kyvernoAdmission.js';
 import { createTestNamespace } from '../harness/namespaces.js';
 import { rawRequest } from '../harness/rawRequest.js';
-import { projectDir, sharedDir } from '../harness/toolPaths.js';
+import { sharedDir } from '../harness/toolPaths.js';
 import { until } from '../harness/until.js';
 import { type AdmissionObjects, admissionObjects } from '../support/admissionObjects.js';
+import { kyvernoLookupRolesOf, kyvernoPoliciesOf } from '../support/distObjects.js';
 
 type Obj = Record<string, any>;
 
 const ADMISSION_ROLE = 'kyverno:admission-controller';
 
-function distObjects(cluster: string): KubeObject[] {
-  const dir = join(projectDir, 'dist', cluster);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubeObject));
-}
-const policiesOf = (cluster: string) => distObjects(cluster).filter((o) => o.apiVersion.startsWith('policies.kyverno.io/'));
-const lookupRolesOf = (cluster: string) =>
-  distObjects(cluster).filter((o) => o.kind === 'ClusterRole' && o.metadata.labels?.[AGGREGATE_TO_ADMISSION_CONTROLLER] === 'true');
+const policiesOf = kyvernoPoliciesOf;
+const lookupRolesOf = kyvernoLookupRolesOf;
 
 let plane: ControlPlane;
 let kyverno: KyvernoAdmission;

@@ -1,0 +1,24 @@
+/**
+ * The committed dist/ of one cluster as objects, for tests and benches that apply what kvfleet ships
+ * (never a re-synthesis: what Argo CD would apply is what is tested).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { projectDir } from '../harness/toolPaths.js';
+import { AGGREGATE_TO_ADMISSION_CONTROLLER, type KubeObject } from '../harness/kyvernoAdmission.js';
+
+export function distObjects(cluster: string): KubeObject[] {
+  const dir = join(projectDir, 'dist', cluster);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubeObject));
+}
+
+/** The cluster's Kyverno CEL policies. */
+export const kyvernoPoliciesOf = (cluster: string) => distObjects(cluster).filter((o) => o.apiVersion.startsWith('policies.kyverno.io/'));
+
+/** The cluster's ClusterRoles that aggregate into Kyverno's admission controller role. */
+export const kyvernoLookupRolesOf = (cluster: string) =>
+  distObjects(cluster).filter((o) => o.kind === 'ClusterRole' && o.metadata.labels?.[AGGREGATE_TO_ADMISSION_CONTROLLER] === 'true');
