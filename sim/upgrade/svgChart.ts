@@ -1,0 +1,178 @@
+/**
+ * The README's chart of an upgrade-simulator run: eight small bar charts (failures by cause, stranded
+ * VMs, attempts, duplicate in-flight VMIMs, extra attempts, evacuated VMs, drain time per node, total
+ * upgrade time), one bar group per mode. Hand-written SVG: a few rectangles and texts need no
+ * library, and the output is deterministic for the same results. Pure.
+ */
+import { type FailureCause, type ModeResult } from './metrics.js';
+
+export interface ChartContext {
+  readonly title: string;
+  /** Lines printed under the title (scenario, scale). */
+  readonly subtitle: readonly string[];
+  /** The command that reproduces the figures. */
+  readonly command: string;
+}
+
+interface Series {
+  readonly name: string;
+  readonly color: string;
+  readonly values: readonly number[];
+}
+
+interface PanelSpec {
+  readonly title: string;
+  readonly series: readonly Series[];
+  readonly stacked: boolean;
+  readonly format: (v: number) => string;
+}
+
+const FONT = "font-family='DejaVu Sans, Helvetica, Arial, sans-serif'";
+const CAUSE_COLORS: Record<FailureCause, string> = {
+  'machine-type': '#d62728',
+  unschedulable: '#ff7f0e',
+  'node-failure': '#9467bd',
+  other: '#7f7f7f',
+};
+const CAUSE_NAMES: Record<FailureCause, string> = {
+  'machine-type': 'machine type',
+  unschedulable: 'unschedulable',
+  'node-failure': 'node failure',
+  other: 'other',
+};
+
+export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+
+/** The smallest of 1, 2, 2.5, 5 × 10^k at or above `v` (at least 1): the axis top. */
+export function niceCeiling(v: number): number {
+  if (v <= 1) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+function panel(spec: PanelSpec, modes: readonly string[], x: number, y: number, w: number, h: number): string {
+  const out: string[] = [];
+  const top = y + 30;
+  const bottom = y + h - 38;
+  const left = x + 44;
+  const right = x + w - 8;
+  const totals = modes.map((_, i) => (spec.stacked ? spec.series.reduce((s, se) => s + se.values[i]!, 0) : Math.max(...spec.series.map((se) => se.values[i]!))));
+  const max = niceCeiling(Math.max(...totals, 0));
+  const yOf = (v: number) => bottom - ((bottom - top) * v) / max;
+  out.push(`<text x='${x + 4}' y='${y + 16}' font-size='13' font-weight='bold' ${FONT}>${escapeXml(spec.title)}</text>`);
+  for (const f of [0, 0.5, 1]) {
+    const gy = yOf(max * f).toFixed(1);
+    out.push(`<line x1='${left}' y1='${gy}' x2='${right}' y2='${gy}' stroke='#ddd' stroke-width='1'/>`);
+    out.push(`<text x='${left - 4}' y='${(Number(gy) + 4).toFixed(1)}' font-size='10' text-anchor='end' fill='#555' ${FONT}>${escapeXml(num(max * f))}</text>`);
+  }
+  const group = (right - left) / modes.length;
+  const barW = spec.stacked ? group * 0.55 : (group * 0.7) / spec.series.length;
+  modes.forEach((mode, i) => {
+    const gx = left + group * i;
+    let base = 0;
+    spec.series.forEach((se, si) => {
+      const v = se.values[i]!;
+      const bx = spec.stacked ? gx + (group - barW) / 2 : gx + group * 0.15 + barW * si;
+      const y0 = spec.stacked ? yOf(base) : bottom;
+      const y1 = spec.stacked ? yOf(base + v) : yOf(v);
+      if (v > 0) out.push(`<rect x='${bx.toFixed(1)}' y='${y1.toFixed(1)}' width='${barW.toFixed(1)}' height='${(y0 - y1).toFixed(1)}' fill='${se.color}'/>`);
+      if (!spec.stacked)
+        out.push(`<text x='${(bx + barW / 2).toFixed(1)}' y='${(y1 - 3).toFixed(1)}' font-size='10' text-anchor='middle' ${FONT}>${escapeXml(spec.format(v))}</text>`);
+      base += v;
+    });
+    if (spec.stacked)
+      out.push(
+        `<text x='${(gx + group / 2).toFixed(1)}' y='${(yOf(base) - 3).toFixed(1)}' font-size='10' text-anchor='middle' ${FONT}>${escapeXml(spec.format(base))}</text>`,
+      );
+    out.push(`<text x='${(gx + group / 2).toFixed(1)}' y='${bottom + 14}' font-size='10' text-anchor='middle' ${FONT}>${escapeXml(mode)}</text>`);
+  });
+  out.push(`<line x1='${left}' y1='${bottom}' x2='${right}' y2='${bottom}' stroke='#333' stroke-width='1'/>`);
+  // Legend under the axis labels.
+  let lx = left;
+  for (const se of spec.series.length > 1 ? spec.series : []) {
+    out.push(`<rect x='${lx}' y='${bottom + 22}' width='9' height='9' fill='${se.color}'/>`);
+    out.push(`<text x='${lx + 12}' y='${bottom + 30}' font-size='10' ${FONT}>${escapeXml(se.name)}</text>`);
+    lx += 16 + se.name.length * 5.6;
+  }
+  return out.join('\n');
+}
+
+export function renderChart(results: readonly ModeResult[], ctx: ChartContext): string {
+  const modes = results.map((r) => r.mode);
+  const pick = (f: (r: ModeResult) => number) => results.map(f);
+  const minutes = (v: number) => num(Math.round(v * 10) / 10);
+  const panels: PanelSpec[] = [
+    {
+      title: 'Failed migrations, by cause',
+      stacked: true,
+      format: (v) => num(Math.round(v)),
+      series: (Object.keys(CAUSE_COLORS) as FailureCause[]).map((c) => ({ name: CAUSE_NAMES[c], color: CAUSE_COLORS[c], values: pick((r) => r.failed[c]) })),
+    },
+    {
+      title: 'VMs stranded on drained nodes',
+      stacked: false,
+      format: (v) => num(Math.round(v)),
+      series: [
+        { name: 'stranded', color: '#d62728', values: pick((r) => r.stranded) },
+        { name: 'of them named by kvfleet plan before', color: '#2ca02c', values: pick((r) => r.strandedNamedByPlan) },
+      ],
+    },
+    {
+      title: 'Migrations attempted',
+      stacked: false,
+      format: (v) => num(Math.round(v)),
+      series: [{ name: 'attempted', color: '#8c564b', values: pick((r) => r.attempted) }],
+    },
+    {
+      title: 'Duplicate in-flight VMIMs',
+      stacked: false,
+      format: (v) => num(Math.round(v)),
+      series: [{ name: 'duplicates', color: '#e377c2', values: pick((r) => r.duplicateInFlight) }],
+    },
+    {
+      title: 'Extra migration attempts',
+      stacked: false,
+      format: (v) => num(Math.round(v)),
+      series: [{ name: 'extra attempts', color: '#ff7f0e', values: pick((r) => r.extraAttempts) }],
+    },
+    {
+      title: 'VMs evacuated',
+      stacked: false,
+      format: (v) => num(Math.round(v)),
+      series: [{ name: 'evacuated', color: '#1f77b4', values: pick((r) => r.evacuated) }],
+    },
+    {
+      title: 'Drain time per node (simulated min)',
+      stacked: false,
+      format: minutes,
+      series: [
+        { name: 'p50', color: '#1f77b4', values: pick((r) => r.drainP50Seconds / 60) },
+        { name: 'p99', color: '#aec7e8', values: pick((r) => r.drainP99Seconds / 60) },
+      ],
+    },
+    {
+      title: 'Total upgrade time (simulated h)',
+      stacked: false,
+      format: (v) => num(Math.round(v * 10) / 10),
+      series: [{ name: 'total', color: '#17becf', values: pick((r) => r.upgradeSeconds / 3600) }],
+    },
+  ];
+  const cols = 4;
+  const pw = 320;
+  const ph = 230;
+  const head = 22 + 16 * (ctx.subtitle.length + 1);
+  const width = cols * pw;
+  const height = head + Math.ceil(panels.length / cols) * ph + 24;
+  const parts = [
+    `<svg xmlns='http://www.w3.org/2000/svg' width='${width}' height='${height}' viewBox='0 0 ${width} ${height}'>`,
+    `<rect width='${width}' height='${height}' fill='#fff'/>`,
+    `<text x='8' y='22' font-size='16' font-weight='bold' ${FONT}>${escapeXml(ctx.title)}</text>`,
+    ...ctx.subtitle.map((s, i) => `<text x='8' y='${40 + 16 * i}' font-size='11' fill='#333' ${FONT}>${escapeXml(s)}</text>`),
+    ...panels.map((p, i) => panel(p, modes, (i % cols) * pw, head + Math.floor(i / cols) * ph, pw, ph)),
+    `<text x='8' y='${height - 8}' font-size='11' fill='#333' ${FONT}>${escapeXml(`Reproduce: ${ctx.command}`)}</text>`,
+    '</svg>',
+  ];
+  return `${parts.join('\n')}\n`;
+}
