@@ -1,15 +1,10 @@
-/**
- * A kube-scheduler of the test bed's build against a harness control plane, started and stopped by
- * the bench itself so each measured configuration gets a fresh scheduler (fresh cache and queue)
- * with its own flags. Same flags as test/harness/controlPlane.ts `scheduler: true`, plus `extraArgs`.
- */
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { type ControlPlane } from '../../test/harness/controlPlane.js';
 import { freePort } from '../../test/harness/freePort.js';
 import { type ManagedProcess, startProcess } from '../../test/harness/managedProcess.js';
 import { toolPath } from '../../test/harness/toolPaths.js';
 import { until } from '../../test/harness/until.js';
+import { httpsGet } from '../../test/harness/httpsGet.js';
 
 export interface BenchScheduler {
   readonly process: ManagedProcess;
@@ -18,18 +13,7 @@ export interface BenchScheduler {
   stop(): Promise<void>;
 }
 
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { rejectUnauthorized: false, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
+const get = (url: string) => httpsGet(url);
 
 /** Starts kube-scheduler and waits for /readyz (its informers synced). */
 export async function startBenchScheduler(plane: ControlPlane, name: string, extraArgs: readonly string[] = []): Promise<BenchScheduler> {

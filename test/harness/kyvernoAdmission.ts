@@ -18,7 +18,6 @@
  * (`cmd/kyverno/main.go`, `pkg/utils/runtime`, `pkg/controllers/policystatus`).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -31,6 +30,7 @@ import { type ManagedProcess, startProcess } from './managedProcess.js';
 import { rawRequest } from './rawRequest.js';
 import { projectDir, toolPath } from './toolPaths.js';
 import { type UntilOptions, until } from './until.js';
+import { httpsGet } from './httpsGet.js';
 
 export const KYVERNO_NAMESPACE = 'kyverno';
 const SERVICE_ACCOUNT = 'kyverno-admission-controller';
@@ -244,19 +244,6 @@ function policyPath(p: KyvernoPolicyLike): string {
   return `/apis/${p.apiVersion}/${p.kind.toLowerCase().replace(/y$/, 'ie')}s`;
 }
 
-function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
-
 /** Deletes every webhook configuration Kyverno manages. */
 export async function deleteKyvernoWebhooks(kc: KubeConfig): Promise<void> {
   for (const kind of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
@@ -358,7 +345,7 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
     // create in between fails at the fail-closed policy webhook. Readiness means certificates valid.
     await whileAlive(
       async () => {
-        return (await httpsGet(`${url}/health/readiness`, caPem).catch(() => ({ status: 0 }))).status === 200;
+        return (await httpsGet(`${url}/health/readiness`, { ca: caPem }).catch(() => ({ status: 0 }))).status === 200;
       },
       { timeoutMs: startTimeoutMs, intervalMs: 250, what: `Kyverno /health/readiness on ${url} (log: ${proc.logFile})` },
     );
