@@ -313,20 +313,10 @@ describe("drift against KubeVirt's own labels, on the real API server", () => {
         .filter((k) => k.startsWith('machine-type.node.kubevirt.io/'))
         .map((k) => [k, null as string | null]),
     );
-    for (const t of [
-      'pc-q35-2.0',
-      'pc-q35-2.1',
-      'pc-q35-2.2',
-      'pc-q35-2.3',
-      'pc-i440fx-2.0',
-      'pc-i440fx-2.1',
-      'pc-i440fx-2.2',
-      'pc-i440fx-2.3',
-      'isapc',
-      'none',
-      'q35',
-      'pc',
-    ]) {
+    // What QEMU really offers there, as kvfleet read it: canonical types and aliases.
+    const offered = parseCapabilities(aliasOnlyXml);
+    if (!offered.ok) throw new Error(offered.message);
+    for (const t of [...offered.machineTypes.canonical, ...Object.keys(offered.machineTypes.aliases)]) {
       agreeing[`machine-type.node.kubevirt.io/${t}`] = 'true';
     }
     await adminCore.patchNode({ name: node, body: { metadata: { labels: agreeing } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
