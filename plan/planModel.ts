@@ -1,0 +1,163 @@
+/**
+ * The result of `kvfleet plan`: pure data that every output (table, JSON, Markdown, HTML) renders.
+ * The JSON output is this object as it is; `PLAN_SCHEMA_VERSION` changes whenever a field's meaning
+ * changes or a field is removed (adding a field does not), and docs/plan-json.md documents it.
+ */
+
+export const PLAN_SCHEMA_VERSION = 'kvfleet.io/plan/v1';
+
+/** Worst first: the order used to sort and to pick a VM's overall verdict. */
+export const VERDICTS = ['stranded', 'at-risk', 'deprecated', 'ok'] as const;
+/**
+ * - `stranded`: no schedulable node can run its machine type (live migration impossible; a restart onto another type is the way out).
+ * - `at-risk`: exactly one node can: a drain or failure of that node strands it.
+ * - `deprecated`: runs, but only on nodes where its type is deprecated.
+ * - `ok`: two or more nodes run it without deprecation.
+ */
+export type Verdict = (typeof VERDICTS)[number];
+
+/** A point in the upgrade sequence: `now`, then after each planned pool upgrade in turn (cumulative). */
+export interface PlanStep {
+  /** `now`, or `after-<pool>`. */
+  readonly id: string;
+  /** Human text: `now`, `after rhel9-compute → rhel-10.0`. */
+  readonly label: string;
+  /** Pools upgraded at this step, cumulatively (empty for `now`). */
+  readonly upgradedPools: readonly string[];
+}
+
+/** Where a pool's node count comes from. */
+export type NodeCountSource = 'inventory' | 'definition' | 'unknown';
+
+export interface PoolPlan {
+  readonly name: string;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly release: string;
+  readonly upgradeTo?: string;
+  /** Nodes in the pool (inventory: matched nodes; definition: `nodeCount`). */
+  readonly nodes: number | null;
+  readonly nodeSource: NodeCountSource;
+  /** Names of the inventory nodes matched to this pool, sorted. */
+  readonly nodeNames: readonly string[];
+  /** Sum of the schedulable nodes' allocatable, when the inventory had it. */
+  readonly allocatable?: { readonly cpuMillis: number; readonly memoryBytes: number };
+}
+
+/** One cell of the pools × machine types grid. */
+export type GridCell = 'supported' | 'deprecated' | 'dropped' | 'added' | 'absent';
+
+export interface MachineTypeGrid {
+  /** Every canonical type some pool offers now or after its upgrade, sorted newest-last as compareMachineTypes orders them. */
+  readonly machineTypes: readonly string[];
+  /** rows[pool][machineType]: now → after the pool's planned upgrade ('dropped' when the upgrade removes it, 'added' when it brings it). */
+  readonly rows: readonly { readonly pool: string; readonly cells: Readonly<Record<string, GridCell>> }[];
+}
+
+export interface VmStepPlacement {
+  readonly step: string;
+  /** Pools with at least one schedulable node that runs the VM's type at this step. */
+  readonly pools: readonly string[];
+  /** Schedulable nodes that run it (null when node counts are unknown). */
+  readonly nodes: number | null;
+  readonly verdict: Verdict;
+}
+
+export type Fix =
+  | {
+      readonly kind: 'restart-onto-newer-type';
+      /** The newest type of the same chipset every remaining node runs after the last step. */
+      readonly machineType: string;
+      /** Always true: a machine type changes only at the next boot of the VM. */
+      readonly restartRequired: true;
+      readonly text: string;
+    }
+  | {
+      readonly kind: 'keep-pool-on-release';
+      readonly pool: string;
+      readonly release: string;
+      /** Nodes of the pool to keep on the old release: enough for the stranded VMs' requests (with one spare), at least 2. */
+      readonly nodesNeeded: number;
+      readonly text: string;
+    };
+
+export interface VmPlan {
+  readonly kind: 'VirtualMachine' | 'VirtualMachineInstance';
+  readonly namespace: string;
+  readonly name: string;
+  readonly requestedMachineType: string;
+  /** Canonical type: the running type, else the alias resolved on the pool it would start on, else the requested name. */
+  readonly machineType: string;
+  readonly nodeName?: string;
+  readonly argoCdApplication?: string;
+  readonly steps: readonly VmStepPlacement[];
+  /** Worst verdict over the steps. */
+  readonly verdict: Verdict;
+  /** First step with that worst verdict. */
+  readonly verdictStep: string;
+  /** For stranded and at-risk VMs: the ways out, best first. */
+  readonly fixes: readonly Fix[];
+}
+
+export interface PoolCapacity {
+  readonly step: string;
+  readonly pool: string;
+  readonly vms: number;
+  /** Requests counted against the pool by the rule; null where the inventory had none. */
+  readonly requested: { readonly cpuMillis: number | null; readonly memoryBytes: number | null };
+  /** Allocatable of the pool's schedulable nodes less its largest node (one node drained at a time). */
+  readonly usable: { readonly cpuMillis: number | null; readonly memoryBytes: number | null };
+  readonly overcommitted: boolean;
+}
+
+export interface CapacityPlan {
+  /** The rule in words, printed with every output. */
+  readonly rule: string;
+  readonly pools: readonly PoolCapacity[];
+}
+
+/** A VM to move to a newer machine type before an upgrade step. */
+export interface Transition {
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: 'VirtualMachine' | 'VirtualMachineInstance';
+  readonly from: string;
+  readonly to: string;
+  /** The step it must be done before. */
+  readonly before: string;
+  readonly restartRequired: true;
+  readonly argoCdApplication?: string;
+}
+
+/** For a VM Argo CD owns: the change to make in Git (a JSON merge patch of the VirtualMachine). */
+export interface GitPatch {
+  readonly argoCdApplication: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly mergePatch: { readonly spec: { readonly template: { readonly spec: { readonly domain: { readonly machine: { readonly type: string } } } } } };
+}
+
+export interface ClusterPlan {
+  readonly cluster: string;
+  readonly kubevirtVersion: string;
+  readonly inventory?: { readonly source: string; readonly nodes: number; readonly vms: number; readonly problems: readonly string[] };
+  readonly steps: readonly PlanStep[];
+  readonly pools: readonly PoolPlan[];
+  readonly grid: MachineTypeGrid;
+  /** Sorted worst verdict first, then namespace/name. */
+  readonly vms: readonly VmPlan[];
+  readonly capacity: CapacityPlan;
+  readonly transitions: readonly Transition[];
+  readonly patches: readonly GitPatch[];
+  /** Inventory nodes no pool's selector matches (they host nothing in the plan). */
+  readonly unmatchedNodes: readonly string[];
+  /** Nodes whose real machine-type labels disagree with their pool's definition: `node: text`. */
+  readonly labelMismatches: readonly string[];
+  readonly counts: Readonly<Record<Verdict, number>>;
+}
+
+export interface FleetPlan {
+  readonly schemaVersion: typeof PLAN_SCHEMA_VERSION;
+  readonly clusters: readonly ClusterPlan[];
+  /** Sum over clusters: `kvfleet plan` exits 2 when `stranded > 0`. */
+  readonly counts: Readonly<Record<Verdict, number>>;
+}
