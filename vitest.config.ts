@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 const roots = '{clusters,compatibility,plan,policies,generators,programs,cli,test,sim}';
 // Suites that start a Go-built tool from scripts/tools.sh: etcd + kube-apiserver, the Kyverno CLI, or promtool.
-const needsTools = [`${roots}/**/*.apiserver.test.ts`, `${roots}/**/*.kyverno.test.ts`, `${roots}/**/*.promtool.test.ts`];
+const needsTools = [
+  `${roots}/**/*.apiserver.test.ts`,
+  `${roots}/**/*.kyverno.test.ts`,
+  `${roots}/**/*.promtool.test.ts`,
+  `${roots}/**/*.actionlint.test.ts`,
+  `${roots}/**/*.git.test.ts`,
+  `${roots}/**/*.chromium.test.ts`,
+];
 
 export default defineConfig({
   test: {

@@ -1,9 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { main } from './main.js';
+import { EXIT } from './cliContext.js';
+import { type FleetPlan } from '../plan/planModel.js';
+import { buildCli, main } from './main.js';
 
 const clustersDir = resolve(dirname(fileURLToPath(import.meta.url)), '../clusters');
 let work: string;
@@ -41,11 +43,23 @@ describe('plan', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const file = join(work, 'vmis.yaml');
     writeFileSync(file, vmi('db-1', 'pc-q35-rhel8.6.0') + vmi('web-1', 'pc-q35-rhel9.6.0'));
+    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', file, '--output', 'json'])).toBe(2);
+    const plan = JSON.parse(String(log.mock.calls[0]![0])) as FleetPlan;
+    const verdicts = Object.fromEntries(plan.clusters[0]!.vms.map((v) => [v.name, v.verdict]));
+    expect(verdicts['db-1']).toBe('stranded');
+    expect(verdicts['web-1']).not.toBe('stranded');
+    expect(plan.counts.stranded).toBe(1);
+  });
+
+  test('the table names the stranded VM and its fix, and has no colour when stdout is not a terminal', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const file = join(work, 'vmis.yaml');
+    writeFileSync(file, vmi('db-1', 'pc-q35-rhel8.6.0'));
     expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', file])).toBe(2);
     const out = String(log.mock.calls[0]![0]);
-    expect(out).toMatch(/STRANDED VirtualMachineInstance apps\/db-1 \(pc-q35-rhel8\.6\.0\)/);
-    expect(out).not.toMatch(/web-1/);
-    expect(out).toMatch(/workloads: 2 checked, 1 affected/);
+    expect(out).toMatch(/stranded\s+VMI\s+apps\/db-1\s+q35 → pc-q35-rhel8\.6\.0/);
+    expect(out).toMatch(/Restart onto pc-q35-rhel10\.0\.0/);
+    expect(out).not.toMatch(/\u001b\[/);
   });
 
   test('workloads that survive every upgrade exit 0', async () => {
@@ -58,50 +72,57 @@ describe('plan', () => {
   test('workloads without a cluster are refused', async () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(await main(['plan', '--clusters', clustersDir, '--workloads', 'x.yaml'])).toBe(1);
-    expect(String(err.mock.calls[0]![0])).toMatch(/--workloads needs --cluster/);
+    expect(String(err.mock.calls[0]![0])).toMatch(/an inventory belongs to one cluster: add --cluster <name>/);
   });
 });
 
 describe('diff', () => {
-  test('moving every pool to RHEL 10 shows the RHEL 8 types as newly denied and the objects that changed', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { cpSync, readFileSync } = await import('node:fs');
-    const { synthFleet } = await import('../generators/synthFleet.js');
-    const repo = join(work, 'repo');
-    const clusters = join(repo, 'clusters');
-    cpSync(clustersDir, clusters, { recursive: true });
-    // The copied files import the model by a relative path; point them back at this project.
-    for (const f of readdirSync(clusters)) {
-      const p = join(clusters, f);
-      writeFileSync(p, readFileSync(p, 'utf8').replace('../policies/', `${resolve(clustersDir, '..')}/policies/`));
-    }
-    const fleetConfig = readFileSync(resolve(clustersDir, '../kvfleet.config.ts'), 'utf8');
-    writeFileSync(join(repo, 'kvfleet.config.ts'), fleetConfig.replace('./policies/', `${resolve(clustersDir, '..')}/policies/`));
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.email=t@t', '-c', 'user.name=t', ...args]);
-    git('init', '-q');
-    await synthFleet({ clustersDir: clusters, distDir: join(repo, 'dist'), projectDir: repo });
-    git('add', '.');
-    git('commit', '-qm', 'base');
-    const legacy = join(clusters, 'legacy-apps.ts');
-    writeFileSync(
-      legacy,
-      readFileSync(legacy, 'utf8')
-        .replace(/hypervisor: 'rhel-9\.[36]',/g, "hypervisor: 'rhel-10.0',")
-        .replace("upgradeTo: 'rhel-9.6',", ''),
-    );
-    await synthFleet({ clustersDir: clusters, distDir: join(repo, 'dist'), projectDir: repo });
-
+  // The scenarios run in a temporary git repository: cli/diff/diffCommand.git.test.ts (integration).
+  test('outside a git repository diff is refused with exit 1, naming the reason', async () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    expect(await main(['diff', '--base', 'HEAD', '--dist', join(repo, 'dist')])).toBe(0);
-    const out = String(log.mock.calls[0]![0]);
-    expect(out).toContain('### legacy-apps');
-    expect(out).not.toContain('### prod-east');
-    const denied = /newly denied\*\* pinned machine types: (.*)/.exec(out)?.[1]?.split(', ');
-    expect(denied).toContain('pc-q35-rhel8.6.0');
-    expect(denied).toContain('pc-i440fx-rhel7.6.0');
-    // RHEL 10 keeps the RHEL 9 types (deprecated), so they stay admitted.
-    expect(denied).not.toContain('pc-q35-rhel9.2.0');
-    expect(out).toMatch(/pool `rhel96` changed; release rhel-9\.6 → rhel-10\.0/);
-    expect(out).toMatch(/modified `ConfigMap\.kvfleet-machine-types\.yaml`/);
+    expect(await main(['diff'], { cwd: work })).toBe(1);
+    expect(String(err.mock.calls[0]![0])).toMatch(/is not inside a git repository, so there is no base to compare with/);
+    expect(log).not.toHaveBeenCalled();
   });
+});
+
+describe('help', () => {
+  /** What `kvfleet <args>` writes to stdout (commander writes help there directly). */
+  async function helpOf(args: string[]): Promise<string> {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(args, { cwd: work })).toBe(0);
+      return write.mock.calls.map((c) => String(c[0])).join('');
+    } finally {
+      write.mockRestore();
+    }
+  }
+  const commands = buildCli({ cwd: '.' })
+    .commands.map((c) => c.name())
+    .filter((n) => n !== 'help');
+
+  test('lists the commands of this issue', () => {
+    expect(commands).toEqual(expect.arrayContaining(['synth', 'check', 'plan', 'diff', 'explain']));
+  });
+
+  test.each([[[] as string[]], ...commands.map((c) => [[c]])])('kvfleet %j --help shows no path of this machine', async (command) => {
+    const help = await helpOf([...command, '--help']);
+    expect(help).toMatch(/^Usage: kvfleet/);
+    for (const local of ['/work/', homedir(), process.cwd(), work, resolve(clustersDir, '..')]) expect(help).not.toContain(local);
+  });
+
+  test('the root help ends with every exit code of EXIT', async () => {
+    const help = await helpOf(['--help']);
+    const tail = help.slice(help.lastIndexOf('Exit codes:'));
+    expect(help.trimEnd().endsWith(tail.trimEnd())).toBe(true);
+    expect([...tail.matchAll(/^ {2}(\d) {2}\S/gm)].map((m) => Number(m[1]))).toEqual(Object.values(EXIT));
+  });
+});
+
+test('an error quoting a file inside the working directory shows it relative', async () => {
+  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+  // readFileSync's ENOENT quotes the absolute path.
+  expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', 'missing/vms.yaml'], { cwd: work })).toBe(1);
+  expect(String(err.mock.calls[0]![0])).toBe("kvfleet: cannot read inventory file missing/vms.yaml: ENOENT: no such file or directory, open 'missing/vms.yaml'");
 });

@@ -4,7 +4,7 @@
  * broken file does not hide the others.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { transformSync } from 'esbuild';
 import { DefinitionError, type SourceLocation } from '../policies/definitionError.js';
@@ -56,11 +56,26 @@ export async function loadFleet(clustersDir: string, projectDir: string): Promis
   const loaded: LoadedCluster[] = [];
   for (const path of files) {
     const result = await loadDefinitionFile(path, relative(projectDir, path));
-    if (result instanceof DefinitionError) loadErrors.push(result);
+    if (result instanceof DefinitionError) loadErrors.push(withProjectRelativePaths(result, projectDir));
     else loaded.push(result);
   }
   const { clusters, problems } = validateFleet(loaded);
   return { clusters, problems: [...loadErrors, ...problems] };
+}
+
+/**
+ * `text` with every path inside `projectDir` made relative, plain or as a file: URL. Node and module
+ * loaders quote absolute paths (`ENOENT: … open '/home/…/clusters/x.json'`, `imported from …`), and a
+ * message should read the same wherever the repository is checked out.
+ */
+export function projectRelativeText(text: string, projectDir: string): string {
+  const root = resolve(projectDir);
+  if (root === sep) return text;
+  return text.replaceAll(`${pathToFileURL(root).href}/`, '').replaceAll(`${root}${sep}`, '');
+}
+
+function withProjectRelativePaths(e: DefinitionError, projectDir: string): DefinitionError {
+  return new DefinitionError(e.file, e.path, projectRelativeText(e.problem, projectDir), projectRelativeText(e.fix, projectDir), e.severity, e.location);
 }
 
 /** Imports one file; a syntax error, a throw at import or a missing default export becomes a DefinitionError. */

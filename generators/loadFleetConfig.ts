@@ -10,6 +10,7 @@ import { isRecord } from '../policies/clusterSchemaFields.js';
 import { DefinitionError } from '../policies/definitionError.js';
 import { definitionErrors } from '../policies/definitionIssues.js';
 import { formatValue } from '../policies/definitionValue.js';
+import { projectRelativeText } from './loadFleet.js';
 import { type FleetConfig, fleetConfigSchema } from '../policies/fleetConfigSchema.js';
 
 export const FLEET_CONFIG_FILE = 'kvfleet.config.ts';
@@ -56,7 +57,10 @@ export async function loadFleetConfig(path: string, projectDir: string): Promise
     mod = (await import(`${pathToFileURL(path).href}?v=${mtimeMs}-${size}`)) as Record<string, unknown>;
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    return fail(`cannot be loaded: ${message}`, 'the file should only import defineFleet and export literal values; fix or remove the code that fails');
+    return fail(
+      `cannot be loaded: ${projectRelativeText(message ?? '', projectDir)}`,
+      'the file should only import defineFleet and export literal values; fix or remove the code that fails',
+    );
   }
   const exported = mod.default;
   if (!isRecord(exported)) {

@@ -11,6 +11,7 @@ import { type DefinitionError, FleetDefinitionErrors } from '../policies/definit
 import { ClusterChart } from './clusterChart.js';
 import { type ArgoCdFolderSummary, loadDelivery, writeArgoCdFolder } from './delivery/fleetDelivery.js';
 import { loadFleet } from './loadFleet.js';
+import { type ValidCluster } from '../policies/fleetValidation.js';
 import { valuesFiles } from './valuesFiles.js';
 import { fleetObservabilityFor } from './observability/clusterObservability.js';
 import { type FleetConfig } from '../policies/fleetConfigSchema.js';
@@ -70,10 +71,24 @@ export function synthManifests(clusters: readonly ClusterDefinition[], outdir: s
   return app;
 }
 
-export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
+export interface FleetCheck {
+  /** The definitions that passed validation. */
+  readonly clusters: readonly ValidCluster[];
+  /** kvfleet.config.ts, when it has no errors. */
+  readonly fleet?: FleetConfig;
+  /** Every error and warning of the definitions and the fleet configuration; any error stops synthesis. */
+  readonly problems: readonly DefinitionError[];
+}
+
+/** Everything synthFleet validates, and nothing more: `kvfleet check` calls this, so the two cannot disagree. */
+export async function checkFleet(opts: Pick<SynthOptions, 'clustersDir' | 'projectDir' | 'fleetConfigFile'>): Promise<FleetCheck> {
   const { clusters, problems: definitionProblems } = await loadFleet(opts.clustersDir, opts.projectDir);
   const delivery = await loadDelivery(opts, clusters);
-  const problems = [...definitionProblems, ...delivery.problems];
+  return { clusters, ...(delivery.fleet ? { fleet: delivery.fleet } : {}), problems: [...definitionProblems, ...delivery.problems] };
+}
+
+export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
+  const { clusters, fleet, problems } = await checkFleet(opts);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new FleetDefinitionErrors(errors);
 
@@ -83,10 +98,10 @@ export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
     const app = buildApp(
       clusters.map((c) => c.definition),
       staging,
-      delivery.fleet,
+      fleet,
     );
     app.synth();
-    argocd = writeArgoCdFolder(delivery.fleet!, app, staging);
+    argocd = writeArgoCdFolder(fleet!, app, staging);
     for (const { definition } of clusters) writeValuesFiles(definition, join(staging, definition.name));
     quoteAmbiguousScalarsInTree(staging);
     opts.beforeSwap?.(staging);

@@ -1,7 +1,7 @@
 /**
  * Known-bad or limited releases of what kvfleet's clusters run on, checked at synth
  * (policies/versionLint.ts) against `kubeOvn.version`, `kubevirtVersion` / `kubevirtUpgradeTo` and
- * `argocd.version`. Like the machine-type matrix, every entry names its source; the README's table is
+ * `argocd.version`. Like the machine-type matrix, every entry names its source; docs/user-guide.md's table is
  * generated from this list (versionLint.test.ts fails when they differ).
  *
  * Severity: `error` when the defect risks data or availability (a migration that hangs or fails, so

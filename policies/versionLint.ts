@@ -115,7 +115,7 @@ export function versionLint(file: string, cluster: ClusterDefinition, issues: re
 
 const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-/** The README's table of known version issues, generated from the data (versionLint.test.ts compares). */
+/** docs/user-guide.md's table of known version issues, generated from the data (versionLint.test.ts compares). */
 export function knownVersionIssuesTable(issues: readonly KnownVersionIssue[] = KNOWN_VERSION_ISSUES): string {
   const rows = issues.map((i) => {
     const affected = i.upgradeFrom !== undefined ? `upgrade from \`${i.upgradeFrom}\` to \`${i.affected}\`` : `\`${i.affected}\``;

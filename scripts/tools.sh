@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds and caches the test tools (Kyverno CLI, kube-apiserver, kube-scheduler, etcd, Kyverno admission
-# controller, promtool) from the Go module proxy, using the wrapper modules in tools/kyverno, tools/kube,
-# tools/kyverno-admission and tools/prometheus (see tools/README.md).
+# controller, promtool, actionlint) from the Go module proxy, using the wrapper modules in tools/kyverno,
+# tools/kube, tools/kyverno-admission, tools/prometheus and tools/actionlint (see tools/README.md), and
+# makes sure Debian's Chromium (/usr/bin/chromium, for the browser tests) is installed.
 #
-#   scripts/tools.sh ensure   build whatever is missing (progress on stderr), then print name=/abs/path lines
-#   scripts/tools.sh paths    print the name=/abs/path lines only; exit 1 if a binary is missing (no build)
+#   scripts/tools.sh ensure   build or install whatever is missing (progress on stderr), then print name=/abs/path lines
+#   scripts/tools.sh paths    print the name=/abs/path lines only; exit 1 if something is missing (no build)
 #
 # Everything is cached outside the repository in ${KVFLEET_CACHE:-$HOME/.cache/kvfleet}:
 #   bin/<tool>-<version>-<sha256(go.sum) first 12 hex>   binaries (a go.sum change means a rebuild)
@@ -18,7 +19,12 @@ KYVERNO_MOD=$ROOT/tools/kyverno
 KUBE_MOD=$ROOT/tools/kube
 KYVERNO_ADMISSION_MOD=$ROOT/tools/kyverno-admission
 PROMETHEUS_MOD=$ROOT/tools/prometheus
-TOOLS=(kyverno kube-apiserver kube-scheduler etcd kyverno-admission promtool)
+ACTIONLINT_MOD=$ROOT/tools/actionlint
+TOOLS=(kyverno kube-apiserver kube-scheduler etcd kyverno-admission promtool actionlint)
+# Debian's package, not a Go build: the browser tests are written against it (and Playwright's own
+# browser download fails on these machines). Root with apt-get installs it; anyone else is told how.
+CHROMIUM=/usr/bin/chromium
+CHROMIUM_PACKAGE=chromium
 
 die() { echo "tools.sh: $*" >&2; exit 1; }
 log() { echo "[tools +${SECONDS}s] $*" >&2; }
@@ -35,7 +41,8 @@ ETCD_VERSION=$(modver "$KUBE_MOD/go.mod" go.etcd.io/etcd/server/v3)
 KYVERNO_ADMISSION_VERSION=$(modver "$KYVERNO_ADMISSION_MOD/go.mod" github.com/kyverno/kyverno)
 # Prometheus 3.x publishes its Go module as v0.3XY.Z for release 3.XY.Z (v0.314.0 = Prometheus 3.14.0).
 PROMETHEUS_MODULE_VERSION=$(modver "$PROMETHEUS_MOD/go.mod" github.com/prometheus/prometheus)
-[[ -n $KYVERNO_VERSION && -n $KUBE_VERSION && -n $ETCD_VERSION && -n $KYVERNO_ADMISSION_VERSION &&
+ACTIONLINT_VERSION=$(modver "$ACTIONLINT_MOD/go.mod" github.com/rhysd/actionlint)
+[[ -n $KYVERNO_VERSION && -n $KUBE_VERSION && -n $ETCD_VERSION && -n $KYVERNO_ADMISSION_VERSION && -n $ACTIONLINT_VERSION &&
   $PROMETHEUS_MODULE_VERSION =~ ^v0\.([1-9])([0-9][0-9])\.([0-9]+)$ ]] ||
   die "cannot read tool versions from tools/*/go.mod"
 PROMTOOL_VERSION=${BASH_REMATCH[1]}.$((10#${BASH_REMATCH[2]})).${BASH_REMATCH[3]}
@@ -43,6 +50,7 @@ KYVERNO_HASH=$(sumhash "$KYVERNO_MOD")
 KUBE_HASH=$(sumhash "$KUBE_MOD")
 KYVERNO_ADMISSION_HASH=$(sumhash "$KYVERNO_ADMISSION_MOD")
 PROMETHEUS_HASH=$(sumhash "$PROMETHEUS_MOD")
+ACTIONLINT_HASH=$(sumhash "$ACTIONLINT_MOD")
 
 bin_path() {
   case $1 in
@@ -51,6 +59,7 @@ bin_path() {
     etcd) echo "$BIN/etcd-$ETCD_VERSION-$KUBE_HASH" ;;
     kyverno-admission) echo "$BIN/kyverno-admission-$KYVERNO_ADMISSION_VERSION-$KYVERNO_ADMISSION_HASH" ;;
     promtool) echo "$BIN/promtool-v$PROMTOOL_VERSION-$PROMETHEUS_HASH" ;;
+    actionlint) echo "$BIN/actionlint-$ACTIONLINT_VERSION-$ACTIONLINT_HASH" ;;
     *) die "unknown tool $1" ;;
   esac
 }
@@ -66,7 +75,31 @@ print_paths() {
       missing=1
     fi
   done
+  if [[ -x $CHROMIUM ]]; then
+    echo "chromium=$CHROMIUM"
+  else
+    echo "tools.sh: missing chromium ($CHROMIUM, Debian package $CHROMIUM_PACKAGE); run scripts/tools.sh ensure as root" >&2
+    missing=1
+  fi
   return "$missing"
+}
+
+# Installs Debian's chromium when /usr/bin/chromium is absent; never touches apt when it is there,
+# so `ensure` stays fast on a ready machine.
+ensure_chromium() {
+  [[ -x $CHROMIUM ]] && return 0
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    die "$CHROMIUM is missing: install Debian's package '$CHROMIUM_PACKAGE' (as root: apt-get install -y $CHROMIUM_PACKAGE); the browser tests need it"
+  fi
+  log "chromium: $CHROMIUM missing; installing Debian package $CHROMIUM_PACKAGE with apt-get"
+  # apt's output goes to stderr: stdout carries only the name=path lines. The lock timeout waits for
+  # another apt run (a second `ensure`, unattended upgrades) instead of failing at once.
+  if ! { apt-get update -qq -o DPkg::Lock::Timeout=300 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$CHROMIUM_PACKAGE"; } >&2; then
+    die "apt-get could not install Debian package '$CHROMIUM_PACKAGE' ($CHROMIUM); install it by hand"
+  fi
+  [[ -x $CHROMIUM ]] || die "Debian package '$CHROMIUM_PACKAGE' is installed but $CHROMIUM is not there"
+  log "chromium: $("$CHROMIUM" --version 2>/dev/null || echo 'installed') -> $CHROMIUM"
 }
 
 setup_go() {
@@ -123,6 +156,9 @@ verify() {
     # The version printed comes from -ldflags (as Prometheus's promu sets it); the build info check
     # below ties it to the module really compiled in.
     promtool) got=$("$bin" --version 2>&1) want="promtool, version $PROMTOOL_VERSION " ;;
+    # Its first line is the version -ldflags set (as actionlint's release builds do); the build info
+    # check below ties it to the module compiled in.
+    actionlint) got=$("$bin" -version 2>&1) want="${ACTIONLINT_VERSION#v}" ;;
   esac
   echo "$got" | sed "s/^/[tools]   $tool: /" >&2
   grep -qF "$want" <<<"$got" || { echo "tools.sh: $tool: expected '$want' in the version output" >&2; return 1; }
@@ -137,6 +173,11 @@ verify() {
     echo "[tools]   $tool: build info: github.com/prometheus/prometheus $got" >&2
     [[ $got == "$PROMETHEUS_MODULE_VERSION" ]] || { echo "tools.sh: $tool: build info has prometheus '$got'" >&2; return 1; }
   fi
+  if [[ $tool == actionlint ]]; then
+    got=$(go version -m "$bin" | awk '($1 == "mod" || $1 == "dep") && $2 == "github.com/rhysd/actionlint" { print $3 }')
+    echo "[tools]   $tool: build info: github.com/rhysd/actionlint $got" >&2
+    [[ $got == "$ACTIONLINT_VERSION" ]] || { echo "tools.sh: $tool: build info has actionlint '$got'" >&2; return 1; }
+  fi
 }
 
 ensure() {
@@ -148,11 +189,11 @@ ensure() {
     flock 9 # one builder at a time per cache
     setup_go
 
-    log "step 1/4: kyverno $KYVERNO_VERSION (tools/kyverno)"
+    log "step 1/5: kyverno $KYVERNO_VERSION (tools/kyverno)"
     build "$KYVERNO_MOD" kyverno github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno \
       "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_VERSION"
 
-    log "step 2/4: kubernetes $KUBE_VERSION, etcd $ETCD_VERSION (tools/kube)"
+    log "step 2/5: kubernetes $KUBE_VERSION, etcd $ETCD_VERSION (tools/kube)"
     local minor=${KUBE_VERSION#v1.}
     minor=${minor%%.*}
     local kv ldf="-s -w"
@@ -163,15 +204,20 @@ ensure() {
     build "$KUBE_MOD" kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$ldf"
     build "$KUBE_MOD" etcd go.etcd.io/etcd/server/v3 "-s -w"
 
-    log "step 3/4: kyverno admission controller $KYVERNO_ADMISSION_VERSION (tools/kyverno-admission)"
+    log "step 3/5: kyverno admission controller $KYVERNO_ADMISSION_VERSION (tools/kyverno-admission)"
     build "$KYVERNO_ADMISSION_MOD" kyverno-admission github.com/kyverno/kyverno/cmd/kyverno \
       "-s -w -X github.com/kyverno/kyverno/pkg/version.BuildVersion=$KYVERNO_ADMISSION_VERSION"
 
-    log "step 4/4: promtool $PROMTOOL_VERSION (tools/prometheus, github.com/prometheus/prometheus $PROMETHEUS_MODULE_VERSION)"
+    log "step 4/5: promtool $PROMTOOL_VERSION (tools/prometheus, github.com/prometheus/prometheus $PROMETHEUS_MODULE_VERSION)"
     build "$PROMETHEUS_MOD" promtool github.com/prometheus/prometheus/cmd/promtool \
       "-s -w -X github.com/prometheus/common/version.Version=$PROMTOOL_VERSION -X github.com/prometheus/common/version.Branch=HEAD"
+
+    log "step 5/5: actionlint $ACTIONLINT_VERSION (tools/actionlint)"
+    build "$ACTIONLINT_MOD" actionlint github.com/rhysd/actionlint/cmd/actionlint \
+      "-s -w -X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION#v}"
     log "all tools ready"
   fi
+  ensure_chromium
   print_paths
 }
 

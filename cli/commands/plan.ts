@@ -1,41 +1,89 @@
-/** `kvfleet plan`: what planned hypervisor upgrades do to the VMs of a cluster. */
+/**
+ * `kvfleet plan`: for each VM of a cluster, where it can live now and after each planned hypervisor
+ * upgrade, what to do about the ones that would have nowhere to go, and whether the pools can carry
+ * them. The inventory comes from a live cluster (read-only) or from `kubectl get -o yaml` files.
+ */
 import { readFileSync } from 'node:fs';
-import { type Command } from 'commander';
+import { Command, Option } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { resolvePools } from '../../compatibility/poolMachineTypes.js';
-import { planWorkloads, upgradeImpacts, type WorkloadRef, workloadRef } from '../../policies/upgradePlan.js';
-import { type CliContext, EXIT, resolvePath } from '../cliContext.js';
+import { type Inventory } from '../../plan/inventory.js';
+import { inventoryFromObjects } from '../../plan/inventoryFromObjects.js';
+import { planFleet } from '../../plan/planFleet.js';
+import { type PlanFormat, renderPlan } from '../../plan/render/renderPlan.js';
+import { type CliContext, displayPath, EXIT, resolvePath } from '../cliContext.js';
 import { validatedFleet } from '../fleetForCli.js';
-import { formatPlan } from '../planReport.js';
+import { readLiveObjects } from '../liveInventory.js';
+
+const FORMATS: readonly PlanFormat[] = ['table', 'json', 'markdown', 'html'];
+
+interface PlanOptions {
+  readonly clusters: string;
+  readonly cluster?: string;
+  readonly workloads?: string[];
+  readonly live?: boolean;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly output: PlanFormat;
+}
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
     .command('plan')
-    .description('show what planned hypervisor upgrades take away, and which VMs they strand')
+    .description('per VM: where it can run now and after each planned upgrade (ok, deprecated, at-risk, stranded), fixes, capacity and the transition list')
     .option('--clusters <dir>', 'folder of cluster definition files', 'clusters')
-    .option('--cluster <name>', 'only this cluster')
-    .option('--workloads <files...>', 'YAML of VMs/VMIs (`kubectl get vm,vmi -A -o yaml`) to judge; needs --cluster')
-    .action(async (opts: { clusters: string; cluster?: string; workloads?: string[] }) => {
-      if (opts.workloads && !opts.cluster) throw new Error('--workloads needs --cluster: workloads belong to one cluster');
+    .option('--cluster <name>', 'only this cluster (needed with an inventory: an inventory belongs to one cluster)')
+    .option('--workloads <files...>', 'inventory from files: `kubectl get nodes,vm,vmi -A -o yaml` output (Nodes optional)')
+    .option('--live', 'inventory from the live cluster of the current kubeconfig context (read-only: lists nodes, VMs, VMIs)')
+    .option('--kubeconfig <file>', 'kubeconfig for --live (default: $KUBECONFIG, then ~/.kube/config, as kubectl)')
+    .option('--context <name>', 'kubeconfig context for --live (default: its current context)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(FORMATS).default('table'))
+    .addHelpText(
+      'after',
+      `
+Verdicts: ok (2+ nodes), deprecated (only where its type is deprecated), at-risk (1 node), stranded (no node).
+Exit codes: 0 nothing stranded; 1 invalid input or the cluster could not be read; 2 a VM is stranded now or after a planned upgrade.
+The JSON output follows docs/plan-json.md (schemaVersion kvfleet.io/plan/v1).`,
+    )
+    .action(async (opts: PlanOptions) => {
+      const live = opts.live || opts.kubeconfig !== undefined || opts.context !== undefined;
+      if (live && opts.workloads) throw new Error('--workloads and --live (or --kubeconfig/--context) are two inventories: give one');
+      if ((live || opts.workloads) && !opts.cluster) throw new Error('an inventory belongs to one cluster: add --cluster <name>');
       const clusters = await validatedFleet(resolvePath(ctx, opts.clusters), ctx.cwd, opts.cluster);
-      const workloads = opts.workloads?.flatMap((f) => readWorkloads(resolvePath(ctx, f)));
-      let blocking = 0;
-      for (const cluster of clusters) {
-        const pools = resolvePools(cluster);
-        const verdicts = workloads ? planWorkloads(pools, workloads) : undefined;
-        blocking += verdicts?.filter((v) => v.outcome === 'stranded' || v.outcome === 'unsupported').length ?? 0;
-        console.log(formatPlan(cluster.name, upgradeImpacts(pools), verdicts));
-      }
-      // A plan that strands running VMs should stop a pipeline that would start the upgrade.
-      if (blocking > 0) process.exitCode = EXIT.blocking;
+      const inventories = new Map<string, Inventory>();
+      if (opts.cluster && (live || opts.workloads)) inventories.set(opts.cluster, await readInventory(ctx, opts, live));
+      const plan = planFleet(clusters, inventories);
+      const color = opts.output === 'table' && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      console.log(renderPlan(plan, opts.output, { color }));
+      // A plan that strands VMs must stop a pipeline that would start the upgrade.
+      if (plan.counts.stranded > 0) process.exitCode = EXIT.blocking;
     });
 }
 
-/** VMs and VMIs from a YAML file: single objects, multi-document streams or `kind: List`. */
-function readWorkloads(file: string): WorkloadRef[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((d) => d.toJS() as { kind?: string; items?: unknown[] } | null)
-    .flatMap((o) => (o?.kind === 'List' || o?.kind?.endsWith('List') ? (o.items ?? []) : [o]))
-    .map(workloadRef)
-    .filter((w): w is WorkloadRef => w !== undefined);
+async function readInventory(ctx: CliContext, opts: PlanOptions, live: boolean): Promise<Inventory> {
+  if (live) {
+    const { source, objects } = await readLiveObjects({
+      ...(opts.kubeconfig ? { kubeconfig: resolvePath(ctx, opts.kubeconfig) } : {}),
+      ...(opts.context ? { context: opts.context } : {}),
+    });
+    return inventoryFromObjects(objects, source);
+  }
+  const files = opts.workloads!.map((f) => resolvePath(ctx, f));
+  return inventoryFromObjects(
+    files.flatMap((f) => readYamlObjects(f, displayPath(ctx, f))),
+    files.map((f) => displayPath(ctx, f)).join(', '),
+  );
+}
+
+/** Every document of a YAML file (a `kind: List` stays one object: the inventory reader opens lists). */
+function readYamlObjects(file: string, shown: string): unknown[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read inventory file ${shown}: ${(e as Error).message.replace(file, shown)}`);
+  }
+  const docs = parseAllDocuments(text);
+  const broken = docs.find((d) => d.errors.length > 0);
+  if (broken) throw new Error(`inventory file ${shown} is not valid YAML: ${broken.errors[0]!.message}`);
+  return docs.map((d) => d.toJS() as unknown).filter((o) => o !== null);
 }

@@ -40,7 +40,7 @@ export const COMPARE_OPTIONS = 'ServerSideDiff=true,IncludeMutationWebhook=true'
  * only from an enabled `automated` (SyncDesiredApplications), so it is set to keep the rollout's
  * syncs pruning what left dist/. Without progressive syncs enabled in the ApplicationSet controller
  * the strategy is ignored (argo-cd#11924) and this automated sync applies to every cluster at once:
- * README "Delivery with Argo CD" makes enabling it the first bootstrap step.
+ * docs/operations.md "Deploying with Argo CD" makes enabling it the first bootstrap step.
  */
 export const SYNC_POLICY = {
   automated: { prune: true },

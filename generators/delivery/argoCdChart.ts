@@ -1,6 +1,6 @@
 /**
  * The fleet-level Argo CD objects, synthesised to `dist/_argocd/` and applied once to the cluster
- * Argo CD runs on (README "Delivery with Argo CD"): the AppProjects and the ApplicationSets.
+ * Argo CD runs on (docs/operations.md "Deploying with Argo CD"): the AppProjects and the ApplicationSets.
  */
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { type Construct } from 'constructs';

@@ -330,12 +330,15 @@ export function alertsFor(ctx: AlertContext): AlertDefinition[] {
   return ALERT_RULES.filter((a) => a.appliesTo?.(ctx) ?? true);
 }
 
-/** The README's table of the alerts at the default thresholds (prometheusRules.test.ts checks it is current). */
+/**
+ * docs/operations.md's table of the alerts at the default thresholds (prometheusRules.test.ts checks it
+ * is current). Its links are relative to docs/, where runbooks.md sits beside it.
+ */
 export function alertsTable(t: AlertThresholds): string {
   const rows = ALERT_RULES.map((a) => {
     const holdFor = a.for(t);
     const where = a.appliesTo ? ' (Kube-OVN clusters)' : '';
-    return `| [\`${a.alert}\`](docs/runbooks.md#${a.alert.toLowerCase()}) | ${a.severity} | ${a.threshold(t)}${where} | ${holdFor === '0m' ? '—' : holdFor} |`;
+    return `| [\`${a.alert}\`](runbooks.md#${a.alert.toLowerCase()}) | ${a.severity} | ${a.threshold(t)}${where} | ${holdFor === '0m' ? '—' : holdFor} |`;
   });
   return ['| alert | severity | fires when (default thresholds) | for |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -164,11 +164,12 @@ describe('runbook links', () => {
   });
 });
 
-test('the README lists exactly the alerts of alertRules.ts, at the default thresholds', () => {
-  const readme = readFileSync(join(projectDir, 'README.md'), 'utf8');
+test('docs/operations.md lists exactly the alerts of alertRules.ts, at the default thresholds', () => {
+  const readme = readFileSync(join(projectDir, 'docs/operations.md'), 'utf8');
   const start = '<!-- alerts:start (generated from generators/observability/alertRules.ts; prometheusRules.test.ts checks) -->';
   const end = '<!-- alerts:end -->';
-  expect(readme.includes(start), 'the README has no generated table of alerts').toBe(true);
+  expect(readme.includes(start), 'docs/operations.md has no generated table of alerts').toBe(true);
   const table = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end)).trim();
-  expect(table, `replace the README's table with:\n${alertsTable(DEFAULT_ALERT_THRESHOLDS)}`).toBe(alertsTable(DEFAULT_ALERT_THRESHOLDS));
+  const expected = alertsTable(DEFAULT_ALERT_THRESHOLDS);
+  expect(table, `replace the table in docs/operations.md with:\n${expected}`).toBe(expected);
 });

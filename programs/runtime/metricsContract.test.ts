@@ -14,7 +14,7 @@ import {
   processMetrics,
 } from './metricsContract.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
 
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
@@ -100,11 +100,11 @@ describe('knownMetricNames', () => {
   });
 });
 
-describe('the README', () => {
+describe('docs/operations.md', () => {
   test.each(metricsSections().map((s) => [s.id, s] as const))('has the %s metrics table the contract generates', (id, section) => {
     const found = markedSection(readme, id);
-    expect(found, `README.md lacks '${startMarker(id)}' … '${endMarker(id)}'`).toBeDefined();
-    expect(found, 'the README differs from the metrics contract: run npm run docs:metrics').toBe(section.table);
+    expect(found, `docs/operations.md lacks '${startMarker(id)}' … '${endMarker(id)}'`).toBeDefined();
+    expect(found, 'docs/operations.md differs from the metrics contract: run npm run docs:metrics').toBe(section.table);
   });
 
   test('names no kvfleet metric that the contract does not define', () => {

@@ -5,8 +5,8 @@
  * - The programs create their prom-client metrics from these entries (`counterOf`, `gaugeOf`,
  *   `histogramOf`, used by labellerMetrics.ts and migration-controller/metrics.ts), so a name, HELP
  *   text or label set cannot differ between code and contract.
- * - The README's metrics tables are generated from them (`npm run docs:metrics`,
- *   scripts/metricsDocs.ts); metricsContract.test.ts fails when the README differs.
+ * - docs/operations.md's metrics tables are generated from them (`npm run docs:metrics`,
+ *   scripts/metricsDocs.ts); metricsContract.test.ts fails when they differ.
  * - `knownMetricNames()` is every series name a query may use; tests of the generated alerts and
  *   dashboards check their expressions against it.
  * - test/observability/promtoolMetrics.apiserver.test.ts scrapes both programs' real `/metrics`
@@ -34,7 +34,7 @@ export interface MetricContract {
   readonly labels: readonly MetricLabel[];
   /** The `# HELP` line. */
   readonly help: string;
-  /** How to read it, for the README table. */
+  /** How to read it, for the docs table. */
   readonly readAs: string;
   /** Histograms only. */
   readonly buckets?: readonly number[];

@@ -1,7 +1,7 @@
 /**
- * The README's metrics tables, rendered from the metrics contract (metricsContract.ts). Written by
+ * docs/operations.md's metrics tables, rendered from the metrics contract (metricsContract.ts). Written by
  * `npm run docs:metrics` (scripts/metricsDocs.ts) between marker comments; metricsContract.test.ts
- * fails when the README holds anything else there.
+ * fails when docs/operations.md holds anything else there.
  */
 import { CONTROLLER_METRICS, type ExternalMetricContract, KUBEVIRT_METRICS, LABELLER_METRICS, type MetricContract, type MetricLabel } from './metricsContract.js';
 
@@ -64,7 +64,7 @@ export function withMetricsTables(readme: string): string {
   for (const { id, table } of metricsSections()) {
     const start = text.indexOf(startMarker(id));
     const end = text.indexOf(endMarker(id));
-    if (start < 0 || end < start) throw new Error(`README.md has no '${startMarker(id)}' … '${endMarker(id)}' pair; add both where the table belongs`);
+    if (start < 0 || end < start) throw new Error(`docs/operations.md has no '${startMarker(id)}' … '${endMarker(id)}' pair; add both where the table belongs`);
     text = `${text.slice(0, start + startMarker(id).length)}\n${table}\n${text.slice(end)}`;
   }
   return text;

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { projectDir } from '../../test/harness/toolPaths.js';
 import { type AdmissionProbe, buildControllerBundle } from './kvfleetPart.js';
 import { type DrainRecord, type ModeResult } from './metrics.js';
+import { type Verdict } from '../../plan/planModel.js';
 import { MODE_NAMES, MODES, parseModes } from './modes.js';
 import { type AdmissionEvidence } from './observer.js';
 import { compare, type Comparison, type OutcomeCheck, outcomeChecks, renderComparisons, renderTable } from './report.js';
@@ -33,7 +34,7 @@ export interface ResultsDocument {
   /** The commit the run was made from, and how many files the working tree changed on top of it. */
   readonly source?: { readonly commit: string; readonly changedFiles: number };
   readonly scenario: Record<string, unknown> & { readonly nodes: number; readonly vmis: number; readonly upgradedNodes: number };
-  readonly plan: { readonly text: string; readonly stranded: readonly string[]; readonly narrowed: number };
+  readonly plan: { readonly text: string; readonly stranded: readonly string[]; readonly counts: Readonly<Record<Verdict, number>> };
   readonly results: readonly ModeResult[];
   readonly comparisons: readonly Comparison[];
   readonly checks: readonly OutcomeCheck[];
@@ -85,7 +86,7 @@ function documentOf(scenario: Scenario, runs: readonly ModeRun[], meta: { comman
       faults: scenario.faults,
       timing: scenario.timing,
     },
-    plan: { text: runs[0]!.plan.text, stranded: runs[0]!.plan.stranded, narrowed: runs[0]!.plan.narrowed },
+    plan: { text: runs[0]!.plan.text, stranded: runs[0]!.plan.stranded, counts: runs[0]!.plan.counts },
     results,
     comparisons: compare(results),
     checks: outcomeChecks(results),
@@ -113,8 +114,9 @@ function documentOf(scenario: Scenario, runs: readonly ModeRun[], meta: { comman
 /** What stdout shows: the plan, the table, what kvfleet does not win, the admission evidence, the checks. */
 export function renderReport(doc: ResultsDocument): string {
   const lines: string[] = [];
-  lines.push(`kvfleet plan, before the upgrade (${doc.plan.stranded.length} stranded, ${doc.plan.narrowed} narrowed; narrowed VMs not listed):`);
-  lines.push(...doc.plan.text.split('\n').filter((l) => !/^\s{4}NARROWED /.test(l)));
+  const c = doc.plan.counts;
+  lines.push(`kvfleet plan, before the upgrade (${c.stranded} stranded, ${c['at-risk']} at-risk, ${c.deprecated} deprecated, ${c.ok} ok):`);
+  lines.push(doc.plan.text);
   lines.push('');
   lines.push(
     `Upgrade simulator, seed ${doc.seed}: ${doc.scenario.nodes} nodes, ${doc.scenario.vmis} VMIs, ${doc.scenario.upgradedNodes} nodes RHEL 9.6 → 10.0 one at a time; ` +

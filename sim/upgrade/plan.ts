@@ -1,36 +1,33 @@
 /**
  * `kvfleet plan` on the scenario's inventory, before the run: the same functions the command calls
- * (policies/upgradePlan.ts, cli/planReport.ts) on the VMIs as the API server returns them, as
- * `kvfleet plan --cluster upgrade-sim --workloads vmis.yaml` would read them. Pure.
+ * (plan/inventoryFromObjects.ts, plan/planCluster.ts, the table renderer) on the VMIs as the API
+ * server returns them, as `kvfleet plan --cluster upgrade-sim --workloads vmis.yaml` would read them. Pure.
  */
-import { resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
-import { planWorkloads, upgradeImpacts, type WorkloadRef, type WorkloadVerdict, workloadRef } from '../../policies/upgradePlan.js';
-import { formatPlan } from '../../cli/planReport.js';
-import { vmiKey } from './metrics.js';
+import { inventoryFromObjects } from '../../plan/inventoryFromObjects.js';
+import { planFleet } from '../../plan/planFleet.js';
+import { type Verdict } from '../../plan/planModel.js';
+import { renderPlan } from '../../plan/render/renderPlan.js';
 import { type ScenarioVmi } from './scenario.js';
 
 export interface UpgradePlanResult {
   /** What `kvfleet plan` prints. */
   readonly text: string;
-  readonly verdicts: readonly WorkloadVerdict[];
-  /** `namespace/name` of every workload the plan blocks on (stranded or unsupported): the command exits 2 for these. */
+  /** `namespace/name` of every VM the plan finds stranded now or after the upgrade: the command exits 2 for these. */
   readonly stranded: readonly string[];
-  readonly narrowed: number;
+  readonly counts: Readonly<Record<Verdict, number>>;
 }
 
 export function planUpgrade(cluster: ClusterDefinition, inventory: readonly unknown[]): UpgradePlanResult {
-  const pools = resolvePools(cluster);
-  const workloads = inventory.map(workloadRef).filter((w): w is WorkloadRef => w !== undefined);
-  const verdicts = planWorkloads(pools, workloads);
+  const plan = planFleet([cluster], new Map([[cluster.name, inventoryFromObjects(inventory, 'the API server (VMIs)')]]));
+  const clusterPlan = plan.clusters[0]!;
   return {
-    text: formatPlan(cluster.name, upgradeImpacts(pools), verdicts),
-    verdicts,
-    stranded: verdicts
-      .filter((v) => v.outcome === 'stranded' || v.outcome === 'unsupported')
-      .map(vmiKey)
+    text: renderPlan(plan, 'table', { color: false }),
+    stranded: clusterPlan.vms
+      .filter((v) => v.verdict === 'stranded')
+      .map((v) => `${v.namespace}/${v.name}`)
       .sort(),
-    narrowed: verdicts.filter((v) => v.outcome === 'narrowed').length,
+    counts: clusterPlan.counts,
   };
 }
 

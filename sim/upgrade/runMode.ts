@@ -151,7 +151,7 @@ export async function runMode(opts: RunModeOptions): Promise<ModeRun> {
     // kvfleet plan, before the upgrade, on the VMIs as the API server lists them.
     const inventory = await api.json<{ items: object[] }>('GET', '/apis/kubevirt.io/v1/virtualmachineinstances');
     const plan = planUpgrade(cluster, inventory.items);
-    log(`${mode.name}: kvfleet plan names ${plan.stranded.length} stranded VMI(s), ${plan.narrowed} narrowed`);
+    log(`${mode.name}: kvfleet plan names ${plan.stranded.length} stranded VMI(s), ${plan.counts['at-risk']} at-risk`);
     const setupWall = (Date.now() - t0) / 1000;
 
     // The rolling upgrade.

@@ -1,5 +1,5 @@
 /**
- * The README's chart of an upgrade-simulator run: eight small bar charts (failures by cause, stranded
+ * The chart of an upgrade-simulator run (docs/development.md): eight small bar charts (failures by cause, stranded
  * VMs, attempts, duplicate in-flight VMIMs, extra attempts, evacuated VMs, drain time per node, total
  * upgrade time), one bar group per mode. Hand-written SVG: a few rectangles and texts need no
  * library, and the output is deterministic for the same results. Pure.

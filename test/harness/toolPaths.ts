@@ -42,3 +42,13 @@ export function toolPath(name: string): string {
   if (!path) throw new Error(`scripts/tools.sh knows no tool '${name}' (has: ${Object.keys(toolPaths()).join(', ')}); run 'bash scripts/tools.sh ensure'`);
   return path;
 }
+
+/** actionlint (tools/actionlint), which lints `.github/workflows/` in test/ci/. */
+export function actionlintPath(): string {
+  return toolPath('actionlint');
+}
+
+/** Debian's Chromium, which `tools.sh ensure` installs (`/usr/bin/chromium`) for the browser tests. */
+export function chromiumPath(): string {
+  return toolPath('chromium');
+}

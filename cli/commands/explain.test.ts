@@ -1,0 +1,59 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, test, vi } from 'vitest';
+import { explainMachineType } from '../../compatibility/explainMachineType.js';
+import { validatedFleet } from '../fleetForCli.js';
+import { main } from '../main.js';
+import { EXPLAIN_SCHEMA_VERSION } from './explain.js';
+
+const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ctx = { cwd: projectDir };
+afterEach(() => vi.restoreAllMocks());
+
+function captured(): () => string {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  return () => log.mock.calls.map((c) => String(c[0])).join('\n');
+}
+
+test('a RHEL 8 type on prod-east: its pool and nodes now, dropped by the upgrade, admitted with the warning', async () => {
+  const out = captured();
+  expect(await main(['explain', 'pc-q35-rhel8.6.0', '--cluster', 'prod-east'], ctx)).toBe(0);
+  const [prodEast] = await validatedFleet(resolve(projectDir, 'clusters'), projectDir, 'prod-east');
+  const upgrading = prodEast!.nodePools.find((p) => p.upgradeTo === 'rhel-10.0' && p.hypervisor === 'rhel-9.6')!;
+  const text = out();
+  expect(text).toMatch(new RegExp(`^  runs now on 1 pool, ${upgrading.nodeCount} nodes \\(${upgrading.name}\\)$`, 'm'));
+  expect(text).toMatch(/^ {2}runs after the planned upgrades on no pool$/m);
+  expect(text).toMatch(/after the upgrade to rhel-10\.0: does not run it: .*dropped by the upgrade to rhel-10\.0$/m);
+  expect(text).toMatch(/deprecated on rhel-9\.6 \(QEMU flags it deprecated\)/);
+  expect(text).toMatch(/^ {2}a VM or VMI pinned to it is admitted with a warning: machine type pc-q35-rhel8\.6\.0: /m);
+});
+
+test('without --cluster every cluster is explained, in name order', async () => {
+  const out = captured();
+  expect(await main(['explain', 'q35'], ctx)).toBe(0);
+  const names = (await validatedFleet(resolve(projectDir, 'clusters'), projectDir)).map((c) => c.name);
+  expect(names.length).toBeGreaterThan(1);
+  expect([...out().matchAll(/^(\S+): q35$/gm)].map((m) => m[1])).toEqual(names);
+});
+
+test('a misspelt name is called invalid, with the name it probably means, and denied', async () => {
+  const out = captured();
+  expect(await main(['explain', 'pc-q53-rhel9.6.0', '--cluster', 'prod-east'], ctx)).toBe(0);
+  expect(out()).toMatch(/^prod-east: pc-q53-rhel9\.6\.0 \(not a valid machine-type name/m);
+  expect(out()).toMatch(/^ {2}did you mean pc-q35-rhel9\.6\.0\?$/m);
+  expect(out()).toMatch(/is denied: machine type pc-q53-rhel9\.6\.0 is not offered by any node pool of cluster prod-east/);
+});
+
+test('--output json is the explanation of every cluster under a schema version', async () => {
+  const out = captured();
+  expect(await main(['explain', 'pc-q35-rhel9.6.0', '--output', 'json'], ctx)).toBe(0);
+  const doc = JSON.parse(out()) as { schemaVersion: string; machineType: string; clusters: unknown[] };
+  const fleet = await validatedFleet(resolve(projectDir, 'clusters'), projectDir);
+  expect(doc).toEqual({ schemaVersion: EXPLAIN_SCHEMA_VERSION, machineType: 'pc-q35-rhel9.6.0', clusters: fleet.map((c) => explainMachineType(c, 'pc-q35-rhel9.6.0')) });
+});
+
+test('an unknown cluster is an error naming the ones there are', async () => {
+  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+  expect(await main(['explain', 'q35', '--cluster', 'nope'], ctx)).toBe(1);
+  expect(String(err.mock.calls[0]![0])).toMatch(/no cluster named "nope" \(have: .*prod-east/);
+});

@@ -1,0 +1,69 @@
+/** `kvfleet explain <machine-type>`: which pools run it, now and after planned upgrades, why, and what the policies do. */
+import { type Command } from 'commander';
+import { type MachineTypeExplanation, type PoolExplanation, type SetExplanation, explainMachineType } from '../../compatibility/explainMachineType.js';
+import { type CliContext, resolvePath } from '../cliContext.js';
+import { validatedFleet } from '../fleetForCli.js';
+
+export const EXPLAIN_SCHEMA_VERSION = 'kvfleet.io/explain/v1';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function hostingText(h: MachineTypeExplanation['now']): string {
+  if (h.pools.length === 0) return 'no pool';
+  const nodes = h.nodes !== undefined ? `, ${plural(h.nodes, 'node')}` : '';
+  return `${plural(h.pools.length, 'pool')}${nodes} (${h.pools.join(', ')})`;
+}
+
+function setLine(label: string, requested: string, s: SetExplanation): string {
+  const as = s.canonical && s.canonical !== requested ? ` as ${s.canonical}` : '';
+  const runs = s.runs ? `runs it${as}${s.deprecated ? ', deprecated' : ''}` : 'does not run it';
+  return `    ${label}: ${runs}: ${s.reasons.join('; ')}`;
+}
+
+function poolLines(p: PoolExplanation, requested: string): string[] {
+  const size = p.nodeCount !== undefined ? plural(p.nodeCount, 'node') : 'node count not given';
+  return [
+    `  pool ${p.pool} (${size})`,
+    setLine(`now on ${p.now.release}`, requested, p.now),
+    ...(p.afterUpgrade ? [setLine(`after the upgrade to ${p.afterUpgrade.release}`, requested, p.afterUpgrade)] : []),
+  ];
+}
+
+export function formatExplanation(e: MachineTypeExplanation): string {
+  const name = e.kind === 'invalid' ? `${e.machineType} (not a valid machine-type name: expected an alias or pc-q35-…/pc-i440fx-…)` : e.machineType;
+  const didYouMean = e.suggestions.length > 0 ? [`  did you mean ${e.suggestions.join(', ')}?`] : [];
+  const policy =
+    e.admission.decision === 'denied'
+      ? `denied: ${e.admission.message}`
+      : e.admission.decision === 'warned'
+        ? `admitted with a warning: ${e.admission.message}`
+        : `admitted: ${e.admission.reason}`;
+  return [
+    `${e.cluster}: ${name}`,
+    ...didYouMean,
+    `  runs now on ${hostingText(e.now)}`,
+    `  runs after the planned upgrades on ${hostingText(e.afterUpgrades)}`,
+    ...e.pools.flatMap((p) => poolLines(p, e.machineType)),
+    `  a VM or VMI pinned to it is ${policy}`,
+  ].join('\n');
+}
+
+export function registerExplain(program: Command, ctx: CliContext): void {
+  program
+    .command('explain')
+    .description('explain which pools run a machine type now and after planned upgrades, why, and what the policies do with a VM pinned to it')
+    .argument('<machine-type>', 'a versioned type (pc-q35-rhel9.6.0, pc-i440fx-9.2) or an alias (q35, pc)')
+    .option('--clusters <dir>', 'folder of cluster definition files', 'clusters')
+    .option('--cluster <name>', 'only this cluster (default: every cluster)')
+    .option('--output <format>', 'text, or json (schemaVersion kvfleet.io/explain/v1)', 'text')
+    .action(async (machineType: string, opts: { clusters: string; cluster?: string; output: string }) => {
+      if (opts.output !== 'text' && opts.output !== 'json') throw new Error(`--output must be text or json, not "${opts.output}"`);
+      const clusters = await validatedFleet(resolvePath(ctx, opts.clusters), ctx.cwd, opts.cluster);
+      const explanations = clusters.map((c) => explainMachineType(c, machineType));
+      console.log(
+        opts.output === 'json'
+          ? JSON.stringify({ schemaVersion: EXPLAIN_SCHEMA_VERSION, machineType, clusters: explanations }, null, 2)
+          : explanations.map(formatExplanation).join('\n\n'),
+      );
+    });
+}

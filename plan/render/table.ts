@@ -1,0 +1,193 @@
+/**
+ * `kvfleet plan` for a terminal: per cluster, what needs a person first (stranded and at-risk VMs
+ * with their fixes), then the rest. Columns are aligned by padding the plain text before any colour
+ * is applied, so the escape codes never skew the widths; colour only ever repeats what the words say.
+ */
+import { styleText } from 'node:util';
+import { gridChanges } from './gridChanges.js';
+import { type ClusterPlan, type FleetPlan, VERDICTS, type Verdict, type VmPlan } from '../planModel.js';
+import {
+  cpuText,
+  DEPRECATED_NOTE,
+  countsText,
+  FIXES_HEADING,
+  fixText,
+  GRID_CELL_SYMBOL,
+  inventoryText,
+  kindShort,
+  machineTypeText,
+  memoryText,
+  NO_FIX,
+  NO_INVENTORY,
+  nodeCountText,
+  OK_SUMMARY,
+  PATCH_FIELD,
+  requestedOfUsable,
+  SECTION,
+  stepLabel,
+  transitionText,
+  upgradesText,
+  VERDICT_MEANING,
+  vmRef,
+  vmsByGroup,
+  warningLines,
+} from './wording.js';
+
+type Style = Parameters<typeof styleText>[0];
+
+/** One table cell: its text, and how to colour it when colour is on. */
+interface Cell {
+  readonly text: string;
+  readonly style?: Style;
+}
+
+const VERDICT_STYLE: Readonly<Record<Verdict, Style>> = {
+  stranded: ['red', 'bold'],
+  'at-risk': ['yellow', 'bold'],
+  deprecated: 'yellow',
+  ok: 'green',
+};
+
+/** The terminal renderer; `color` is the caller's decision (TTY and NO_COLOR), never re-checked here. */
+export function renderTable(plan: FleetPlan, opts: { readonly color: boolean }): string {
+  // validateStream: false: styleText would otherwise look at process.stdout itself and override the caller.
+  const paint = (text: string, style?: Style) => (opts.color && style ? styleText(style, text, { validateStream: false }) : text);
+  const out: string[] = [];
+  for (const cluster of plan.clusters) {
+    out.push(...clusterLines(cluster, paint), '');
+  }
+  if (plan.clusters.length !== 1) out.push(paint(`Fleet: ${countsText(plan.counts)}`, 'bold'));
+  if (plan.clusters.length === 0) out.push('No clusters in the plan.');
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+function clusterLines(cluster: ClusterPlan, paint: (text: string, style?: Style) => string): string[] {
+  const lines: string[] = [];
+  const heading = (title: string) => lines.push('', paint(title, 'bold'));
+  const table = (header: readonly string[], rows: readonly (readonly Cell[])[]) => lines.push(...alignedRows(header, rows, paint));
+  const verdictCell = (v: Verdict): Cell => ({ text: v, style: VERDICT_STYLE[v] });
+
+  lines.push(paint(`${cluster.cluster}`, ['bold', 'underline']), `KubeVirt ${cluster.kubevirtVersion}; inventory: ${inventoryText(cluster)}`);
+  lines.push(`Steps: ${cluster.steps.map((s) => s.label).join(' ⇒ ')}`);
+  if (cluster.inventory) lines.push(`Verdicts: ${paintCounts(cluster, paint)}`);
+
+  heading(SECTION.pools);
+  table(
+    ['POOL', 'NODES', 'RELEASE', 'UPGRADE TO'],
+    cluster.pools.map((p) => [{ text: p.name }, { text: nodeCountText(p) }, { text: p.release }, p.upgradeTo ? { text: p.upgradeTo, style: 'cyan' } : { text: '–' }]),
+  );
+
+  const changes = gridChanges(cluster.grid);
+  if (changes.length > 0) {
+    heading(`${SECTION.grid}: what the upgrades change`);
+    for (const ch of changes) {
+      const pool = cluster.pools.find((p) => p.name === ch.pool);
+      lines.push(`  ${ch.pool}${pool?.upgradeTo ? ` → ${pool.upgradeTo}` : ''}: drops ${ch.dropped.length}, adds ${ch.added.length}`);
+      for (const d of ch.dropped) {
+        const where = d.stillOn.length > 0 ? `still on ${d.stillOn.join(', ')}` : paint('on no pool afterwards', 'red');
+        lines.push(`    ${GRID_CELL_SYMBOL.dropped} ${d.machineType}: ${where}`);
+      }
+      for (const a of ch.added) lines.push(`    ${GRID_CELL_SYMBOL.added} ${a}`);
+    }
+  }
+
+  if (!cluster.inventory) {
+    lines.push('', NO_INVENTORY);
+    return lines;
+  }
+
+  const groups = vmsByGroup(cluster);
+  if (groups.attention.length > 0) {
+    heading(`${SECTION.attention} (${FIXES_HEADING.toLowerCase()} under each)`);
+    // One alignment for all rows, with each VM's meaning and fixes under its own row.
+    const [head, ...rows] = alignedRows(
+      VM_HEADER,
+      groups.attention.map((vm) => vmRow(vm, cluster, verdictCell)),
+      paint,
+    );
+    lines.push(head!);
+    groups.attention.forEach((vm, i) => {
+      lines.push(rows[i]!, `      ${VERDICT_MEANING[vm.verdict]}`);
+      if (vm.fixes.length === 0) lines.push(`      - ${NO_FIX}`);
+      lines.push(...vm.fixes.map((f, n) => `      ${n + 1}. ${fixText(f)}`));
+    });
+  }
+  if (groups.deprecated.length > 0) {
+    heading(`${SECTION.deprecated} (${DEPRECATED_NOTE})`);
+    table(
+      VM_HEADER,
+      groups.deprecated.map((vm) => vmRow(vm, cluster, verdictCell)),
+    );
+  }
+  lines.push('', paint(OK_SUMMARY(cluster.counts.ok), cluster.counts.ok > 0 ? 'green' : undefined));
+
+  heading(SECTION.capacity);
+  lines.push(`Rule: ${cluster.capacity.rule}`);
+  table(
+    ['STEP', 'POOL', 'VMS', 'CPU REQUESTED / USABLE', 'MEMORY REQUESTED / USABLE', ''],
+    cluster.capacity.pools.map((c) => [
+      { text: stepLabel(cluster, c.step) },
+      { text: c.pool },
+      { text: String(c.vms) },
+      { text: `${requestedOfUsable(c.requested.cpuMillis, c.usable.cpuMillis, cpuText)} cores` },
+      { text: requestedOfUsable(c.requested.memoryBytes, c.usable.memoryBytes, memoryText) },
+      c.overcommitted ? { text: 'OVERCOMMITTED', style: ['red', 'bold'] } : { text: '' },
+    ]),
+  );
+
+  if (cluster.transitions.length > 0) {
+    heading(SECTION.transitions);
+    table(
+      ['KIND', 'VM', 'CHANGE', 'ARGO CD APP'],
+      cluster.transitions.map((t) => [{ text: kindShort(t.kind) }, { text: vmRef(t) }, { text: transitionText(t, cluster) }, { text: t.argoCdApplication ?? '–' }]),
+    );
+  }
+  if (cluster.patches.length > 0) {
+    heading(`${SECTION.patches} (JSON merge patch of the VirtualMachine)`);
+    for (const p of cluster.patches) {
+      lines.push(`  ${p.argoCdApplication}: VirtualMachine ${vmRef(p)}: set ${PATCH_FIELD} to ${p.mergePatch.spec.template.spec.domain.machine.type}`);
+      lines.push(`    ${JSON.stringify(p.mergePatch)}`);
+    }
+  }
+  const warnings = warningLines(cluster);
+  if (warnings.length > 0) {
+    heading(SECTION.warnings);
+    for (const w of warnings) lines.push(`  ${paint('warning:', 'yellow')} ${w}`);
+  }
+  return lines;
+}
+
+const VM_HEADER = ['VERDICT', 'KIND', 'VM', 'MACHINE TYPE', 'FROM STEP', 'ARGO CD APP'];
+
+function vmRow(vm: VmPlan, cluster: ClusterPlan, verdictCell: (v: Verdict) => Cell): Cell[] {
+  return [
+    verdictCell(vm.verdict),
+    { text: kindShort(vm.kind) },
+    { text: vmRef(vm) },
+    { text: machineTypeText(vm) },
+    { text: stepLabel(cluster, vm.verdictStep) },
+    { text: vm.argoCdApplication ?? '–' },
+  ];
+}
+
+function paintCounts(cluster: ClusterPlan, paint: (text: string, style?: Style) => string): string {
+  // Colour a verdict only when some VM has it: a red "0 stranded" would shout about nothing.
+  const parts = VERDICTS.map((v) => (cluster.counts[v] > 0 ? paint(`${cluster.counts[v]} ${v}`, VERDICT_STYLE[v]) : `0 ${v}`));
+  return `${parts.join(', ')} ${upgradesText(cluster)}`;
+}
+
+/** Rows padded to the widest cell per column, two spaces apart, indented by two; trailing blanks cut. */
+function alignedRows(header: readonly string[], rows: readonly (readonly Cell[])[], paint: (text: string, style?: Style) => string): string[] {
+  const all: (readonly Cell[])[] = header.length > 0 ? [header.map((h) => ({ text: h, style: 'dim' as Style })), ...rows] : [...rows];
+  const widths: number[] = [];
+  for (const row of all) {
+    row.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.text.length);
+    });
+  }
+  return all.map((row) => {
+    const last = row.findLastIndex((c) => c.text !== '');
+    const cells = row.slice(0, last + 1).map((c, i) => paint(i === last ? c.text : c.text.padEnd(widths[i]!), c.style));
+    return `  ${cells.join('  ')}`;
+  });
+}
