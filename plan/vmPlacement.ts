@@ -28,14 +28,15 @@ export function stepVerdict(pools: number, nodes: number | null, deprecatedEvery
 }
 
 /** The hosts of a machine type at one step: names when nodes are listed, else a count (null: unknown). */
-interface Hosts {
+export interface Hosts {
   readonly pools: string[];
   readonly nodes: string[] | undefined;
   readonly count: number | null;
   readonly deprecatedEverywhere: boolean;
 }
 
-function hostsAt(machineType: string, view: StepView): Hosts {
+/** Which pools and schedulable nodes run `machineType` at one step (also `kvfleet explain`'s node list). */
+export function hostsAt(machineType: string, view: StepView): Hosts {
   const pools: string[] = [];
   const nodes: string[] = [];
   let count: number | null = 0;

@@ -5,6 +5,7 @@ import { explainMachineType } from '../../compatibility/explainMachineType.js';
 import { validatedFleet } from '../fleetForCli.js';
 import { main } from '../main.js';
 import { EXPLAIN_SCHEMA_VERSION } from './explain.js';
+import { PROD_EAST_NODES } from '../../test/support/planInventories.js';
 
 const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ctx = { cwd: projectDir };
@@ -56,4 +57,23 @@ test('an unknown cluster is an error naming the ones there are', async () => {
   const err = vi.spyOn(console, 'error').mockImplementation(() => {});
   expect(await main(['explain', 'q35', '--cluster', 'nope'], ctx)).toBe(1);
   expect(String(err.mock.calls[0]![0])).toMatch(/no cluster named "nope" \(have: .*prod-east/);
+});
+
+test('with an inventory it names the schedulable nodes per step, from the same node matching as plan', async () => {
+  const out = captured();
+  const args = ['explain', 'pc-q35-rhel8.6.0', '--cluster', 'prod-east', '--workloads', 'test/docs/fixtures/prod-east-inventory.yaml', '--output', 'json'];
+  expect(await main(args, ctx)).toBe(0);
+  const doc = JSON.parse(out()) as { clusters: { nodes: { source: string; steps: { step: string; nodes: string[] }[] } }[] };
+  const nodes = doc.clusters[0]!.nodes;
+  expect(nodes.source).toBe('test/docs/fixtures/prod-east-inventory.yaml');
+  expect(nodes.steps.map((s) => [s.step, s.nodes.length])).toEqual([
+    ['now', PROD_EAST_NODES.rhel9.length],
+    ['after-rhel9-compute', 0],
+  ]);
+});
+
+test('an inventory without --cluster is refused', async () => {
+  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+  expect(await main(['explain', 'q35', '--workloads', 'test/docs/fixtures/prod-east-inventory.yaml'], ctx)).toBe(1);
+  expect(String(err.mock.calls[0]![0])).toMatch(/an inventory belongs to one cluster/);
 });

@@ -1,8 +1,10 @@
 /** `kvfleet explain <machine-type>`: which pools run it, now and after planned upgrades, why, and what the policies do. */
 import { type Command } from 'commander';
 import { type MachineTypeExplanation, type PoolExplanation, type SetExplanation, explainMachineType } from '../../compatibility/explainMachineType.js';
+import { type MachineTypeNodes, machineTypeNodes } from '../../plan/machineTypeNodes.js';
 import { type CliContext, resolvePath } from '../cliContext.js';
 import { validatedFleet } from '../fleetForCli.js';
+import { addInventoryOptions, type InventoryOptions, inventoryFromOptions } from '../inventorySource.js';
 
 export const EXPLAIN_SCHEMA_VERSION = 'kvfleet.io/explain/v1';
 
@@ -48,22 +50,38 @@ export function formatExplanation(e: MachineTypeExplanation): string {
   ].join('\n');
 }
 
+/** With an inventory: the nodes by name, per step (the plan's node matching; cordoned nodes never count). */
+export function formatNodes(n: MachineTypeNodes): string {
+  const list = (names: readonly string[]) => (names.length === 0 ? 'none' : `${names.join(', ')} (${names.length})`);
+  return [
+    `  nodes (${n.source}):`,
+    ...n.steps.map((s) => `    ${s.label}: ${list(s.nodes)}`),
+    ...(n.cordonedNodes.length > 0 ? [`    cordoned, never a target: ${n.cordonedNodes.join(', ')}`] : []),
+    ...(n.unmatchedNodes.length > 0 ? [`    in no pool, never counted: ${n.unmatchedNodes.join(', ')}`] : []),
+  ].join('\n');
+}
+
 export function registerExplain(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('explain')
     .description('explain which pools run a machine type now and after planned upgrades, why, and what the policies do with a VM pinned to it')
     .argument('<machine-type>', 'a versioned type (pc-q35-rhel9.6.0, pc-i440fx-9.2) or an alias (q35, pc)')
     .option('--clusters <dir>', 'folder of cluster definition files', 'clusters')
-    .option('--cluster <name>', 'only this cluster (default: every cluster)')
+    .option('--cluster <name>', 'only this cluster (default: every cluster; needed with an inventory)');
+  addInventoryOptions(command)
     .option('--output <format>', 'text, or json (schemaVersion kvfleet.io/explain/v1)', 'text')
-    .action(async (machineType: string, opts: { clusters: string; cluster?: string; output: string }) => {
+    .action(async (machineType: string, opts: InventoryOptions & { clusters: string; output: string }) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new Error(`--output must be text or json, not "${opts.output}"`);
       const clusters = await validatedFleet(resolvePath(ctx, opts.clusters), ctx.cwd, opts.cluster);
-      const explanations = clusters.map((c) => explainMachineType(c, machineType));
+      const inventory = await inventoryFromOptions(ctx, opts);
+      const explanations = clusters.map((c) => {
+        const nodes = inventory ? machineTypeNodes(c, inventory, machineType) : undefined;
+        return { ...explainMachineType(c, machineType), ...(nodes ? { nodes } : {}) };
+      });
       console.log(
         opts.output === 'json'
           ? JSON.stringify({ schemaVersion: EXPLAIN_SCHEMA_VERSION, machineType, clusters: explanations }, null, 2)
-          : explanations.map(formatExplanation).join('\n\n'),
+          : explanations.map((e) => [formatExplanation(e), ...(e.nodes ? [formatNodes(e.nodes)] : [])].join('\n')).join('\n\n'),
       );
     });
 }
