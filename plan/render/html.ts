@@ -26,6 +26,8 @@ import {
   SECTION,
   stepAction,
   stepLabel,
+  TARGETS_HEADING,
+  targetsByStepText,
   upgradesText,
   VERDICT_MEANING,
   vmRef,
@@ -177,7 +179,7 @@ ${body}
 }
 
 function vmTable(c: ClusterPlan, vms: readonly VmPlan[], withFixes: boolean): string {
-  const header = ['Verdict', 'VM', 'Machine type', 'From step', ...(withFixes ? [FIXES_HEADING] : [])];
+  const header = ['Verdict', 'VM', 'Machine type', 'From step', TARGETS_HEADING, ...(withFixes ? [FIXES_HEADING] : [])];
   const rows = vms.map((vm) => [
     pill(vm.verdict),
     `${kindShort(vm.kind)} <code>${esc(vmRef(vm))}</code>${vm.argoCdApplication ? `<span class="sub">Argo CD: ${esc(vm.argoCdApplication)}</span>` : ''}`,
@@ -185,6 +187,7 @@ function vmTable(c: ClusterPlan, vms: readonly VmPlan[], withFixes: boolean): st
       ? `<code>${esc(vm.machineType)}</code>`
       : `<code>${esc(vm.machineType)}</code><span class="sub">requested ${esc(vm.requestedMachineType)}</span>`,
     esc(stepLabel(c, vm.verdictStep)),
+    esc(targetsByStepText(vm)),
     ...(withFixes ? [vm.fixes.length === 0 ? `<span class="muted">${esc(NO_FIX)}</span>` : `<ol class="fixes">${vm.fixes.map(fixItem).join('')}</ol>`] : []),
   ]);
   return table(

@@ -26,6 +26,8 @@ import {
   SECTION,
   stepAction,
   stepLabel,
+  TARGETS_HEADING,
+  targetsByStepText,
   vmRef,
   vmsByGroup,
   warningLines,
@@ -69,12 +71,13 @@ function clusterSection(c: ClusterPlan): string[] {
     out.push(`#### ${SECTION.attention}`, '');
     out.push(
       ...table(
-        ['Verdict', 'VM', 'Machine type', 'From step', `${FIXES_HEADING}`],
+        ['Verdict', 'VM', 'Machine type', 'From step', TARGETS_HEADING, `${FIXES_HEADING}`],
         groups.attention.map((vm) => [
           `**${vm.verdict}**`,
           vmCell(vm),
           machineTypeCell(vm),
           md(stepLabel(c, vm.verdictStep)),
+          md(targetsByStepText(vm)),
           vm.fixes.length === 0 ? md(NO_FIX) : vm.fixes.map((f, i) => `${i + 1}. ${md(fixText(f))}`).join('<br>'),
         ]),
       ),
@@ -84,8 +87,8 @@ function clusterSection(c: ClusterPlan): string[] {
     out.push(`#### ${SECTION.deprecated}`, '', `${md(DEPRECATED_NOTE)}.`, '');
     out.push(
       ...table(
-        ['VM', 'Machine type', 'From step'],
-        groups.deprecated.map((vm) => [vmCell(vm), machineTypeCell(vm), md(stepLabel(c, vm.verdictStep))]),
+        ['VM', 'Machine type', 'From step', TARGETS_HEADING],
+        groups.deprecated.map((vm) => [vmCell(vm), machineTypeCell(vm), md(stepLabel(c, vm.verdictStep)), md(targetsByStepText(vm))]),
       ),
     );
   }

@@ -25,6 +25,8 @@ import {
   requestedOfUsable,
   SECTION,
   stepLabel,
+  TARGETS_HEADING,
+  targetsByStepText,
   transitionText,
   upgradesText,
   VERDICT_MEANING,
@@ -157,7 +159,7 @@ function clusterLines(cluster: ClusterPlan, paint: (text: string, style?: Style)
   return lines;
 }
 
-const VM_HEADER = ['VERDICT', 'KIND', 'VM', 'MACHINE TYPE', 'FROM STEP', 'ARGO CD APP'];
+const VM_HEADER = ['VERDICT', 'KIND', 'VM', 'MACHINE TYPE', 'FROM STEP', TARGETS_HEADING.toUpperCase(), 'ARGO CD APP'];
 
 function vmRow(vm: VmPlan, cluster: ClusterPlan, verdictCell: (v: Verdict) => Cell): Cell[] {
   return [
@@ -166,6 +168,7 @@ function vmRow(vm: VmPlan, cluster: ClusterPlan, verdictCell: (v: Verdict) => Ce
     { text: vmRef(vm) },
     { text: machineTypeText(vm) },
     { text: stepLabel(cluster, vm.verdictStep) },
+    { text: targetsByStepText(vm) },
     { text: vm.argoCdApplication ?? '–' },
   ];
 }

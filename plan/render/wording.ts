@@ -55,6 +55,17 @@ export const SECTION = {
   warnings: 'Warnings',
 } as const;
 
+/** Column heading for a VM's migration targets at each step. */
+export const TARGETS_HEADING = 'Targets by step';
+
+/**
+ * A VM's migration targets at each step, in step order: `11 on rhel9-compute → none`. A count is
+ * the schedulable nodes other than its own (`?` when node counts are unknown), then the pools.
+ */
+export function targetsByStepText(vm: VmPlan): string {
+  return vm.steps.map((s) => (s.pools.length === 0 || s.nodes === 0 ? 'none' : `${s.nodes === null ? '?' : s.nodes} on ${s.pools.join(', ')}`)).join(' → ');
+}
+
 /** What a plan without an inventory says in place of the VM sections. */
 export const NO_INVENTORY = 'No inventory: add --workloads <files> (kubectl get nodes,vm,vmi -A -o yaml) or --live to judge VMs, node counts and capacity.';
 
