@@ -28,6 +28,23 @@ test('synth prints one line per cluster and writes its folder', async () => {
   expect(lines[1]).toMatch(/^\S+: \d+ objects written to dist\/\S+\/, \d+ warnings?$/);
 });
 
+test('synth --output json lists each folder of dist/ with its object count and warnings', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  expect(await main(['synth', '--clusters', clustersDir, '--dist', join(work, 'dist'), '--output', 'json'])).toBe(0);
+  const report = JSON.parse(String(log.mock.calls[0]![0])) as {
+    schemaVersion: string;
+    argocd: { folder: string };
+    clusters: { cluster: string; objects: number; warnings: { file: string; severity: string }[] }[];
+  };
+  expect(report.schemaVersion).toBe('kvfleet.io/synth/v1');
+  expect([report.argocd.folder, ...report.clusters.map((c) => c.cluster)].sort()).toEqual(readdirSync(join(work, 'dist')).sort());
+  for (const c of report.clusters) {
+    // Each object is one YAML file; values/ holds Helm chart values, not objects.
+    expect(c.objects).toBe(readdirSync(join(work, 'dist', c.cluster)).filter((f) => f.endsWith('.yaml')).length);
+    for (const w of c.warnings) expect(w).toMatchObject({ severity: 'warning', file: `clusters/${c.cluster}.ts` });
+  }
+});
+
 test('synth with a missing clusters folder fails with a message, not a stack', async () => {
   const err = vi.spyOn(console, 'error').mockImplementation(() => {});
   expect(await main(['synth', '--clusters', join(work, 'none'), '--dist', join(work, 'dist')])).toBe(1);

@@ -51,18 +51,21 @@ export function checkReport(clusters: readonly string[], problems: readonly Defi
     clusters,
     errors,
     warnings: problems.length - errors,
-    problems: problems.map((p) => {
-      const value = quotedValue(p.problem);
-      return {
-        severity: p.severity,
-        file: p.file,
-        ...(p.location ? { line: p.location.line, column: p.location.column } : {}),
-        field: p.path,
-        ...(value !== undefined ? { value } : {}),
-        message: p.problem,
-        fix: p.fix,
-      };
-    }),
+    problems: problems.map(checkProblem),
+  };
+}
+
+/** A problem as every JSON output shows it (check, and synth's warnings). */
+export function checkProblem(p: DefinitionError): CheckProblem {
+  const value = quotedValue(p.problem);
+  return {
+    severity: p.severity,
+    file: p.file,
+    ...(p.location ? { line: p.location.line, column: p.location.column } : {}),
+    field: p.path,
+    ...(value !== undefined ? { value } : {}),
+    message: p.problem,
+    fix: p.fix,
   };
 }
 
