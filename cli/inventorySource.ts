@@ -3,7 +3,7 @@
  * `--kubeconfig` / `--context` — and reading them into an Inventory through the one reader
  * (plan/inventoryFromObjects.ts), so a live inventory and one from files of the same objects agree.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { type Inventory } from '../plan/inventory.js';
@@ -34,6 +34,7 @@ export async function inventoryFromOptions(ctx: CliContext, opts: InventoryOptio
   if (!live && !opts.workloads) return undefined;
   if (!opts.cluster) throw new Error('an inventory belongs to one cluster: add --cluster <name>');
   if (live) {
+    if (opts.kubeconfig && !existsSync(resolvePath(ctx, opts.kubeconfig))) throw new Error(`kubeconfig ${opts.kubeconfig} does not exist`);
     const { source, objects } = await readLiveObjects({
       ...(opts.kubeconfig ? { kubeconfig: resolvePath(ctx, opts.kubeconfig) } : {}),
       ...(opts.context ? { context: opts.context } : {}),

@@ -7,6 +7,9 @@
  * The identity needs only `list` on nodes, virtualmachines.kubevirt.io and
  * virtualmachineinstances.kubevirt.io (docs/user-guide.md gives a ClusterRole).
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { describeApiError, statusOf } from '../programs/runtime/apiErrors.js';
 import { makeApiClientWithTimeout } from '../programs/runtime/requestTimeout.js';
@@ -29,10 +32,29 @@ const PAGE_SIZE = 500;
 const REQUEST_TIMEOUT_MS = 30_000;
 const USER_AGENT = 'kvfleet-plan';
 
+/**
+ * Where kubectl would find a configuration, or undefined when there is none. client-node's
+ * loadFromDefault would then fall back to http://localhost:8080 and fail later with a TLS message
+ * that names nothing the user did; saying so here is clearer.
+ */
+export function defaultKubeconfigSource(env: NodeJS.ProcessEnv = process.env, home = homedir()): string | undefined {
+  if (env.KUBECONFIG) return `$KUBECONFIG (${env.KUBECONFIG})`;
+  if (existsSync(join(home, '.kube', 'config'))) return '~/.kube/config';
+  if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT) return 'the in-cluster service account';
+  return undefined;
+}
+
 export function loadKubeConfig(source: LiveSource): KubeConfig {
   const kc = new KubeConfig();
-  if (source.kubeconfig) kc.loadFromFile(source.kubeconfig);
-  else kc.loadFromDefault();
+  if (source.kubeconfig) {
+    if (!existsSync(source.kubeconfig)) throw new Error(`kubeconfig ${source.kubeconfig} does not exist`);
+    kc.loadFromFile(source.kubeconfig);
+  } else {
+    if (defaultKubeconfigSource() === undefined) {
+      throw new Error('no kubeconfig found: pass --kubeconfig <file>, set KUBECONFIG, or create ~/.kube/config (as for kubectl)');
+    }
+    kc.loadFromDefault();
+  }
   if (source.context) {
     if (!kc.getContextObject(source.context)) {
       const have = kc.getContexts().map((c) => c.name);
