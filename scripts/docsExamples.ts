@@ -128,10 +128,18 @@ export function runExample(command: string, root = repoDir): ExampleRun {
   }
 }
 
+/**
+ * `kvfleet --version` names the commit it runs from, which every commit changes: the docs show
+ * `<commit>` in its place so the example stays current (the only part of any output rewritten).
+ */
+export function withoutCommit(text: string): string {
+  return text.replace(/\(commit [0-9a-f]{7,40}, /g, '(commit <commit>, ');
+}
+
 /** The block body for a run: the command and its output as a console session, the exit code when not 0. */
 export function renderExample(command: string, run: ExampleRun): string {
   const output = [run.stdout, run.stderr]
-    .map((s) => s.replace(/\s+$/, ''))
+    .map((s) => withoutCommit(s).replace(/\s+$/, ''))
     .filter((s) => s !== '')
     .join('\n');
   const lines = [`$ ${command}`, ...(output === '' ? [] : output.split('\n').map((l) => l.trimEnd()))];

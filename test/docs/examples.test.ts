@@ -18,6 +18,7 @@ import {
   runExample,
   withExamples,
   withGoldens,
+  withoutCommit,
 } from '../../scripts/docsExamples.js';
 
 const blocks = exampleFiles().flatMap((file) => exampleBlocks(readFileSync(join(repoDir, file), 'utf8')).map((b) => ({ file, ...b })));
@@ -47,7 +48,7 @@ test.each(goldens.map((g) => [`${g.file}: ${g.path}`, g] as const))('%s shows th
 
 test('the docs show every command of the CLI', () => {
   const commands = blocks.map((b) => b.command.split(' ')[1]);
-  expect(new Set(commands)).toEqual(new Set(['synth', 'check', 'plan', 'explain', '--help']));
+  expect(new Set(commands)).toEqual(new Set(['synth', 'check', 'plan', 'explain', '--version', '--help']));
   // diff needs an edited git repository: its examples are the goldens of its end-to-end test.
   expect(goldens.some((g) => g.path.startsWith('test/golden/diff/'))).toBe(true);
 });
@@ -80,6 +81,11 @@ describe('the example mechanism', () => {
     expect(commandWords(`kvfleet plan --cluster 'prod east' --workloads "a b.yaml"`)).toEqual(['kvfleet', 'plan', '--cluster', 'prod east', '--workloads', 'a b.yaml']);
     expect(() => commandWords('kvfleet plan > out.txt')).toThrow(/only plain words and quotes/);
     expect(() => commandWords('kvfleet plan --cluster $CLUSTER')).toThrow(/only plain words and quotes/);
+  });
+
+  test("hides only --version's commit, which every commit changes", () => {
+    expect(withoutCommit('kvfleet 0.1.0 (commit a49fcc9, node v24.21.0)')).toBe('kvfleet 0.1.0 (commit <commit>, node v24.21.0)');
+    expect(withoutCommit('commit a49fcc9 of dist/')).toBe('commit a49fcc9 of dist/');
   });
 
   test('runs only kvfleet', () => {
