@@ -3,6 +3,7 @@
  * everything else in sim/upgrade talks to the small interface below.
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { memoryBytes } from '../../plan/quantities.js';
 import { KubevirtSim, type MigrationAttempt, SimClock, type SimVmiInfo } from '../kubevirt/index.js';
 import { type FailureCause } from './metrics.js';
 import { type ScenarioTiming, type ScenarioVmi } from './scenario.js';
@@ -41,8 +42,8 @@ export interface KubevirtPart {
  * dirty-page rounds).
  */
 export function migrationSeconds(vmi: Pick<SimVmiInfo, 'memory'>): number {
-  const m = /^(\d+)(Mi|Gi)$/.exec(vmi.memory ?? '');
-  const gib = m ? Number(m[1]) / (m[2] === 'Mi' ? 1024 : 1) : 1;
+  const bytes = memoryBytes(vmi.memory);
+  const gib = bytes !== undefined ? bytes / 1024 ** 3 : 1;
   return Math.round(4 + gib * 1.2);
 }
 

@@ -89,17 +89,24 @@ export interface VmiSpec {
   readonly evacuationNodeName?: string;
 }
 
+/** Name, namespace and the lifecycle fields a VMI and a VMIM share: uid, creation and (when deleting) deletion time. */
+function lifecycleMetadata(v: { name: string; namespace: string; uid?: string; createdMs?: number; deleting?: boolean }): Obj {
+  return {
+    name: v.name,
+    namespace: v.namespace,
+    ...(v.uid ? { uid: v.uid } : {}),
+    ...(v.createdMs !== undefined ? { creationTimestamp: iso(v.createdMs) } : {}),
+    ...(v.deleting ? { deletionTimestamp: iso(v.createdMs ?? 0) } : {}),
+  };
+}
+
 /** A running VMI as virt-handler reports it: canonical machine type in status, alias in spec. */
 export function vmiObject(v: VmiSpec): Obj {
   return {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachineInstance',
     metadata: {
-      name: v.name,
-      namespace: v.namespace,
-      ...(v.uid ? { uid: v.uid } : {}),
-      ...(v.createdMs !== undefined ? { creationTimestamp: iso(v.createdMs) } : {}),
-      ...(v.deleting ? { deletionTimestamp: iso(v.createdMs ?? 0) } : {}),
+      ...lifecycleMetadata(v),
     },
     spec: { domain: { devices: {}, machine: { type: 'q35' }, memory: { guest: '128Mi' } } },
     status: {
@@ -147,11 +154,7 @@ export function vmimObject(v: VmimSpec): Obj {
     apiVersion: 'kubevirt.io/v1',
     kind: 'VirtualMachineInstanceMigration',
     metadata: {
-      name: v.name,
-      namespace: v.namespace,
-      ...(v.uid ? { uid: v.uid } : {}),
-      ...(v.createdMs !== undefined ? { creationTimestamp: iso(v.createdMs) } : {}),
-      ...(v.deleting ? { deletionTimestamp: iso(v.createdMs ?? 0) } : {}),
+      ...lifecycleMetadata(v),
       ...(v.labels ? { labels: v.labels } : {}),
       ...(v.annotations ? { annotations: v.annotations } : {}),
       ...(v.ownerVmiUid ? { ownerReferences: [{ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name: v.vmiName, uid: v.ownerVmiUid }] } : {}),
