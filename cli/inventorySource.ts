@@ -3,7 +3,7 @@
  * `--kubeconfig` / `--context` — and reading them into an Inventory through the one reader
  * (plan/inventoryFromObjects.ts), so a live inventory and one from files of the same objects agree.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { type Inventory } from '../plan/inventory.js';
@@ -34,7 +34,6 @@ export async function inventoryFromOptions(ctx: CliContext, opts: InventoryOptio
   if (!live && !opts.workloads) return undefined;
   if (!opts.cluster) throw new Error('an inventory belongs to one cluster: add --cluster <name>');
   if (live) {
-    if (opts.kubeconfig && !existsSync(resolvePath(ctx, opts.kubeconfig))) throw new Error(`kubeconfig ${opts.kubeconfig} does not exist`);
     const { source, objects } = await readLiveObjects({
       ...(opts.kubeconfig ? { kubeconfig: resolvePath(ctx, opts.kubeconfig) } : {}),
       ...(opts.context ? { context: opts.context } : {}),
@@ -42,22 +41,22 @@ export async function inventoryFromOptions(ctx: CliContext, opts: InventoryOptio
     return inventoryFromObjects(objects, source);
   }
   const files = opts.workloads!.map((f) => resolvePath(ctx, f));
-  return inventoryFromObjects(
-    files.flatMap((f) => readYamlObjects(f, displayPath(ctx, f))),
-    files.map((f) => displayPath(ctx, f)).join(', '),
-  );
+  return inventoryFromObjects(files.flatMap(readYamlObjects), files.map((f) => displayPath(ctx, f)).join(', '));
 }
 
-/** Every document of a YAML file (a `kind: List` stays one object: the inventory reader opens lists). */
-function readYamlObjects(file: string, shown: string): unknown[] {
+/**
+ * Every document of a YAML file (a `kind: List` stays one object: the inventory reader opens lists).
+ * Messages name the absolute path; main() shows it relative to the working directory.
+ */
+function readYamlObjects(file: string): unknown[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read inventory file ${shown}: ${(e as Error).message.replace(file, shown)}`);
+    throw new Error(`cannot read inventory file ${file}: ${(e as Error).message}`);
   }
   const docs = parseAllDocuments(text);
   const broken = docs.find((d) => d.errors.length > 0);
-  if (broken) throw new Error(`inventory file ${shown} is not valid YAML: ${broken.errors[0]!.message}`);
+  if (broken) throw new Error(`inventory file ${file} is not valid YAML: ${broken.errors[0]!.message}`);
   return docs.map((d) => d.toJS() as unknown).filter((o) => o !== null);
 }
