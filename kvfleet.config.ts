@@ -1,6 +1,6 @@
 // What is true of the whole fleet rather than of one cluster: where Argo CD reads dist/ from, and
-// the order in which a change rolls out (policies/fleetConfigSchema.ts documents every field).
-import { defineFleet } from './policies/fleetConfigSchema.js';
+// the order in which a change rolls out (fleet/fleetConfigSchema.ts documents every field).
+import { defineFleet } from './fleet/fleetConfigSchema.js';
 
 export default defineFleet({
   repoURL: 'https://git.example.com/platform/kvfleet-fleet.git', // this repository, as Argo CD clones it

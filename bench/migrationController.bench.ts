@@ -13,7 +13,7 @@ import { CustomObjectsApi, type KubernetesObject, KubernetesObjectApi, PatchStra
 import { Testing } from 'cdk8s';
 import { MigrationController } from '../generators/migrationController.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
-import { matrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
+import { matrixDocument, renderMatrixDocument } from '../compatibility/matrixDocument.js';
 import { KubevirtStandIn } from '../test/support/kubevirtStandIn.js';
 import { iso, poolNamed, poolNodeLabels, UPGRADE_CLUSTER, vmiObject } from '../test/support/syntheticMigrationObjects.js';
 import { startControlPlane } from '../test/harness/controlPlane.js';

@@ -3,7 +3,7 @@
  * Defaults are relative (`clusters`, `dist`) so `--help` shows no path of the machine it runs on.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { projectRelativeText } from '../generators/loadFleet.js';
+import { projectRelativeText } from '../fleet/loadFleet.js';
 
 /** The documented exit codes of every command (README "The CLI", docs/user-guide.md). */
 export const EXIT = {

@@ -1,6 +1,6 @@
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
-import { FleetDefinitionErrors } from '../policies/definitionError.js';
-import { loadFleet } from '../generators/loadFleet.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
+import { FleetDefinitionErrors } from '../fleet/definitionError.js';
+import { loadFleet } from '../fleet/loadFleet.js';
 
 /** The validated fleet, optionally one cluster of it; throws with every problem when invalid. */
 export async function validatedFleet(clustersDir: string, projectDir: string, only?: string): Promise<ClusterDefinition[]> {

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { FleetDefinitionErrors } from '../policies/definitionError.js';
+import { FleetDefinitionErrors } from '../fleet/definitionError.js';
 import { type CliContext, defaultContext, EXIT, exitCodesHelp, relativeMessage } from './cliContext.js';
 import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';

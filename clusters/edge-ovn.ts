@@ -1,6 +1,6 @@
 // Upstream QEMU machine types (pc-q35-X.Y) with Kube-OVN keeping VM IPs across migrations; one
 // pool is about to move to QEMU 11.0, which deprecates the 8.x types.
-import { defineCluster } from '../policies/clusterDefinition.js';
+import { defineCluster } from '../fleet/clusterDefinition.js';
 
 export default defineCluster({
   name: 'edge-ovn',

@@ -1,6 +1,6 @@
 // KubeVirt 1.6 (addedNodeSelector available) running VMs pinned to RHEL 8 machine types across
 // two RHEL 9 minor releases; the 9.3 pool lacks the 9.4/9.6 types that the 9.6 pool defaults to.
-import { defineCluster } from '../policies/clusterDefinition.js';
+import { defineCluster } from '../fleet/clusterDefinition.js';
 
 export default defineCluster({
   name: 'legacy-apps',

@@ -1,6 +1,6 @@
 // Mid-upgrade from RHEL 9.6 to RHEL 10.0 on KubeVirt 1.5.0: no addedNodeSelector and no native
 // machine-type labels (those came with 1.5.1), so kvfleet steers migration target pods and labels the nodes itself.
-import { defineCluster } from '../policies/clusterDefinition.js';
+import { defineCluster } from '../fleet/clusterDefinition.js';
 
 export default defineCluster({
   name: 'prod-east',

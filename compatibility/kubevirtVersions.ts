@@ -2,7 +2,7 @@
  * The KubeVirt (and Kubernetes) versions at which kvfleet changes what it generates. Every version
  * threshold lives here; the generators, the controller's settings and validation ask these
  * functions instead of comparing versions themselves. (Known defects of releases, which change
- * nothing that is generated, are the version lint's data: policies/knownVersionIssues.ts.)
+ * nothing that is generated, are the version lint's data: fleet/knownVersionIssues.ts.)
  */
 import { coerce, gte, lt } from 'semver';
 

@@ -2,8 +2,8 @@
  * A pool's effective machine-type set: its release's matrix with the pool's own overrides applied.
  * This resolved form is what every consumer sees (policies, labeller, controller, `kvfleet plan`).
  */
-import { type ClusterDefinition, type MachineTypeOverrides, type NodePool } from '../policies/clusterDefinition.js';
-import { hypervisorRelease } from '../policies/hypervisorReleases.js';
+import { type ClusterDefinition, type MachineTypeOverrides, type NodePool } from '../fleet/clusterDefinition.js';
+import { hypervisorRelease } from './hypervisorReleases.js';
 import { type MachineTypeVendor, sortMachineTypes } from './machineTypeNames.js';
 
 export interface MachineTypeSet {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { expect, test } from 'vitest';
 import legacyApps from '../clusters/legacy-apps.js';
-import { matrixDocument, parseMatrixDocument } from '../policies/matrixDocument.js';
+import { matrixDocument, parseMatrixDocument } from '../compatibility/matrixDocument.js';
 import { ClusterChart } from './clusterChart.js';
 
 const synth = () => Testing.synth(new ClusterChart(Testing.app(), 'legacy-apps', { cluster: legacyApps }));

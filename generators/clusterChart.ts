@@ -1,8 +1,8 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import { type Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../fleet/clusterDefinition.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
-import { matrixDocument } from '../policies/matrixDocument.js';
+import { matrixDocument } from '../compatibility/matrixDocument.js';
 import { KubeOvnSubnets } from './kubeOvnSubnets.js';
 import { KubevirtMigrationSettings } from './kubevirtMigrationConfig.js';
 import { applySyncWaves } from './delivery/syncWaves.js';

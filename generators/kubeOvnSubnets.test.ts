@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { expect, test } from 'vitest';
 import edgeOvn from '../clusters/edge-ovn.js';
 import { testCluster } from '../test/support/clusterFixtures.js';
-import { type KubeOvnSubnet } from '../policies/clusterSchemaKubeOvn.js';
+import { type KubeOvnSubnet } from '../fleet/clusterSchemaKubeOvn.js';
 import { KubeOvnSubnets, kubeOvnSubnetSpec } from './kubeOvnSubnets.js';
 
 const subnet = (more: Partial<KubeOvnSubnet>): KubeOvnSubnet => ({ name: 'vm-net', cidrBlock: '10.66.0.0/16', ...more });

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
-import { cidrBlocks, type KubeOvnSubnet, subnetGateways } from '../policies/clusterSchemaKubeOvn.js';
-import { formatCidr, parseIp } from '../policies/ipAddresses.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
+import { cidrBlocks, type KubeOvnSubnet, subnetGateways } from '../fleet/clusterSchemaKubeOvn.js';
+import { formatCidr, parseIp } from '../fleet/ipAddresses.js';
 
 const PROTOCOL = { 4: 'IPv4', 6: 'IPv6' } as const;
 

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
-import { type KubevirtMigrationConfiguration, type MigrationPolicyDefinition } from '../policies/clusterSchemaKubevirt.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
+import { type KubevirtMigrationConfiguration, type MigrationPolicyDefinition } from '../fleet/clusterSchemaKubevirt.js';
 
 /** Where virt-operator's own install keeps its one KubeVirt CR. */
 export const DEFAULT_KUBEVIRT_CR = { name: 'kubevirt', namespace: 'kubevirt' } as const;

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import edgeOvn from '../clusters/edge-ovn.js';
 import legacyApps from '../clusters/legacy-apps.js';
 import prodEast from '../clusters/prod-east.js';
-import { type ClusterDefinition, migrationSettings } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition, migrationSettings } from '../fleet/clusterDefinition.js';
 import { MACHINE_TYPE_LABEL_PREFIX } from '../compatibility/labelKeys.js';
 import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
 import { AGGREGATE_TO_ADMISSION_CONTROLLER_LABEL, KyvernoPolicies, kyvernoPoliciesFor, LOOKUP_CLUSTER_ROLE_NAME } from './kyvernoPolicies.js';

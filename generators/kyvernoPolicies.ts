@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
-import { type ClusterDefinition, migrationSettings } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition, migrationSettings } from '../fleet/clusterDefinition.js';
 import { admissionOnly, type KyvernoPolicy, type PolicyLookup } from '../policies/kyverno-cel/policyObject.js';
 import { kubeOvnBridgeMigrationPolicy } from '../policies/kube-ovn-bridge-migration/kubeOvnBridgeMigration.js';
 import { kubeOvnPodNetworkBindingPolicy } from '../policies/kube-ovn-pod-network-binding/kubeOvnPodNetworkBinding.js';

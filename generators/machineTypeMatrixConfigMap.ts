@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, type MatrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
+import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, type MatrixDocument, renderMatrixDocument } from '../compatibility/matrixDocument.js';
 
 export interface MachineTypeMatrixConfigMapProps {
   readonly matrix: MatrixDocument;

@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FleetDefinitionErrors } from '../policies/definitionError.js';
+import { FleetDefinitionErrors } from '../fleet/definitionError.js';
 import { synthFleet } from './synthFleet.js';
 import { formatSummary } from './synthSummary.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import edgeOvn from '../clusters/edge-ovn.js';
 import legacyApps from '../clusters/legacy-apps.js';
 import prodEast from '../clusters/prod-east.js';
-import { type ClusterDefinition, migrationSettings } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition, migrationSettings } from '../fleet/clusterDefinition.js';
 import { settingsFromEnv } from '../programs/migration-controller/settings.js';
 import { MigrationController, type MigrationControllerProps } from './migrationController.js';
 import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';

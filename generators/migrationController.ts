@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../policies/clusterDefinition.js';
-import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH, matrixDocument, renderMatrixDocument } from '../policies/matrixDocument.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../fleet/clusterDefinition.js';
+import {
+  MATRIX_CONFIGMAP_KEY,
+  MATRIX_CONFIGMAP_NAME,
+  MATRIX_MOUNT_DIR,
+  MATRIX_MOUNT_PATH,
+  matrixDocument,
+  renderMatrixDocument,
+} from '../compatibility/matrixDocument.js';
 import { DEFAULT_LEASE_NAME, MATRIX_FILE_ENV, METRICS_PORT_ENV, POD_NAME_ENV, POD_NAMESPACE_ENV, settingsEnv } from '../programs/migration-controller/settings.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
 import { CONFIG_HASH_ANNOTATION } from '../compatibility/labelKeys.js';

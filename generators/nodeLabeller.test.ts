@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';

@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE, type NodePool } from '../policies/clusterDefinition.js';
-import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH } from '../policies/matrixDocument.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE, type NodePool } from '../fleet/clusterDefinition.js';
+import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH } from '../compatibility/matrixDocument.js';
 import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV } from '../programs/node-labeller/labellerSettings.js';
-import { NODE_LABELLER_NAME, nodeLabellerInstanceName } from '../policies/definitionDerivedNames.js';
+import { NODE_LABELLER_NAME, nodeLabellerInstanceName } from '../fleet/definitionDerivedNames.js';
 import { KUBEVIRT_DRAIN_TAINT, KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { FleetDefinitionErrors } from '../policies/definitionError.js';
+import { FleetDefinitionErrors } from '../fleet/definitionError.js';
 import { readTree } from '../test/support/fileTree.js';
 import { ARGOCD_FOLDER } from './delivery/argoCdChart.js';
 import { synthFleet } from './synthFleet.js';

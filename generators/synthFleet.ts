@@ -6,15 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
-import { type DefinitionError, FleetDefinitionErrors } from '../policies/definitionError.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
+import { type DefinitionError, FleetDefinitionErrors } from '../fleet/definitionError.js';
 import { ClusterChart } from './clusterChart.js';
 import { type ArgoCdFolderSummary, loadDelivery, writeArgoCdFolder } from './delivery/fleetDelivery.js';
-import { loadFleet } from './loadFleet.js';
-import { type ValidCluster } from '../policies/fleetValidation.js';
+import { loadFleet } from '../fleet/loadFleet.js';
+import { type ValidCluster } from '../fleet/fleetValidation.js';
 import { valuesFiles } from './valuesFiles.js';
 import { fleetObservabilityFor } from './observability/clusterObservability.js';
-import { type FleetConfig } from '../policies/fleetConfigSchema.js';
+import { type FleetConfig } from '../fleet/fleetConfigSchema.js';
 import { quoteAmbiguousScalarsInTree } from './ambiguousScalars.js';
 
 export interface SynthOptions {

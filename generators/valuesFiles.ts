@@ -6,9 +6,9 @@
  * HyperConverged CR.
  */
 import { stringify } from 'yaml';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
-import { type KubeOvnChartInstall } from '../policies/clusterSchemaKubeOvn.js';
-import { KUBE_OVN_MIGRATION_FLAGS } from '../policies/versionLint.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
+import { type KubeOvnChartInstall } from '../fleet/clusterSchemaKubeOvn.js';
+import { KUBE_OVN_MIGRATION_FLAGS } from '../fleet/versionLint.js';
 import { chartValuesSources, VALUES_FOLDER } from './delivery/chartValues.js';
 import { configOwnerOf, migrationConfiguration } from './kubevirtMigrationConfig.js';
 

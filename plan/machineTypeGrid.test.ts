@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import prodEast from '../clusters/prod-east.js';
 import { sortMachineTypes } from '../compatibility/machineTypeNames.js';
 import { type MachineTypeSet, resolvePools } from '../compatibility/poolMachineTypes.js';
-import { hypervisorRelease } from '../policies/hypervisorReleases.js';
+import { hypervisorRelease } from '../compatibility/hypervisorReleases.js';
 import { gridCell, machineTypeGrid } from './machineTypeGrid.js';
 
 /** A SYNTHETIC set: only the fields the grid reads matter. */

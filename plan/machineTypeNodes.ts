@@ -4,7 +4,7 @@
  */
 import { schedulingContract } from '../compatibility/kubevirtVersions.js';
 import { resolvePools } from '../compatibility/poolMachineTypes.js';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { type Inventory } from './inventory.js';
 import { matchNodes } from './nodeMatching.js';
 import { planSteps, stepViews } from './planSteps.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import prodEast from '../clusters/prod-east.js';
 import { memoryBytes } from './quantities.js';
-import { hypervisorRelease } from '../policies/hypervisorReleases.js';
+import { hypervisorRelease } from '../compatibility/hypervisorReleases.js';
 import { TEST_POOL_LABEL, testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { nodeObject, PROD_EAST_NODES, prodEastInventoryObjects, runningVm } from '../test/support/planInventories.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';

@@ -6,7 +6,7 @@
  */
 import { schedulingContract } from '../compatibility/kubevirtVersions.js';
 import { type ResolvedPool, resolvePools } from '../compatibility/poolMachineTypes.js';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { planCapacity, usableCapacity } from './capacity.js';
 import { type FixContext, type FixVm, fixesFor } from './fixes.js';
 import { type Inventory } from './inventory.js';

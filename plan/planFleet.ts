@@ -1,5 +1,5 @@
 /** `kvfleet plan` for a fleet: one ClusterPlan per cluster and the sums the exit code reads. */
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { type Inventory } from './inventory.js';
 import { countVerdicts, planCluster } from './planCluster.js';
 import { type FleetPlan, PLAN_SCHEMA_VERSION, type Verdict, VERDICTS } from './planModel.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type ClusterDefinition } from '../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { TEST_POOL_LABEL, testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { nodeObject, runningVm, vmiObject, vmObject } from '../test/support/planInventories.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';

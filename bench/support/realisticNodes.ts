@@ -23,7 +23,7 @@ import {
 } from '../../compatibility/kubevirtNames.js';
 import { HOSTNAME_LABEL } from '../../compatibility/labelKeys.js';
 import { type ResolvedPool, resolvePools } from '../../compatibility/poolMachineTypes.js';
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
 import { desiredNodeMetadata } from '../../programs/node-labeller/nodeLabels.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { loadFleet } from '../../generators/loadFleet.js';
+import { loadFleet } from '../../fleet/loadFleet.js';
 import { synthFleet } from '../../generators/synthFleet.js';
 import { main } from '../main.js';
 import { CHECK_SCHEMA_VERSION, type CheckReport } from './check.js';
@@ -17,9 +17,9 @@ function copyFleet(): string {
   cpSync(join(projectDir, 'clusters'), clusters, { recursive: true });
   for (const f of readdirSync(clusters)) {
     const p = join(clusters, f);
-    writeFileSync(p, readFileSync(p, 'utf8').replace('../policies/', `${projectDir}/policies/`));
+    writeFileSync(p, readFileSync(p, 'utf8').replace('../fleet/', `${projectDir}/fleet/`));
   }
-  writeFileSync(join(work, 'kvfleet.config.ts'), readFileSync(join(projectDir, 'kvfleet.config.ts'), 'utf8').replace('./policies/', `${projectDir}/policies/`));
+  writeFileSync(join(work, 'kvfleet.config.ts'), readFileSync(join(projectDir, 'kvfleet.config.ts'), 'utf8').replace('./fleet/', `${projectDir}/fleet/`));
   return clusters;
 }
 

@@ -4,7 +4,7 @@
  */
 import { type Command } from 'commander';
 import { checkFleet } from '../../generators/synthFleet.js';
-import { DefinitionError } from '../../policies/definitionError.js';
+import { DefinitionError } from '../../fleet/definitionError.js';
 import { type CliContext, EXIT, resolvePath } from '../cliContext.js';
 
 export const CHECK_SCHEMA_VERSION = 'kvfleet.io/check/v1';

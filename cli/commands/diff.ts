@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { loadFleet } from '../../generators/loadFleet.js';
+import { loadFleet } from '../../fleet/loadFleet.js';
 import { inventoryFromObjects } from '../../plan/inventoryFromObjects.js';
 import { type CliContext, displayPath, resolvePath } from '../cliContext.js';
 import { diffMarkdown } from '../diff/diffMarkdown.js';

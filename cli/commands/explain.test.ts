@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test, vi } from 'vitest';
-import { explainMachineType } from '../../compatibility/explainMachineType.js';
+import { explainMachineType } from '../../plan/explainMachineType.js';
 import { validatedFleet } from '../fleetForCli.js';
 import { main } from '../main.js';
 import { EXPLAIN_SCHEMA_VERSION } from './explain.js';

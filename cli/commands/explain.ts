@@ -1,6 +1,6 @@
 /** `kvfleet explain <machine-type>`: which pools run it, now and after planned upgrades, why, and what the policies do. */
 import { type Command } from 'commander';
-import { type MachineTypeExplanation, type PoolExplanation, type SetExplanation, explainMachineType } from '../../compatibility/explainMachineType.js';
+import { type MachineTypeExplanation, type PoolExplanation, type SetExplanation, explainMachineType } from '../../plan/explainMachineType.js';
 import { type MachineTypeNodes, machineTypeNodes } from '../../plan/machineTypeNodes.js';
 import { type CliContext, resolvePath } from '../cliContext.js';
 import { validatedFleet } from '../fleetForCli.js';

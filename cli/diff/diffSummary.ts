@@ -2,7 +2,7 @@
  * The report `kvfleet diff` prints: the fleet diff, the base, whether dist/ is stale, and the one-line
  * summary a PR reader sees first ("2 clusters change — prod-east: pc-q35-rhel8.6.0 newly denied; …"). Pure.
  */
-import { type PoolChange } from '../../policies/matrixDiff.js';
+import { type PoolChange } from './matrixDiff.js';
 import {
   type ClusterDiff,
   type DeliveryElementChange,

@@ -2,8 +2,8 @@
  * `diffTrees(before, after)`: what a change does to every cluster and to delivery, from the two
  * synthesised trees. Pure; synthesiseSides.ts produces the trees.
  */
-import { diffMatrices } from '../../policies/matrixDiff.js';
-import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
+import { diffMatrices } from './matrixDiff.js';
+import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, type MatrixDocument, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { admissionChange, enforcementChanges } from './admissionChanges.js';
 import { deliveryChanges } from './deliveryChanges.js';
 import { type DistObject, type DistTree } from './distTree.js';

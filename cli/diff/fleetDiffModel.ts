@@ -3,7 +3,7 @@
  * it as it is. `DIFF_SCHEMA_VERSION` changes whenever a field's meaning changes or a field is removed
  * (adding a field does not). Every list is sorted, so the same two trees give the same bytes.
  */
-import { type PoolChange } from '../../policies/matrixDiff.js';
+import { type PoolChange } from './matrixDiff.js';
 import { type FieldChange } from './fieldChanges.js';
 
 export const DIFF_SCHEMA_VERSION = 'kvfleet.io/diff/v1';
@@ -55,7 +55,7 @@ export interface ClusterDiff {
   readonly cluster: string;
   /** `added`: the cluster is new in this change; `removed`: it goes. */
   readonly change: 'added' | 'removed' | 'changed';
-  /** Per pool: release, planned upgrade, types offered and newly deprecated (policies/matrixDiff.ts). */
+  /** Per pool: release, planned upgrade, types offered and newly deprecated (cli/diff/matrixDiff.ts). */
   readonly pools: readonly PoolChange[];
   readonly admission: AdmissionChange;
   readonly enforcement: readonly EnforcementChange[];

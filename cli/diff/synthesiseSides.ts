@@ -10,10 +10,10 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadFleet } from '../../generators/loadFleet.js';
+import { loadFleet } from '../../fleet/loadFleet.js';
 import { synthFleet } from '../../generators/synthFleet.js';
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
-import { FleetDefinitionErrors } from '../../policies/definitionError.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
+import { FleetDefinitionErrors } from '../../fleet/definitionError.js';
 import { readDistFiles } from './distFiles.js';
 
 /** What the user asked for, and the commit it names. */

@@ -2,7 +2,7 @@
  * The VMs of an inventory whose plan verdict changes between the base's definition of a cluster and
  * the working tree's (plan/planCluster.ts judges both against the same inventory). Pure.
  */
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { planCluster } from '../../plan/planCluster.js';
 import { type Inventory } from '../../plan/inventory.js';
 import { type VmVerdictChange, type VmVerdictDiff } from './fleetDiffModel.js';

@@ -8,7 +8,7 @@
  * (applicationset/progressivesync/progressive_sync.go @v3.5.1).
  */
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
-import { type FleetConfig, fleetArgoCd } from '../../policies/fleetConfigSchema.js';
+import { type FleetConfig, fleetArgoCd } from '../../fleet/fleetConfigSchema.js';
 import { ARGOCD_API_VERSION } from './appProjects.js';
 import { APPLICATION_NAME_PREFIX, chartProjectName, type DeliveryTarget } from './deliveryTargets.js';
 

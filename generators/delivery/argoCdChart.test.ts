@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
-import { type FleetConfig, fleetConfigSchema } from '../../policies/fleetConfigSchema.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
+import { type FleetConfig, fleetConfigSchema } from '../../fleet/fleetConfigSchema.js';
 import { isApplicationDestinationPermitted, isResourcePermitted, type Obj, renderApplications, rolloutStepsOf } from '../../test/support/argoCd.js';
 import { testCluster } from '../../test/support/clusterFixtures.js';
 import { ClusterChart } from '../clusterChart.js';

@@ -5,7 +5,7 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { type Construct } from 'constructs';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
-import { type FleetConfig, fleetArgoCd } from '../../policies/fleetConfigSchema.js';
+import { type FleetConfig, fleetArgoCd } from '../../fleet/fleetConfigSchema.js';
 import { appProjects, type DeliveredCluster } from './appProjects.js';
 import { chartApplicationSet, clusterApplicationSet } from './applicationSets.js';
 

@@ -5,7 +5,7 @@
  * Values files sit in a subfolder because Argo CD's directory source is not recursive by default, so
  * they are never applied as manifests.
  */
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 
 /** One chart kvfleet writes values for, as an Argo CD multi-source Application needs it. */
 export interface ChartValuesSource {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type FleetConfig, fleetConfigSchema } from '../../policies/fleetConfigSchema.js';
+import { type FleetConfig, fleetConfigSchema } from '../../fleet/fleetConfigSchema.js';
 import { testCluster } from '../../test/support/clusterFixtures.js';
 import { chartApplicationName, deliveryProblems, deliveryTarget, type FleetMember } from './deliveryTargets.js';
 

@@ -3,12 +3,12 @@
  * the `argocd` field of its definition and the fleet configuration; and the fleet-wide problems that
  * only show once the definitions are read together with kvfleet.config.ts.
  */
-import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../policies/clusterDefinition.js';
-import { DefinitionError } from '../../policies/definitionError.js';
-import { closestName } from '../../policies/definitionSuggestion.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../fleet/clusterDefinition.js';
+import { DefinitionError } from '../../fleet/definitionError.js';
+import { closestName } from '../../fleet/definitionSuggestion.js';
 import { monitoringProblems } from '../observability/clusterObservability.js';
-import { formatValue } from '../../policies/definitionValue.js';
-import { type FleetConfig, fleetArgoCd } from '../../policies/fleetConfigSchema.js';
+import { formatValue } from '../../fleet/definitionValue.js';
+import { type FleetConfig, fleetArgoCd } from '../../fleet/fleetConfigSchema.js';
 import { type ChartValuesSource, chartValuesSources } from './chartValues.js';
 
 /** Argo CD names a destination cluster by its API server URL or by its registered name, never both. */

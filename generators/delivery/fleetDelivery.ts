@@ -5,10 +5,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type App } from 'cdk8s';
-import { type DefinitionError } from '../../policies/definitionError.js';
-import { type FleetConfig } from '../../policies/fleetConfigSchema.js';
+import { type DefinitionError } from '../../fleet/definitionError.js';
+import { type FleetConfig } from '../../fleet/fleetConfigSchema.js';
 import { ClusterChart } from '../clusterChart.js';
-import { fleetConfigPath, loadFleetConfig } from '../loadFleetConfig.js';
+import { fleetConfigPath, loadFleetConfig } from '../../fleet/loadFleetConfig.js';
 import { type Manifest } from './appProjects.js';
 import { ARGOCD_FOLDER, buildArgoCdApp } from './argoCdChart.js';
 import { deliveryProblems, deliveryTarget, type FleetMember } from './deliveryTargets.js';

@@ -1,6 +1,6 @@
 /**
  * kvfleet's alerting and recording rules, as data: one entry per alert with its expression, the
- * threshold it reads from the cluster definition (`alerts`, policies/clusterSchemaAlerts.ts), how long
+ * threshold it reads from the cluster definition (`alerts`, fleet/clusterSchemaAlerts.ts), how long
  * it must hold, its severity and its texts. prometheusRules.ts turns them into a PrometheusRule per
  * cluster; docs/runbooks.md has a section per alert (`runbook_url`); test/observability/ checks every
  * expression with promtool and unit-tests every alert, firing and quiet.
@@ -16,7 +16,7 @@
  * for migrations, 15 for errors, an hour for Kube-OVN), summed over pods: only the controller replica
  * holding the Lease counts.
  */
-import { type AlertThresholds } from '../../policies/clusterSchemaAlerts.js';
+import { type AlertThresholds } from '../../fleet/clusterSchemaAlerts.js';
 import { MIGRATION_CONTROLLER_NAME } from '../migrationController.js';
 import { NODE_LABELLER_NAME } from '../nodeLabeller.js';
 

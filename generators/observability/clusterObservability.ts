@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../policies/clusterDefinition.js';
-import { DefinitionError } from '../../policies/definitionError.js';
-import { closestName } from '../../policies/definitionSuggestion.js';
-import { formatValue } from '../../policies/definitionValue.js';
-import { type FleetConfig } from '../../policies/fleetConfigSchema.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../fleet/clusterDefinition.js';
+import { DefinitionError } from '../../fleet/definitionError.js';
+import { closestName } from '../../fleet/definitionSuggestion.js';
+import { formatValue } from '../../fleet/definitionValue.js';
+import { type FleetConfig } from '../../fleet/fleetConfigSchema.js';
 import { DashboardConfigMaps } from './dashboardConfigMaps.js';
 import { PrometheusRules } from './prometheusRules.js';
 import { RUNBOOKS_FILE, runbooksUrl } from './runbookUrl.js';

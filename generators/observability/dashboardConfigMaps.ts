@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../fleet/clusterDefinition.js';
 import { dashboard, GRAFANA_DASHBOARD_LABEL, renderDashboard } from './grafanaDashboards.js';
 import { RUNBOOKS_FILE } from './runbookUrl.js';
 

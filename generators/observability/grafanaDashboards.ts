@@ -7,8 +7,8 @@
  * Pure and deterministic: same definitions, same bytes.
  */
 import { createHash } from 'node:crypto';
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
-import { alertThresholds } from '../../policies/clusterSchemaAlerts.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
+import { alertThresholds } from '../../fleet/clusterSchemaAlerts.js';
 import { JOBS, RECORDED } from './alertRules.js';
 
 /** The label a fleet-wide store puts on every series to name its cluster. */

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../policies/clusterDefinition.js';
-import { type AlertThresholds, alertThresholds } from '../../policies/clusterSchemaAlerts.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../fleet/clusterDefinition.js';
+import { type AlertThresholds, alertThresholds } from '../../fleet/clusterSchemaAlerts.js';
 import { type AlertDefinition, alertsFor, RECORDING_RULES } from './alertRules.js';
 import { RUNBOOKS_FILE, runbookAnchor } from './runbookUrl.js';
 

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../../fleet/clusterDefinition.js';
 import { MIGRATION_CONTROLLER_NAME } from '../migrationController.js';
 import { NODE_LABELLER_NAME } from '../nodeLabeller.js';
 

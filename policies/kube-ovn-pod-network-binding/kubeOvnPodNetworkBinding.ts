@@ -4,7 +4,7 @@
  * migration; some bindings cannot live-migrate at all. Warn or deny per cluster
  * (`kubeOvn.podNetworkMasquerade`).
  */
-import { type KubeOvnSettings } from '../clusterDefinition.js';
+import { type KubeOvnSettings } from '../../fleet/clusterDefinition.js';
 import { celString } from '../kyverno-cel/celLiterals.js';
 import { type CoreBinding, inListCel, interfaceBindingCel, podNetworkInterfacesCel, vmiSpecCel } from '../kyverno-cel/kubevirtCel.js';
 import { KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, kubevirtRule, policyMetadata } from '../kyverno-cel/policyObject.js';

@@ -3,7 +3,7 @@
  * without a pool, or that QEMU has deprecated on some pool. Kyverno's validationActions apply
  * to a whole policy, so the warnings live apart from the denial in vm-machine-type.
  */
-import { type ClusterDefinition } from '../clusterDefinition.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { celMap, celString } from '../kyverno-cel/celLiterals.js';
 import { KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, policyMetadata } from '../kyverno-cel/policyObject.js';
 import { resolvePools } from '../../compatibility/poolMachineTypes.js';

@@ -2,7 +2,7 @@
  * Denies a VM or VMI that pins a machine type no node pool of the cluster runs, naming the
  * pools and the types they offer. The cluster's matrix is embedded as a CEL map.
  */
-import { type ClusterDefinition } from '../clusterDefinition.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { celMap, celString, celStringList } from '../kyverno-cel/celLiterals.js';
 import { KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, policyMetadata } from '../kyverno-cel/policyObject.js';
 import { resolvePools } from '../../compatibility/poolMachineTypes.js';

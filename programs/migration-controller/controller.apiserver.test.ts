@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../compatibility/labelKeys.js';
-import { matrixDocument } from '../../policies/matrixDocument.js';
+import { matrixDocument } from '../../compatibility/matrixDocument.js';
 import { startControlPlane, type ControlPlane } from '../../test/harness/controlPlane.js';
 import { createTestNamespace } from '../../test/harness/namespaces.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';

@@ -4,7 +4,7 @@
  * run in-process with the service account's own kubeconfig.
  */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { type MatrixDocument } from '../../policies/matrixDocument.js';
+import { type MatrixDocument } from '../../compatibility/matrixDocument.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { ReconcileLoop } from '../runtime/reconcileLoop.js';
 import { ControllerWrites, type WriteHooks } from './controllerWrites.js';

@@ -2,7 +2,7 @@
  * One decision per failed migration: leave it, wait out the backoff, report that no node fits, or
  * create a fallback VMIM. Pure composition of the failure, attempt and target rules.
  */
-import { type MigrationSettings } from '../../policies/clusterDefinition.js';
+import { type MigrationSettings } from '../../fleet/clusterDefinition.js';
 import { type SchedulingContract } from '../../compatibility/kubevirtVersions.js';
 import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { attemptVerdict, failedTargets } from './attemptHistory.js';

@@ -10,7 +10,7 @@ import { AuthorizationV1Api, KubeConfig, RbacAuthorizationV1Api, type V1ClusterR
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../compatibility/labelKeys.js';
 import { MIGRATION_CONTROLLER_NAME } from '../../generators/migrationController.js';
-import { matrixDocument } from '../../policies/matrixDocument.js';
+import { matrixDocument } from '../../compatibility/matrixDocument.js';
 import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
 import { createTestNamespace } from '../../test/harness/namespaces.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type KubeConfig } from '@kubernetes/client-node';
-import { MATRIX_MOUNT_PATH, type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
+import { MATRIX_MOUNT_PATH, type MatrixDocument, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { loadKubeConfig } from '../runtime/kubeConfig.js';
 import { createLogger } from '../runtime/logger.js';
 import { collectProcessMetrics } from '../runtime/metricsContract.js';

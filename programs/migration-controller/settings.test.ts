@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import edgeOvn from '../../clusters/edge-ovn.js';
 import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
-import { migrationSettings } from '../../policies/clusterDefinition.js';
+import { migrationSettings } from '../../fleet/clusterDefinition.js';
 import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
 import { POD_NAME_ENV, settingsEnv, settingsFromEnv } from './settings.js';
 

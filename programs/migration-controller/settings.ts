@@ -4,7 +4,7 @@
  * The generator writes them with `settingsEnv`, the program reads them with `settingsFromEnv`, so
  * the names exist once.
  */
-import { type ClusterDefinition, DEFAULT_MIGRATION_SETTINGS, DEFAULT_NAMESPACE, type MigrationSettings, migrationSettings } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition, DEFAULT_MIGRATION_SETTINGS, DEFAULT_NAMESPACE, type MigrationSettings, migrationSettings } from '../../fleet/clusterDefinition.js';
 import { type SchedulingContract, schedulingContract } from '../../compatibility/kubevirtVersions.js';
 
 export type ControllerMigrationSettings = Pick<

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
 import { mebibytes } from '../../generators/v8Heap.js';
-import { matrixDocument, renderMatrixDocument } from '../../policies/matrixDocument.js';
+import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { testCluster } from '../../test/support/clusterFixtures.js';
 import { MAX_CAPABILITIES_BYTES, parseCapabilities } from './capabilitiesXml.js';
 

@@ -3,7 +3,7 @@
  * (generators/nodeLabeller.ts) writes the same names into the DaemonSet, so program and manifest
  * cannot disagree about a path or a port.
  */
-import { MATRIX_MOUNT_PATH } from '../../policies/matrixDocument.js';
+import { MATRIX_MOUNT_PATH } from '../../compatibility/matrixDocument.js';
 
 export interface LabellerSettings {
   /** The Node this pod runs on (downward API `spec.nodeName`). Required. */

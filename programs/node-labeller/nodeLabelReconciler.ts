@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type CoreV1Api, type CoreV1Event, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
-import { type MatrixDocument, parseMatrixDocument } from '../../policies/matrixDocument.js';
+import { type MatrixDocument, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
 import { MAX_CAPABILITIES_BYTES, type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';

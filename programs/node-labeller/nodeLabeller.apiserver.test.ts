@@ -11,7 +11,7 @@ import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KvfleetNamespace } from '../../generators/kvfleetNamespace.js';
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
-import { hypervisorRelease } from '../../policies/hypervisorReleases.js';
+import { hypervisorRelease } from '../../compatibility/hypervisorReleases.js';
 import {
   ALIAS_MACHINE_TYPE_LABEL_PREFIX,
   DRIFT_ANNOTATION,
@@ -23,7 +23,7 @@ import {
   MACHINE_TYPE_LABEL_PREFIX,
   POOL_LABEL,
 } from '../../compatibility/labelKeys.js';
-import { matrixDocument, renderMatrixDocument } from '../../policies/matrixDocument.js';
+import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
 import { dryRunApply } from '../../test/harness/dryRun.js';
 import { freePort } from '../../test/harness/freePort.js';

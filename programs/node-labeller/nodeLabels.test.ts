@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type HypervisorReleaseId, hypervisorRelease } from '../../policies/hypervisorReleases.js';
+import { type HypervisorReleaseId, hypervisorRelease } from '../../compatibility/hypervisorReleases.js';
 import {
   ALIAS_MACHINE_TYPE_LABEL_PREFIX,
   DEPRECATED_MACHINE_TYPE_LABEL_PREFIX,

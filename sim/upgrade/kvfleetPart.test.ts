@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { expect, test } from 'vitest';
 import { MigrationController } from '../../generators/migrationController.js';
-import { migrationSettings } from '../../policies/clusterDefinition.js';
+import { migrationSettings } from '../../fleet/clusterDefinition.js';
 import { POD_NAME_ENV, settingsFromEnv } from '../../programs/migration-controller/settings.js';
 import { migrationSeconds } from './kubevirtPart.js';
 import { controllerEnv, counterSum, generatedObjects, isKyvernoPolicy, isLookupRole } from './kvfleetPart.js';

@@ -3,7 +3,7 @@
  * (plan/inventoryFromObjects.ts, plan/planCluster.ts, the table renderer) on the VMIs as the API
  * server returns them, as `kvfleet plan --cluster upgrade-sim --workloads vmis.yaml` would read them. Pure.
  */
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { inventoryFromObjects } from '../../plan/inventoryFromObjects.js';
 import { planFleet } from '../../plan/planFleet.js';
 import { type Verdict } from '../../plan/planModel.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/kubevirtNames.js';
 import { MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/labelKeys.js';
-import { hypervisorRelease } from '../../policies/hypervisorReleases.js';
+import { hypervisorRelease } from '../../compatibility/hypervisorReleases.js';
 import { parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
 import { inventoryOf, planUpgrade } from './plan.js';
 import { buildScenario, nodeStateOf, podMemoryMiB, type Scenario, scenarioCluster, scenarioPools, scenarioShape, STRANDED_MACHINE_TYPE } from './scenario.js';

@@ -11,9 +11,9 @@
  * full, so some targets are full while the cluster as a whole has room.
  */
 import { type ResolvedPool, resolvePools } from '../../compatibility/poolMachineTypes.js';
-import { type ClusterDefinition, type ClusterDefinitionInput, defineCluster } from '../../policies/clusterDefinition.js';
-import { validateCluster } from '../../policies/fleetValidation.js';
-import { knownIssuesOf } from '../../policies/versionLint.js';
+import { type ClusterDefinition, type ClusterDefinitionInput, defineCluster } from '../../fleet/clusterDefinition.js';
+import { validateCluster } from '../../fleet/fleetValidation.js';
+import { knownIssuesOf } from '../../fleet/versionLint.js';
 import { type CapabilitiesLayout, type NodeMachineState, nodeMachineState } from './nodeCapabilities.js';
 import { type Random, seededRandom } from './prng.js';
 

@@ -5,7 +5,7 @@ import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { HOSTNAME_LABEL, machineTypeLabelKey, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
-import { type ClusterDefinition, migrationSettings } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition, migrationSettings } from '../../fleet/clusterDefinition.js';
 import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
 import { type KyvernoAdmission, type PolicyReadiness, KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../harness/kyvernoAdmission.js';
 import { createTestNamespace } from '../harness/namespaces.js';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { synthFleet } from '../../generators/synthFleet.js';
-import { FleetDefinitionErrors } from '../../policies/definitionError.js';
-import { validateCluster } from '../../policies/fleetValidation.js';
+import { FleetDefinitionErrors } from '../../fleet/definitionError.js';
+import { validateCluster } from '../../fleet/fleetValidation.js';
 import { projectDir } from '../harness/toolPaths.js';
 import { readTree } from '../support/fileTree.js';
 
@@ -255,7 +255,7 @@ const dataCases: DataCase[] = [
     (d) => (d.nodePools[0].hypervisor = 'rhel-9.5'),
     'nodePools[0].hypervisor',
     '"rhel-9.5"',
-    /use one of rhel-8.9, .*rhel-9.6.*policies\/hypervisorReleases.ts/,
+    /use one of rhel-8.9, .*rhel-9.6.*compatibility\/hypervisorReleases.ts/,
   ],
   ['hypervisor release in capitals', (d) => (d.nodePools[0].hypervisor = 'RHEL-9.6'), 'nodePools[0].hypervisor', '"RHEL-9.6"', /did you mean "rhel-9.6"\?/],
   ['no hypervisor', (d) => delete d.nodePools[0].hypervisor, 'nodePools[0].hypervisor', 'undefined', /use one of/],
@@ -554,7 +554,7 @@ const fileCases: FileCase[] = [
     { 'test-cluster.ts': `export default defineCluster(${JSON.stringify(valid())});\n` },
     'clusters/test-cluster.ts:1:',
     /uses defineCluster, which it neither imports nor declares/,
-    /add `import \{ defineCluster \} from '..\/policies\/clusterDefinition.js';`/,
+    /add `import \{ defineCluster \} from '..\/fleet\/clusterDefinition.js';`/,
   ],
   [
     'an import that cannot be resolved',

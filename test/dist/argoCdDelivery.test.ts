@@ -11,7 +11,7 @@ import { isDnsLabel } from '../../compatibility/labelKeys.js';
 import { ARGOCD_FOLDER } from '../../generators/delivery/argoCdChart.js';
 import { chartValuesSources } from '../../generators/delivery/chartValues.js';
 import { SYNC_WAVE_ANNOTATION } from '../../generators/delivery/syncWaves.js';
-import { loadFleet } from '../../generators/loadFleet.js';
+import { loadFleet } from '../../fleet/loadFleet.js';
 import fleet from '../../kvfleet.config.js';
 import { projectDir } from '../harness/toolPaths.js';
 import {

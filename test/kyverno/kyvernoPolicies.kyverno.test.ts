@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import prodEast from '../../clusters/prod-east.js';
-import { loadFleet } from '../../generators/loadFleet.js';
+import { loadFleet } from '../../fleet/loadFleet.js';
 import { kyvernoPoliciesFor } from '../../generators/kyvernoPolicies.js';
 import { placeMachineType } from '../../compatibility/placement.js';
 import { resolvePools } from '../../compatibility/poolMachineTypes.js';

@@ -5,7 +5,7 @@
  * in its definition. Series are sampled every minute from t=0; `_` is a missing sample (promtool's
  * notation), `a+bxN` N+1 samples from a stepping by b.
  */
-import { type AlertThresholds } from '../../policies/clusterSchemaAlerts.js';
+import { type AlertThresholds } from '../../fleet/clusterSchemaAlerts.js';
 import { JOBS } from '../../generators/observability/alertRules.js';
 
 export interface InputSeries {

@@ -14,7 +14,7 @@ import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIGRATION_CONTROLLER_NAME, MigrationController as MigrationControllerChart } from '../../generators/migrationController.js';
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
-import { matrixDocument, renderMatrixDocument } from '../../policies/matrixDocument.js';
+import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { CONTROLLER_METRICS, LABELLER_METRICS, type MetricContract, processMetrics } from '../../programs/runtime/metricsContract.js';
 import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
 import { freePort } from '../harness/freePort.js';

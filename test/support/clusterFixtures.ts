@@ -4,7 +4,7 @@
  * cluster); a test states only what its assertions depend on: pool names, releases, upgrades, the
  * KubeVirt version. The example fleet lives in clusters/; tests about it import those files.
  */
-import { type ClusterDefinition, defineCluster } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
 
 type ClusterInput = Parameters<typeof defineCluster>[0];
 export type TestPool = ClusterInput['nodePools'][number];

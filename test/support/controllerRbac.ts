@@ -6,7 +6,7 @@
 import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
 import { MigrationController as MigrationControllerChart } from '../../generators/migrationController.js';
-import { type ClusterDefinition } from '../../policies/clusterDefinition.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 
 export async function applyControllerRbac(admin: KubeConfig, cluster: ClusterDefinition, namespace: string): Promise<void> {
   const chart = Testing.chart();

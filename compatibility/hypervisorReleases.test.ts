@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { HYPERVISOR_RELEASES, hypervisorRelease } from './hypervisorReleases.js';
-import { machineTypeVendor } from '../compatibility/machineTypeNames.js';
+import { machineTypeVendor } from './machineTypeNames.js';
 
 describe.each(HYPERVISOR_RELEASES.map((r) => [r.id, r] as const))('%s', (_id, release) => {
   test('names its source', () => expect(release.source.length).toBeGreaterThan(10));

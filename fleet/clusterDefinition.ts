@@ -32,7 +32,7 @@ export { DEFAULT_MIGRATION_SETTINGS, DEFAULT_NAMESPACE } from './clusterSchemaDe
 
 /**
  * Typed identity: lets a cluster file be checked by the compiler without importing types by hand.
- * It does not validate: the loader does, with the file's name in every message (generators/loadFleet.ts).
+ * It does not validate: the loader does, with the file's name in every message (fleet/loadFleet.ts).
  */
 export function defineCluster(definition: ClusterDefinitionInput): ClusterDefinition {
   return definition;

@@ -154,9 +154,9 @@ test('the example fleet and its releases are clean but for what each cluster acc
   }
 });
 
-test('docs/user-guide.md lists exactly the known version issues of policies/knownVersionIssues.ts', () => {
+test('docs/user-guide.md lists exactly the known version issues of fleet/knownVersionIssues.ts', () => {
   const readme = readFileSync(new URL('../docs/user-guide.md', import.meta.url), 'utf8');
-  const start = '<!-- known-version-issues:start (generated from policies/knownVersionIssues.ts; versionLint.test.ts checks) -->';
+  const start = '<!-- known-version-issues:start (generated from fleet/knownVersionIssues.ts; versionLint.test.ts checks) -->';
   const end = '<!-- known-version-issues:end -->';
   expect(readme.includes(start), 'docs/user-guide.md has no generated table of known version issues').toBe(true);
   const table = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end)).trim();

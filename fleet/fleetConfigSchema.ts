@@ -2,7 +2,7 @@
  * The fleet configuration (`kvfleet.config.ts` beside `clusters/`): what is true of the whole fleet
  * rather than of one cluster — the Git repository Argo CD reads `dist/` from, the Argo CD namespace,
  * the default AppProject, and the rollout stages in order. Validated like a cluster definition
- * (generators/loadFleetConfig.ts): strict objects, one message per problem with the fix.
+ * (fleet/loadFleetConfig.ts): strict objects, one message per problem with the fix.
  */
 import * as z from 'zod';
 import { isDnsLabel, isDnsSubdomain } from '../compatibility/labelKeys.js';
@@ -177,7 +177,7 @@ export type FleetConfig = z.output<typeof fleetConfigSchema>;
 export type FleetConfigInput = z.input<typeof fleetConfigSchema>;
 export type RolloutStage = z.output<typeof rolloutStageSchema>;
 
-/** Typed identity, as `defineCluster`: the loader validates (generators/loadFleetConfig.ts). */
+/** Typed identity, as `defineCluster`: the loader validates (fleet/loadFleetConfig.ts). */
 export function defineFleet(config: FleetConfigInput): FleetConfig {
   return config;
 }

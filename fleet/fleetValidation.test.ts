@@ -98,7 +98,7 @@ test('two files with one cluster name are reported against the second file, whic
   expect(clusters.map((c) => c.file)).toEqual([FILE]);
 });
 
-describe('the version lint (policies/versionLint.ts) joins the definition checks', () => {
+describe('the version lint (fleet/versionLint.ts) joins the definition checks', () => {
   test('a known-bad release is an error that leaves the cluster out; a warning of the same release does not stop it', () => {
     const { definition, problems } = validateCluster(
       FILE,

@@ -1,6 +1,6 @@
 /**
  * The version lint run at synth: a definition's Kube-OVN, KubeVirt (and planned KubeVirt upgrade)
- * and Argo CD releases against the known issues of policies/knownVersionIssues.ts. Each finding names
+ * and Argo CD releases against the known issues of fleet/knownVersionIssues.ts. Each finding names
  * the field, what goes wrong, the source and the fix; an error the definition accepts in
  * `acceptedKnownIssues` is reported as a warning with the reason given.
  */

@@ -2,8 +2,8 @@
  * `kvfleet diff`: what a change does to each cluster's admission decisions, read from the resolved
  * matrices before and after. Pure; the CLI reads the two matrices from git and dist/.
  */
-import { type MatrixDocument } from './matrixDocument.js';
-import { type MachineTypeSet, type ResolvedPool } from '../compatibility/poolMachineTypes.js';
+import { type MatrixDocument } from '../../compatibility/matrixDocument.js';
+import { type MachineTypeSet, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 
 export interface PoolChange {
   readonly pool: string;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { FleetDefinitionErrors } from '../policies/definitionError.js';
+import { FleetDefinitionErrors } from './definitionError.js';
 import { readTree } from '../test/support/fileTree.js';
 import { loadFleetConfig } from './loadFleetConfig.js';
-import { synthFleet } from './synthFleet.js';
+import { synthFleet } from '../generators/synthFleet.js';
 
 const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GOOD = "export default { repoURL: 'https://git.example.com/fleet.git', targetRevision: 'main', stages: [{ name: 'canary' }, { name: 'production' }] };\n";
@@ -66,7 +66,7 @@ describe('synth with the fleet configuration', () => {
     // The copied files import the model by a relative path; point them back at this project.
     for (const f of readdirSync(clusters)) {
       const p = join(clusters, f);
-      writeFileSync(p, readFileSync(p, 'utf8').replace('../policies/', `${projectDir}/policies/`));
+      writeFileSync(p, readFileSync(p, 'utf8').replace('../fleet/', `${projectDir}/fleet/`));
     }
     writeFileSync(join(work, 'repo', 'kvfleet.config.ts'), config);
     return clusters;

@@ -4,8 +4,8 @@
  * preferences) read it back, so all three share one shape.
  */
 import { parse, stringify } from 'yaml';
-import { type ClusterDefinition } from './clusterDefinition.js';
-import { type MachineTypeSet, type ResolvedPool, resolvePools } from '../compatibility/poolMachineTypes.js';
+import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
+import { type MachineTypeSet, type ResolvedPool, resolvePools } from './poolMachineTypes.js';
 
 export const MATRIX_CONFIGMAP_NAME = 'kvfleet-machine-types';
 export const MATRIX_CONFIGMAP_KEY = 'matrix.yaml';

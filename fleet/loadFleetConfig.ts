@@ -6,12 +6,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { transformSync } from 'esbuild';
-import { isRecord } from '../policies/clusterSchemaFields.js';
-import { DefinitionError } from '../policies/definitionError.js';
-import { definitionErrors } from '../policies/definitionIssues.js';
-import { formatValue } from '../policies/definitionValue.js';
+import { isRecord } from './clusterSchemaFields.js';
+import { DefinitionError } from './definitionError.js';
+import { definitionErrors } from './definitionIssues.js';
+import { formatValue } from './definitionValue.js';
 import { projectRelativeText } from './loadFleet.js';
-import { type FleetConfig, fleetConfigSchema } from '../policies/fleetConfigSchema.js';
+import { type FleetConfig, fleetConfigSchema } from './fleetConfigSchema.js';
 
 export const FLEET_CONFIG_FILE = 'kvfleet.config.ts';
 
@@ -40,7 +40,7 @@ export async function loadFleetConfig(path: string, projectDir: string): Promise
   if (!existsSync(path)) {
     return fail(
       'does not exist: Argo CD delivery needs the repository URL and the rollout stages',
-      `create it beside clusters/ with \`import { defineFleet } from './policies/fleetConfigSchema.js'\` and \`${EXAMPLE}\``,
+      `create it beside clusters/ with \`import { defineFleet } from '../generators/policies/fleetConfigSchema.js'\` and \`${EXAMPLE}\``,
     );
   }
   try {

@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest';
-import { type TestPool, testCluster, testPool } from '../test/support/clusterFixtures.js';
-import { type ClusterDefinition } from './clusterDefinition.js';
+import { type TestPool, testCluster, testPool } from '../../test/support/clusterFixtures.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { diffMatrices, isEmptyDiff } from './matrixDiff.js';
-import { matrixDocument } from './matrixDocument.js';
+import { matrixDocument } from '../../compatibility/matrixDocument.js';
 
 const cluster = (pools: TestPool[]): ClusterDefinition => testCluster({ nodePools: pools });
 const rhel93 = testPool('rhel93', 'rhel-9.3');

@@ -14,7 +14,7 @@ type Issue = z.core.$ZodIssue;
 type Schema = z.core.$ZodType;
 type Path = readonly PropertyKey[];
 
-const FALLBACK_FIX = "see the field's documentation in policies/clusterSchema.ts";
+const FALLBACK_FIX = "see the field's documentation in fleet/clusterSchema.ts";
 
 /** One DefinitionError per problem (one per unknown key), in the order zod found them. */
 export function definitionErrors(file: string, root: Schema, input: unknown, issues: readonly Issue[]): DefinitionError[] {

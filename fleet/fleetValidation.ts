@@ -11,7 +11,7 @@ import { isRecord } from './clusterSchemaFields.js';
 import { DefinitionError } from './definitionError.js';
 import { definitionErrors } from './definitionIssues.js';
 import { formatValue } from './definitionValue.js';
-import { hypervisorRelease } from './hypervisorReleases.js';
+import { hypervisorRelease } from '../compatibility/hypervisorReleases.js';
 import { versionLint } from './versionLint.js';
 
 export { selectorsOverlap } from './clusterSchemaRules.js';

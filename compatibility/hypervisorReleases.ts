@@ -4,7 +4,7 @@
  * is not verified from source says so in `assumption`, and every pool can override its set
  * (`NodePool.machineTypes`), so a wrong guess here is fixed in a cluster file, not in code.
  */
-import { type MachineTypeVendor } from '../compatibility/machineTypeNames.js';
+import { type MachineTypeVendor } from './machineTypeNames.js';
 import { qemuMachineTypes, type QemuRelease } from './qemuMachineTypes.js';
 
 export interface HypervisorRelease {
@@ -60,7 +60,7 @@ function qemu<R extends QemuRelease>(release: R, source: string, assumption?: st
   };
 }
 
-const QEMU_RULE_SOURCE = 'QEMU docs/about/deprecated.rst versioned machine-type rule (policies/qemuMachineTypes.ts)';
+const QEMU_RULE_SOURCE = 'QEMU docs/about/deprecated.rst versioned machine-type rule (compatibility/qemuMachineTypes.ts)';
 const QEMU_RULE_ASSUMPTION =
   'derived from the deprecation rule, which real builds before QEMU 11.0 did not yet apply in full: ' +
   'a distribution package may still ship older types; add them to the pool with machineTypes.add';

@@ -5,13 +5,13 @@
  * same placement and admission code the policies are generated from, so the explanation cannot
  * disagree with what the cluster enforces.
  */
-import { type ClusterDefinition, type MachineTypeOverrides, type NodePool } from '../policies/clusterDefinition.js';
-import { closestName, editDistance } from '../policies/definitionSuggestion.js';
-import { HYPERVISOR_RELEASES, hypervisorRelease } from '../policies/hypervisorReleases.js';
+import { type ClusterDefinition, type MachineTypeOverrides, type NodePool } from '../fleet/clusterDefinition.js';
+import { closestName, editDistance } from '../fleet/definitionSuggestion.js';
+import { HYPERVISOR_RELEASES, hypervisorRelease } from '../compatibility/hypervisorReleases.js';
 import { denialMessage, isAdmitted, machineTypeAdmission } from '../policies/vm-machine-type/machineTypeAdmission.js';
-import { compareMachineTypes, isMachineTypeAlias, MACHINE_TYPE_ALIASES, parseMachineType, sortMachineTypes } from './machineTypeNames.js';
-import { verdict } from './placement.js';
-import { type MachineTypeSet, resolvePool, resolvePools } from './poolMachineTypes.js';
+import { compareMachineTypes, isMachineTypeAlias, MACHINE_TYPE_ALIASES, parseMachineType, sortMachineTypes } from '../compatibility/machineTypeNames.js';
+import { verdict } from '../compatibility/placement.js';
+import { type MachineTypeSet, resolvePool, resolvePools } from '../compatibility/poolMachineTypes.js';
 
 /** One pool's answer on one release (today's, or the one it upgrades to). */
 export interface SetExplanation {

@@ -208,13 +208,13 @@ export const clusterSchema = z
      */
     namespace: field.namespaceName.optional(),
     /**
-     * Known version issues (policies/knownVersionIssues.ts) the cluster runs with for now, by id,
+     * Known version issues (fleet/knownVersionIssues.ts) the cluster runs with for now, by id,
      * each with the reason: an accepted error is reported as a warning instead of stopping synthesis.
      */
     acceptedKnownIssues: acceptedKnownIssuesSchema.optional(),
     /**
      * Thresholds of kvfleet's alerts and the labels its Prometheus selects rules and monitors by;
-     * every field and its default: policies/clusterSchemaAlerts.ts (runbooks: docs/runbooks.md).
+     * every field and its default: fleet/clusterSchemaAlerts.ts (runbooks: docs/runbooks.md).
      */
     alerts: alertSettingsSchema.optional(),
   })

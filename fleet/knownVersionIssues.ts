@@ -1,6 +1,6 @@
 /**
  * Known-bad or limited releases of what kvfleet's clusters run on, checked at synth
- * (policies/versionLint.ts) against `kubeOvn.version`, `kubevirtVersion` / `kubevirtUpgradeTo` and
+ * (fleet/versionLint.ts) against `kubeOvn.version`, `kubevirtVersion` / `kubevirtUpgradeTo` and
  * `argocd.version`. Like the machine-type matrix, every entry names its source; docs/user-guide.md's table is
  * generated from this list (versionLint.test.ts fails when they differ).
  *

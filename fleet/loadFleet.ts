@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { transformSync } from 'esbuild';
-import { DefinitionError, type SourceLocation } from '../policies/definitionError.js';
-import { formatValue } from '../policies/definitionValue.js';
-import { type LoadedCluster, type ValidCluster, validateFleet } from '../policies/fleetValidation.js';
+import { DefinitionError, type SourceLocation } from './definitionError.js';
+import { formatValue } from './definitionValue.js';
+import { type LoadedCluster, type ValidCluster, validateFleet } from './fleetValidation.js';
 
 export interface LoadedFleet {
   /** The definitions that passed validation, in file-name order. */
@@ -118,7 +118,7 @@ function importFailure(e: unknown, path: string, file: string): DefinitionError 
       file,
       '',
       `an import cannot be resolved: ${message}`,
-      "fix the import path; a cluster file needs only `import { defineCluster } from '../policies/clusterDefinition.js'`",
+      "fix the import path; a cluster file needs only `import { defineCluster } from '../fleet/clusterDefinition.js'`",
       'error',
       locationIn(e, path),
     );
@@ -131,7 +131,7 @@ function importFailure(e: unknown, path: string, file: string): DefinitionError 
       '',
       `uses ${undeclared}, which it neither imports nor declares`,
       undeclared === 'defineCluster'
-        ? "add `import { defineCluster } from '../policies/clusterDefinition.js';` at the top"
+        ? "add `import { defineCluster } from '../fleet/clusterDefinition.js';` at the top"
         : `import or declare ${undeclared}, or write the value itself`,
       'error',
       location,

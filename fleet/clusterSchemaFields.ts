@@ -12,7 +12,7 @@ import { parseMachineType } from '../compatibility/machineTypeNames.js';
 import { MAX_POOL_NAME_LENGTH, nodeLabellerInstanceName } from './definitionDerivedNames.js';
 import { imageReferenceProblem } from './definitionImageReference.js';
 import { formatValue } from './definitionValue.js';
-import { HYPERVISOR_RELEASE_IDS } from './hypervisorReleases.js';
+import { HYPERVISOR_RELEASE_IDS } from '../compatibility/hypervisorReleases.js';
 
 /** What a field holds: `expected` completes "<value> is not …"; `fix` tells the author what to write. */
 export interface FieldInfo {
@@ -179,7 +179,7 @@ export const imageReference = checkedString(
 /** A hypervisor release id; a literal union in the types, so the editor already flags `rhel-9.5`. */
 export const hypervisorReleaseId = z.enum(HYPERVISOR_RELEASE_IDS).register(fieldInfo, {
   expected: 'a known hypervisor release',
-  fix: `use one of ${HYPERVISOR_RELEASE_IDS.join(', ')}, or add it to policies/hypervisorReleases.ts`,
+  fix: `use one of ${HYPERVISOR_RELEASE_IDS.join(', ')}, or add it to compatibility/hypervisorReleases.ts`,
 });
 
 export const machineTypeName = checkedString(

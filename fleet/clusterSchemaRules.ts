@@ -12,7 +12,7 @@ import { type ArgoCdFields, type MigrationFields, type NodePoolFields } from './
 import { DEFAULT_MIGRATION_SETTINGS } from './clusterSchemaDefaults.js';
 import { isRecord, readsAsYamlNumber, report, yamlNumberFinding } from './clusterSchemaFields.js';
 import { formatValue } from './definitionValue.js';
-import { type HypervisorRelease, hypervisorRelease } from './hypervisorReleases.js';
+import { type HypervisorRelease, hypervisorRelease } from '../compatibility/hypervisorReleases.js';
 
 type Ctx = z.core.$RefinementCtx;
 type Overrides = NodePoolFields['machineTypes'];

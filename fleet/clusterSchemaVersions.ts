@@ -1,7 +1,7 @@
 /**
  * Versions in a cluster definition beyond the current KubeVirt and Kube-OVN releases, and the
  * rules between versions and the fields they allow: a planned KubeVirt upgrade, the Argo CD
- * version, the known issues a team accepts (policies/knownVersionIssues.ts), and MigrationPolicy
+ * version, the known issues a team accepts (fleet/knownVersionIssues.ts), and MigrationPolicy
  * fields the cluster's KubeVirt does not have yet.
  */
 import semver from 'semver';
@@ -22,7 +22,7 @@ export const argoCdVersion = field.checkedString(
   field.plainVersionProblem,
 );
 
-/** Known issue id → why the cluster runs with it for now; see policies/knownVersionIssues.ts. */
+/** Known issue id → why the cluster runs with it for now; see fleet/knownVersionIssues.ts. */
 export const acceptedKnownIssuesSchema = z
   .record(
     z.string(),
@@ -45,7 +45,7 @@ export const acceptedKnownIssuesSchema = z
         ctx,
         {
           problem: `${formatValue(id)} is not a known version issue`,
-          fix: `${near ? `did you mean "${near}"? ` : ''}use an id of policies/knownVersionIssues.ts: ${KNOWN_VERSION_ISSUE_IDS.join(', ')}`,
+          fix: `${near ? `did you mean "${near}"? ` : ''}use an id of fleet/knownVersionIssues.ts: ${KNOWN_VERSION_ISSUE_IDS.join(', ')}`,
         },
         [id],
       );
