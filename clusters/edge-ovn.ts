@@ -1,5 +1,6 @@
-// Upstream QEMU machine types (pc-q35-X.Y) with Kube-OVN keeping VM IPs across migrations; one
-// pool is about to move to QEMU 11.0, which deprecates the 8.x types.
+// An edge site with amd64 and arm64 nodes (the one place where nodes of a cluster really offer
+// different machine types: q35/pc-q35-rhel* against virt/virt-rhel*) and Kube-OVN keeping VM IPs across
+// migrations. KubeVirt 1.8 is planned; its launcher adds the RHEL 9.8 types and drops none.
 import { defineCluster } from '../fleet/clusterDefinition.js';
 
 export default defineCluster({
@@ -26,19 +27,19 @@ export default defineCluster({
   argocd: { server: 'https://edge-ovn.example.net:6443', version: '3.5.1', stage: 'canary' },
   nodePools: [
     {
-      name: 'qemu-10-1',
-      nodeSelector: { 'edge.example.net/hypervisor': 'qemu-10.1' },
-      hypervisor: 'qemu-10.1',
-      upgradeTo: 'qemu-11.0',
+      name: 'edge-amd64',
+      nodeSelector: { 'kubernetes.io/arch': 'amd64', 'edge.example.net/vm-host': 'true' },
+      architecture: 'amd64',
       nodeCount: 3,
     },
     {
-      name: 'qemu-10-0',
-      nodeSelector: { 'edge.example.net/hypervisor': 'qemu-10.0' },
-      hypervisor: 'qemu-10.0',
+      name: 'edge-arm64',
+      nodeSelector: { 'kubernetes.io/arch': 'arm64', 'edge.example.net/vm-host': 'true' },
+      architecture: 'arm64',
       nodeCount: 2,
     },
   ],
+  plannedSteps: [{ kind: 'kubevirt-upgrade', to: '1.8.0' }],
   migration: { fallbackAttempts: 2 },
   // Edge sites share a thin uplink between nodes: few migrations at once, each capped.
   kubevirt: { migrations: { parallelMigrationsPerCluster: 2, parallelOutboundMigrationsPerNode: 1, bandwidthPerMigration: '128Mi' } },

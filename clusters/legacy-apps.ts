@@ -1,5 +1,6 @@
-// KubeVirt 1.6 (addedNodeSelector available) running VMs pinned to RHEL 8 machine types across
-// two RHEL 9 minor releases; the 9.3 pool lacks the 9.4/9.6 types that the 9.6 pool defaults to.
+// KubeVirt 1.6 (native machine-type labels, addedNodeSelector) running RHEL 8-era VMs pinned to
+// pc-q35-rhel8.x. The platform plans KubeVirt 1.7, 1.8 and then its own CentOS Stream 10 build of the
+// launcher, whose QEMU drops every RHEL 7/8 machine type: `kvfleet plan` names the VMs to restart first.
 import { defineCluster } from '../fleet/clusterDefinition.js';
 
 export default defineCluster({
@@ -12,16 +13,21 @@ export default defineCluster({
     {
       name: 'rhel93',
       nodeSelector: { 'node.example.com/pool': 'rhel93' },
-      hypervisor: 'rhel-9.3',
-      upgradeTo: 'rhel-9.6',
+      os: 'rhel-9.3',
       nodeCount: 6,
     },
     {
       name: 'rhel96',
       nodeSelector: { 'node.example.com/pool': 'rhel96' },
-      hypervisor: 'rhel-9.6',
+      os: 'rhel-9.6',
       nodeCount: 6,
     },
+  ],
+  plannedSteps: [
+    { kind: 'kubevirt-upgrade', to: '1.7.0' },
+    { kind: 'kubevirt-upgrade', to: '1.8.0' },
+    // Upstream publishes no CS10 launcher; this is the platform team's own `--config=cs10` build.
+    { kind: 'launcher-switch', build: 'centos-stream-10', image: 'registry.example.com/platform/virt-launcher:v1.8.0-cs10' },
   ],
   kubevirt: {
     // OpenShift Virtualization: HCO owns the KubeVirt CR, so kvfleet writes values/hco-migrations.yaml
@@ -40,6 +46,6 @@ export default defineCluster({
     ],
   },
   acceptedKnownIssues: {
-    'kubevirt#18087': 'stays on KubeVirt 1.6 until kubevirt#16386 is fixed; the 1.6 backport (#18255) is awaited, looping VMIs are stopped by hand',
+    'kubevirt#18087': 'the planned 1.7 and 1.8 steps still carry it; the backports (#18255, #18254) are awaited, looping VMIs are stopped by hand',
   },
 });

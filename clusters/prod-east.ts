@@ -1,5 +1,7 @@
-// Mid-upgrade from RHEL 9.6 to RHEL 10.0 on KubeVirt 1.5.0: no addedNodeSelector and no native
-// machine-type labels (those came with 1.5.1), so kvfleet steers migration target pods and labels the nodes itself.
+// KubeVirt 1.5.0, before the native machine-type labels and selector of 1.5.1: kvfleet labels the
+// nodes and steers migration target pods itself. Mid-way through a RHEL 9.6 → 10.0 node OS upgrade,
+// which changes no machine type (every node runs the cluster's one CentOS Stream 9 launcher), then
+// KubeVirt 1.6.2, whose launcher keeps QEMU 9.1 and so every type.
 import { defineCluster } from '../fleet/clusterDefinition.js';
 
 export default defineCluster({
@@ -12,16 +14,19 @@ export default defineCluster({
     {
       name: 'rhel9-compute',
       nodeSelector: { 'node.example.com/os-release': 'rhel-9.6' },
-      hypervisor: 'rhel-9.6',
-      upgradeTo: 'rhel-10.0',
+      os: 'rhel-9.6',
       nodeCount: 12,
     },
     {
       name: 'rhel10-compute',
       nodeSelector: { 'node.example.com/os-release': 'rhel-10.0' },
-      hypervisor: 'rhel-10.0',
+      os: 'rhel-10.0',
       nodeCount: 4,
     },
+  ],
+  plannedSteps: [
+    { kind: 'node-os-upgrade', pool: 'rhel9-compute', to: 'rhel-10.0' },
+    { kind: 'kubevirt-upgrade', to: '1.6.2' },
   ],
   migration: { fallbackAttempts: 3, unschedulableTimeoutSeconds: 90 },
   kubevirt: {
@@ -48,6 +53,6 @@ export default defineCluster({
     ],
   },
   acceptedKnownIssues: {
-    'kubevirt#18087': 'the upgrade to KubeVirt 1.9 follows the RHEL 10 node upgrade; drains are watched and a looping VMI is stopped by hand',
+    'kubevirt#18087': 'KubeVirt 1.9 follows the RHEL 10 node upgrade and 1.6; drains are watched and a looping VMI is stopped by hand',
   },
 });

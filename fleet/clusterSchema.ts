@@ -11,7 +11,16 @@ import { fieldInfo } from './clusterSchemaFields.js';
 import { argoCdProjectName, stageName } from './fleetConfigSchema.js';
 import { kubevirtSettingsSchema } from './clusterSchemaKubevirt.js';
 import { kubeOvnInstallSchema, kubeOvnSubnetsSchema } from './clusterSchemaKubeOvn.js';
-import { argoCdRules, migrationRules, nodePoolsRules, nodeSelectorRules, onceValid, poolRules } from './clusterSchemaRules.js';
+import { argoCdRules, migrationRules, nodePoolsRules, nodeSelectorRules, onceValid } from './clusterSchemaRules.js';
+import {
+  launcherRules,
+  launcherSchema,
+  plannedStepSchema,
+  RETIRED_CLUSTER_FIELDS,
+  RETIRED_IMAGE_FIELDS,
+  RETIRED_POOL_FIELDS,
+  retiredFields,
+} from './clusterSchemaLauncher.js';
 import { acceptedKnownIssuesSchema, argoCdVersion, clusterVersionRules } from './clusterSchemaVersions.js';
 import { alertSettingsSchema } from './clusterSchemaAlerts.js';
 
@@ -23,11 +32,11 @@ const machineTypeList = (kind: string) =>
 
 export const machineTypeOverridesSchema = z
   .strictObject({
-    /** Types this pool's QEMU offers beyond the release matrix. */
+    /** Types this pool's launcher offers beyond the catalogue, at every step. */
     add: machineTypeList('add').optional(),
-    /** Types of the release matrix this pool's QEMU does not offer. */
+    /** Types of the catalogue this pool's launcher does not offer, at every step. */
     remove: machineTypeList('remove').optional(),
-    /** Types to treat as deprecated although the matrix does not. */
+    /** Types to treat as deprecated although the catalogue does not. */
     deprecate: machineTypeList('deprecate').optional(),
   })
   .readonly()
@@ -44,32 +53,34 @@ const nodePoolFields = z.strictObject({
   name: field.poolName,
   /** Labels that identify this pool's nodes (equality only, as a nodeSelector). Pools may not overlap. */
   nodeSelector: nodeSelectorSchema,
-  /** Hypervisor release that selects the pool's machine types: `rhel-9.6`, `rhel-10.0`, `qemu-10.1`. */
-  hypervisor: field.hypervisorReleaseId,
-  /** Corrections to the release's matrix for this pool. */
+  /**
+   * The nodes' CPU architecture (`kubernetes.io/arch`): it picks the launcher's machine-type list
+   * (q35/pc on amd64, virt on arm64, s390-ccw-virtio on s390x). Pools of different architectures are
+   * where nodes of one cluster really differ in machine types.
+   * @default 'amd64'
+   */
+  architecture: field.architecture.optional(),
+  /**
+   * The nodes' OS release, e.g. `rhel-9.6`. It decides no machine type (the launcher image does); it
+   * is where a `node-os-upgrade` step starts from, and `plan` shows it.
+   */
+  os: field.osRelease.optional(),
+  /** Corrections to the catalogue's list for this pool, applied at every step. */
   machineTypes: machineTypeOverridesSchema.optional(),
-  /** A planned hypervisor upgrade of this pool, e.g. `rhel-10.0`. */
-  upgradeTo: field.hypervisorReleaseId.optional(),
-  /** Corrections to the matrix of `upgradeTo`. */
-  upgradeMachineTypes: machineTypeOverridesSchema.optional(),
   /**
    * Informational: how many nodes the pool has. Nothing is generated from it; it is carried into
    * the `kvfleet-machine-types` ConfigMap for readers of the matrix.
    */
   nodeCount: field.nodeCount.optional(),
-  /**
-   * virt-launcher image the labeller uses to read this pool's capabilities.
-   * @default the cluster's `images.virtLauncher`
-   */
-  virtLauncherImage: field.imageReference.optional(),
 });
 /** A pool as its own fields vouch for it, before the rules between them; what poolRules reads. */
 export type NodePoolFields = z.output<typeof nodePoolFields>;
 
+retiredFields.add(nodePoolFields, RETIRED_POOL_FIELDS);
+
 export const nodePoolSchema = nodePoolFields
-  .superRefine(poolRules, onceValid('hypervisor', 'upgradeTo', 'machineTypes', 'upgradeMachineTypes'))
   .readonly()
-  .register(fieldInfo, { expected: 'a node pool', fix: 'write { name, nodeSelector, hypervisor } (and optionally upgradeTo, machineTypes, nodeCount…)' });
+  .register(fieldInfo, { expected: 'a node pool', fix: 'write { name, nodeSelector } (and optionally architecture, os, machineTypes, nodeCount)' });
 
 export const kubeOvnSettingsSchema = z
   .strictObject({
@@ -153,71 +164,86 @@ export const migrationSettingsSchema = migrationFields
   .readonly()
   .register(fieldInfo, { expected: 'migration settings', fix: 'leave migration out for the defaults, or set only the fields you change, e.g. { fallbackAttempts: 2 }' });
 
-export const clusterImagesSchema = z
-  .strictObject({
-    /** @default `quay.io/kubevirt/virt-launcher:v<kubevirtVersion>` */
-    virtLauncher: field.imageReference.optional(),
-    /** @default `ghcr.io/kvfleet/node-labeller:<kvfleet version>` */
-    nodeLabeller: field.imageReference.optional(),
-    /** @default `ghcr.io/kvfleet/migration-controller:<kvfleet version>` */
-    migrationController: field.imageReference.optional(),
-  })
-  .readonly()
-  .register(fieldInfo, {
-    expected: 'image settings',
-    fix: 'leave images out for the defaults, or set { virtLauncher?, nodeLabeller?, migrationController? } to image references',
-  });
+const clusterImagesFields = z.strictObject({
+  /** @default `ghcr.io/kvfleet/node-labeller:<kvfleet version>` */
+  nodeLabeller: field.imageReference.optional(),
+  /** @default `ghcr.io/kvfleet/migration-controller:<kvfleet version>` */
+  migrationController: field.imageReference.optional(),
+});
+retiredFields.add(clusterImagesFields, RETIRED_IMAGE_FIELDS);
 
-export const clusterSchema = z
-  .strictObject({
-    /** DNS label, equal to the file name: `clusters/<name>.ts` → `dist/<name>/`. */
-    name: field.clusterName,
-    /** Kubernetes minor, e.g. `1.33` (at least 1.30). */
-    kubernetesVersion: field.kubernetesVersion,
-    /** KubeVirt version, e.g. `1.5.2`. Decides between `addedNodeSelector` (≥ 1.6) and target-pod steering. */
-    kubevirtVersion: field.kubevirtVersion,
-    /** A planned KubeVirt upgrade, e.g. `1.7.0`; read only by the version lint (known upgrade breakages). */
-    kubevirtUpgradeTo: field.kubevirtVersion.optional(),
-    /** KubeVirt migration settings: the cluster's migration configuration and MigrationPolicies. */
-    kubevirt: kubevirtSettingsSchema.optional(),
-    /** `'none'`, or the Kube-OVN release the cluster runs and how to treat masquerade on the pod network. */
-    kubeOvn: z
-      .union([z.literal('none'), kubeOvnSettingsSchema])
-      .register(fieldInfo, { expected: "'none' or Kube-OVN settings", fix: "write kubeOvn: 'none' or kubeOvn: { version: '1.15.14' }" }),
-    /** Argo CD destination; used by delivery (issue 12). */
-    argocd: argoCdDestinationSchema,
-    /** At least one pool; every node belongs to at most one. */
-    nodePools: z
-      .array(nodePoolSchema)
-      .superRefine(
-        (pools, ctx) => {
-          if (pools.length === 0)
-            field.report(ctx, { problem: 'the cluster has no node pools ([])', fix: 'add at least one pool with a nodeSelector and a hypervisor release' });
-        },
-        { when: (p) => Array.isArray(p.value) },
-      )
-      .superRefine(nodePoolsRules, onceValid('*.name', '*.nodeSelector'))
-      .readonly()
-      .register(fieldInfo, { expected: 'a list of node pools', fix: 'write nodePools: [{ name, nodeSelector, hypervisor }, …]' }),
-    /** Optional; see each field for its default. */
-    migration: migrationSettingsSchema.optional(),
-    images: clusterImagesSchema.optional(),
-    /**
-     * The namespace kvfleet's workloads run in (Pod Security `restricted`); never a system namespace.
-     * @default 'kvfleet-system'
-     */
-    namespace: field.namespaceName.optional(),
-    /**
-     * Known version issues (fleet/knownVersionIssues.ts) the cluster runs with for now, by id,
-     * each with the reason: an accepted error is reported as a warning instead of stopping synthesis.
-     */
-    acceptedKnownIssues: acceptedKnownIssuesSchema.optional(),
-    /**
-     * Thresholds of kvfleet's alerts and the labels its Prometheus selects rules and monitors by;
-     * every field and its default: fleet/clusterSchemaAlerts.ts (runbooks: docs/runbooks.md).
-     */
-    alerts: alertSettingsSchema.optional(),
-  })
-  .superRefine(clusterVersionRules, onceValid('kubevirtVersion', 'kubevirtUpgradeTo', 'kubeOvn', 'kubevirt'))
+export const clusterImagesSchema = clusterImagesFields.readonly().register(fieldInfo, {
+  expected: 'image settings',
+  fix: 'leave images out for the defaults, or set { virtLauncher?, nodeLabeller?, migrationController? } to image references',
+});
+
+const clusterFields = z.strictObject({
+  /** DNS label, equal to the file name: `clusters/<name>.ts` → `dist/<name>/`. */
+  name: field.clusterName,
+  /** Kubernetes minor, e.g. `1.33` (at least 1.30). */
+  kubernetesVersion: field.kubernetesVersion,
+  /**
+   * KubeVirt version, e.g. `1.5.2`. With `launcher` it names the catalogue entry whose QEMU decides
+   * the cluster's machine types; it also decides between `addedNodeSelector` (≥ 1.6) and target-pod steering.
+   */
+  kubevirtVersion: field.kubevirtVersion,
+  /**
+   * The virt-launcher the cluster runs: its build and image.
+   * @default { build: 'centos-stream-9' } with the upstream image of kubevirtVersion
+   */
+  launcher: launcherSchema.optional(),
+  /**
+   * What is planned, in order: KubeVirt upgrades, launcher build switches and node OS upgrades.
+   * `plan`, admission warnings and the version lint judge every VM at each.
+   */
+  plannedSteps: z
+    .array(plannedStepSchema)
+    .readonly()
+    .optional()
+    .register(fieldInfo, { expected: 'a list of planned steps', fix: "write plannedSteps: [{ kind: 'kubevirt-upgrade', to: '1.8.0' }, …]" }),
+  /** KubeVirt migration settings: the cluster's migration configuration and MigrationPolicies. */
+  kubevirt: kubevirtSettingsSchema.optional(),
+  /** `'none'`, or the Kube-OVN release the cluster runs and how to treat masquerade on the pod network. */
+  kubeOvn: z
+    .union([z.literal('none'), kubeOvnSettingsSchema])
+    .register(fieldInfo, { expected: "'none' or Kube-OVN settings", fix: "write kubeOvn: 'none' or kubeOvn: { version: '1.15.14' }" }),
+  /** Argo CD destination; used by delivery (issue 12). */
+  argocd: argoCdDestinationSchema,
+  /** At least one pool; every node belongs to at most one. */
+  nodePools: z
+    .array(nodePoolSchema)
+    .superRefine(
+      (pools, ctx) => {
+        if (pools.length === 0) field.report(ctx, { problem: 'the cluster has no node pools ([])', fix: 'add at least one pool with a name and a nodeSelector' });
+      },
+      { when: (p) => Array.isArray(p.value) },
+    )
+    .superRefine(nodePoolsRules, onceValid('*.name', '*.nodeSelector'))
+    .readonly()
+    .register(fieldInfo, { expected: 'a list of node pools', fix: 'write nodePools: [{ name, nodeSelector }, …]' }),
+  /** Optional; see each field for its default. */
+  migration: migrationSettingsSchema.optional(),
+  images: clusterImagesSchema.optional(),
+  /**
+   * The namespace kvfleet's workloads run in (Pod Security `restricted`); never a system namespace.
+   * @default 'kvfleet-system'
+   */
+  namespace: field.namespaceName.optional(),
+  /**
+   * Known version issues (fleet/knownVersionIssues.ts) the cluster runs with for now, by id,
+   * each with the reason: an accepted error is reported as a warning instead of stopping synthesis.
+   */
+  acceptedKnownIssues: acceptedKnownIssuesSchema.optional(),
+  /**
+   * Thresholds of kvfleet's alerts and the labels its Prometheus selects rules and monitors by;
+   * every field and its default: fleet/clusterSchemaAlerts.ts (runbooks: docs/runbooks.md).
+   */
+  alerts: alertSettingsSchema.optional(),
+});
+retiredFields.add(clusterFields, RETIRED_CLUSTER_FIELDS);
+
+export const clusterSchema = clusterFields
+  .superRefine(clusterVersionRules, onceValid('kubevirtVersion', 'plannedSteps', 'kubeOvn', 'kubevirt'))
+  .superRefine(launcherRules, onceValid('kubevirtVersion', 'launcher', 'plannedSteps', 'nodePools'))
   .readonly()
   .register(fieldInfo, { expected: 'a cluster definition', fix: 'end the file with `export default defineCluster({ ... })`' });

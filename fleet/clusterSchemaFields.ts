@@ -12,7 +12,8 @@ import { parseMachineType } from '../compatibility/machineTypeNames.js';
 import { MAX_POOL_NAME_LENGTH, nodeLabellerInstanceName } from './definitionDerivedNames.js';
 import { imageReferenceProblem } from './definitionImageReference.js';
 import { formatValue } from './definitionValue.js';
-import { HYPERVISOR_RELEASE_IDS } from '../compatibility/hypervisorReleases.js';
+import { LAUNCHER_BUILDS } from '../compatibility/launcherCatalogue.js';
+import { ARCHITECTURES } from '../compatibility/machineTypeNames.js';
 
 /** What a field holds: `expected` completes "<value> is not …"; `fix` tells the author what to write. */
 export interface FieldInfo {
@@ -176,18 +177,35 @@ export const imageReference = checkedString(
   imageReferenceProblem,
 );
 
-/** A hypervisor release id; a literal union in the types, so the editor already flags `rhel-9.5`. */
-export const hypervisorReleaseId = z.enum(HYPERVISOR_RELEASE_IDS).register(fieldInfo, {
-  expected: 'a known hypervisor release',
-  fix: `use one of ${HYPERVISOR_RELEASE_IDS.join(', ')}, or add it to compatibility/hypervisorReleases.ts`,
+/** A launcher build (stream or distributor build); a literal union in the types, so the editor flags `centos-stream-8`. */
+export const launcherBuild = z.enum(LAUNCHER_BUILDS).register(fieldInfo, {
+  expected: 'a known launcher build',
+  fix: `use one of ${LAUNCHER_BUILDS.join(', ')} (compatibility/launcherCatalogue.ts lists what each holds)`,
 });
+
+/** A CPU architecture as Kubernetes names it (`kubernetes.io/arch`). */
+export const architecture = z.enum(ARCHITECTURES).register(fieldInfo, {
+  expected: 'a CPU architecture KubeVirt builds a launcher for',
+  fix: `use one of ${ARCHITECTURES.join(', ')} (the node label kubernetes.io/arch); amd64 is the default`,
+});
+
+/** An OS release as a node pool states it: a distribution id and a version, `rhel-9.6`, `rhcos-9.6`, `ubuntu-24.04`. */
+export const osRelease = checkedString(
+  { expected: 'an OS release', fix: 'write the distribution and its version joined by "-", e.g. "rhel-9.6" or "ubuntu-24.04"' },
+  (v) => (/^[a-z][a-z0-9]*(-[a-z0-9]+)*-\d+(\.\d+)*$/.test(v) && v.length <= 63 ? undefined : 'it is not <distribution>-<version>'),
+);
 
 export const machineTypeName = checkedString(
   {
     expected: 'a versioned machine type',
-    fix: 'write a canonical name such as pc-q35-rhel9.6.0 or pc-q35-10.1; aliases (q35, pc) follow the release',
+    fix: 'write a canonical name such as pc-q35-rhel9.6.0, virt-rhel9.6.0 or s390-ccw-virtio-rhel9.6.0; aliases (q35, pc, virt) follow the launcher',
   },
-  (v) => (!parseMachineType(v) ? 'it is not pc-q35-/pc-i440fx- with a version' : !isValidLabelName(v) ? 'it is longer than a label name may be (63)' : undefined),
+  (v) =>
+    !parseMachineType(v)
+      ? 'it is not pc-q35-, pc-i440fx-, virt- or s390-ccw-virtio- with a version'
+      : !isValidLabelName(v)
+        ? 'it is longer than a label name may be (63)'
+        : undefined,
 );
 
 export const argoCdServer = checkedString(

@@ -6,16 +6,12 @@
  */
 import type * as z from 'zod';
 import { isKvfleetNodeLabel, isValidLabelValue, labelKeyProblem } from '../compatibility/labelKeys.js';
-import { machineTypeVendor } from '../compatibility/machineTypeNames.js';
-import { resolveMachineTypeSet } from '../compatibility/poolMachineTypes.js';
 import { type ArgoCdFields, type MigrationFields, type NodePoolFields } from './clusterSchema.js';
 import { DEFAULT_MIGRATION_SETTINGS } from './clusterSchemaDefaults.js';
 import { isRecord, readsAsYamlNumber, report, yamlNumberFinding } from './clusterSchemaFields.js';
 import { formatValue } from './definitionValue.js';
-import { type HypervisorRelease, hypervisorRelease } from '../compatibility/hypervisorReleases.js';
 
 type Ctx = z.core.$RefinementCtx;
-type Overrides = NodePoolFields['machineTypes'];
 type MigrationKey = keyof typeof DEFAULT_MIGRATION_SETTINGS;
 
 /**
@@ -121,87 +117,6 @@ export function nodePoolsRules(pools: readonly NodePoolFields[], ctx: Ctx): void
       break; // one overlap per pool is enough to act on
     }
   }
-}
-
-/** One pool: its planned upgrade, and its corrections to the release matrix. */
-export function poolRules(pool: NodePoolFields, ctx: Ctx): void {
-  const release = hypervisorRelease(pool.hypervisor)!;
-  overridesRules(pool.machineTypes, release, ['machineTypes'], ctx);
-  const current = resolveMachineTypeSet(pool.hypervisor, pool.machineTypes);
-  if (current && current.supported.length === 0) {
-    report(
-      ctx,
-      {
-        problem: `the overrides leave pool "${pool.name}" with no machine type (removed ${formatValue(pool.machineTypes?.remove)})`,
-        fix: 'remove fewer types; a pool must be able to run at least one',
-      },
-      ['machineTypes', 'remove'],
-    );
-  }
-  if (pool.upgradeTo === undefined) {
-    if (pool.upgradeMachineTypes !== undefined) {
-      report(
-        ctx,
-        { problem: `overrides ${formatValue(pool.upgradeMachineTypes)} for an upgrade that is not planned`, fix: 'set upgradeTo, or remove upgradeMachineTypes' },
-        ['upgradeMachineTypes'],
-      );
-    }
-    return;
-  }
-  if (pool.upgradeTo === pool.hypervisor) {
-    report(ctx, { problem: `the planned upgrade is to the pool's current release "${pool.upgradeTo}"`, fix: 'remove upgradeTo, or name the release the pool moves to' }, [
-      'upgradeTo',
-    ]);
-    return;
-  }
-  const target = hypervisorRelease(pool.upgradeTo)!;
-  overridesRules(pool.upgradeMachineTypes, target, ['upgradeMachineTypes'], ctx);
-  const after = resolveMachineTypeSet(pool.upgradeTo, pool.upgradeMachineTypes);
-  if (after && after.supported.length === 0) {
-    report(
-      ctx,
-      {
-        problem: `the overrides leave pool "${pool.name}" with no machine type after its upgrade to ${pool.upgradeTo}`,
-        fix: 'remove fewer types; a pool must be able to run at least one',
-      },
-      ['upgradeMachineTypes', 'remove'],
-    );
-  }
-}
-
-/** `add` names types the release lacks, `remove`/`deprecate` types it has (or `add` adds), all of its vendor. */
-function overridesRules(overrides: Overrides, release: HypervisorRelease, at: readonly PropertyKey[], ctx: Ctx): void {
-  if (overrides === undefined) return;
-  const base = new Set(release.machineTypes);
-  const added = new Set(overrides.add ?? []);
-  for (const kind of ['add', 'remove', 'deprecate'] as const) {
-    const seen = new Set<string>();
-    (overrides[kind] ?? []).forEach((type, i) => {
-      const path = [...at, kind, i];
-      const vendor = machineTypeVendor(type);
-      if (seen.has(type)) {
-        report(ctx, { problem: `${formatValue(type)} is listed twice in ${kind}`, fix: 'list each type once' }, path);
-      } else if (vendor !== release.vendor) {
-        report(
-          ctx,
-          {
-            problem: `"${type}" is a ${vendor} machine type but ${release.id} is a ${release.vendor} release`,
-            fix: `RHEL and upstream QEMU types never mix: name a ${release.vendor === 'rhel' ? 'pc-q35-rhelX.Y.Z' : 'pc-q35-X.Y'} type`,
-          },
-          path,
-        );
-      } else if (kind === 'add' && base.has(type)) {
-        report(ctx, { problem: `"${type}" is already in ${release.id}'s matrix`, fix: 'remove it from add' }, path);
-      } else if (kind !== 'add' && !base.has(type) && !added.has(type)) {
-        report(ctx, { problem: `"${type}" is not in ${release.id}'s matrix`, fix: `${kind} only types the release offers: ${release.machineTypes.join(', ')}` }, path);
-      }
-      seen.add(type);
-    });
-  }
-  const removed = new Set(overrides.remove ?? []);
-  (overrides.deprecate ?? []).forEach((type, i) => {
-    if (removed.has(type)) report(ctx, { problem: `"${type}" is both removed and deprecated`, fix: 'keep it in one list' }, [...at, 'deprecate', i]);
-  });
 }
 
 /** Exactly one way of naming the destination cluster. */

@@ -4,7 +4,6 @@
  * version, the known issues a team accepts (fleet/knownVersionIssues.ts), and MigrationPolicy
  * fields the cluster's KubeVirt does not have yet.
  */
-import semver from 'semver';
 import * as z from 'zod';
 import { hasMigrationPolicyField, MIGRATION_POLICY_FIELDS_SINCE, type VersionedMigrationPolicyField } from '../compatibility/kubevirtVersions.js';
 import * as field from './clusterSchemaFields.js';
@@ -57,7 +56,6 @@ export const acceptedKnownIssuesSchema = z
 /** What the version rules read; the cluster schema's fields, each valid on its own. */
 export interface VersionedFields {
   readonly kubevirtVersion: string;
-  readonly kubevirtUpgradeTo?: string;
   readonly kubeOvn: 'none' | { readonly version: string; readonly install?: KubeOvnInstall };
   readonly kubevirt?: KubevirtSettings;
 }
@@ -73,17 +71,6 @@ export function clusterVersionRules(cluster: VersionedFields, ctx: Ctx): void {
         fix: `Kube-OVN's chart versions follow its releases: write version: "v${cluster.kubeOvn.version}", or correct kubeOvn.version, which the version lint checks`,
       },
       ['kubeOvn', 'install', 'version'],
-    );
-  }
-
-  if (cluster.kubevirtUpgradeTo !== undefined && !semver.gt(cluster.kubevirtUpgradeTo, cluster.kubevirtVersion)) {
-    report(
-      ctx,
-      {
-        problem: `${formatValue(cluster.kubevirtUpgradeTo)} is not newer than kubevirtVersion ${cluster.kubevirtVersion}`,
-        fix: 'set kubevirtUpgradeTo to the release the cluster will be upgraded to, or remove it once the upgrade is done (and update kubevirtVersion)',
-      },
-      ['kubevirtUpgradeTo'],
     );
   }
 

@@ -6,6 +6,7 @@
  */
 import type * as z from 'zod';
 import { type FieldInfo, fieldInfo } from './clusterSchemaFields.js';
+import { type RetiredField, retiredFields } from './clusterSchemaLauncher.js';
 import { DefinitionError } from './definitionError.js';
 import { closestName } from './definitionSuggestion.js';
 import { formatValue } from './definitionValue.js';
@@ -51,7 +52,10 @@ function toErrors(file: string, root: Schema, input: unknown, issue: Issue): Def
     }
     case 'unrecognized_keys': {
       const known = schema ? objectKeys(schema) : [];
+      const retired = schema ? retiredOf(schema) : undefined;
       return issue.keys.map((key) => {
+        const rewrite = retired && Object.hasOwn(retired, key) ? retired[key]!(valueAt(value, [key]), (value ?? {}) as Record<string, unknown>) : undefined;
+        if (rewrite) return error(rewrite.problem, rewrite.fix, locate(root, [...issue.path, key]).text);
         const guess = closestName(key, known);
         const fields = known.length ? `; the fields here are ${known.join(', ')}` : '';
         return error(
@@ -116,6 +120,15 @@ function infoOf(schema: Schema): FieldInfo | undefined {
   for (const layer of layers(schema)) {
     const info = fieldInfo.get(layer);
     if (info) return info;
+  }
+  return undefined;
+}
+
+/** The retired keys of an object schema (clusterSchemaLauncher.ts `retiredFields`), whatever layers wrap it. */
+function retiredOf(schema: Schema): Readonly<Record<string, RetiredField>> | undefined {
+  for (const layer of layers(schema)) {
+    const retired = retiredFields.get(layer);
+    if (retired) return retired;
   }
   return undefined;
 }

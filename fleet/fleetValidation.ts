@@ -11,7 +11,7 @@ import { isRecord } from './clusterSchemaFields.js';
 import { DefinitionError } from './definitionError.js';
 import { definitionErrors } from './definitionIssues.js';
 import { formatValue } from './definitionValue.js';
-import { hypervisorRelease } from '../compatibility/hypervisorReleases.js';
+import { resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { versionLint } from './versionLint.js';
 
 export { selectorsOverlap } from './clusterSchemaRules.js';
@@ -124,18 +124,23 @@ export function validateFleet(loaded: readonly LoadedCluster[]): FleetValidation
 function clusterWarnings(file: string, def: ClusterDefinition): DefinitionError[] {
   const out: DefinitionError[] = [];
   const warn = (path: string, problem: string, fix: string) => out.push(new DefinitionError(file, path, problem, fix, 'warning'));
-  def.nodePools.forEach((pool, i) => {
-    if (pool.upgradeTo === undefined) return;
-    const from = hypervisorRelease(pool.hypervisor)!;
-    const to = hypervisorRelease(pool.upgradeTo)!;
-    if (from.vendor !== to.vendor) {
-      warn(
-        `nodePools[${i}].upgradeTo`,
-        `moving from ${from.id} to ${to.id} changes machine-type vendor (${from.vendor} → ${to.vendor})`,
-        'RHEL and upstream QEMU machine types never migrate between each other: every running VM must be moved off or restarted',
-      );
-    }
-  });
+  const { steps, pools } = resolveCluster(def);
+  for (const step of steps.slice(1)) {
+    const at = `plannedSteps[${step.index - 1}]`;
+    if (step.launcher.entry.caveat && step.launcherChanged) warn(at, `${step.launcher.entry.id}: ${step.launcher.entry.caveat}`, 'qualify the build on a canary cluster before this step');
+    const dropped = pools.flatMap((p) => {
+      const before = new Set(p.sets[step.index]!.supported);
+      const lost = p.sets[step.index - 1]!.supported.filter((t) => !before.has(t));
+      return lost.length > 0 ? [`pool ${p.name} (${p.architecture}) loses ${lost.join(', ')}`] : [];
+    });
+    if (dropped.length === 0) continue;
+    warn(
+      at,
+      `${step.label} moves to ${step.launcher.label}, which drops machine types: ${dropped.join('; ')}`,
+      'VMs running these types can neither be updated nor drained after the step: run `kvfleet plan --live` (or --workloads) to name them, and restart them onto a type the new launcher keeps first',
+    );
+  }
+  if (def.launcher === undefined && steps[0]!.launcher.entry.caveat) warn('launcher', steps[0]!.launcher.entry.caveat, 'qualify the build before relying on it');
   return out;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Known-bad or limited releases of what kvfleet's clusters run on, checked at synth
- * (fleet/versionLint.ts) against `kubeOvn.version`, `kubevirtVersion` / `kubevirtUpgradeTo` and
+ * (fleet/versionLint.ts) against `kubeOvn.version`, `kubevirtVersion` / the planned `kubevirt-upgrade` steps and
  * `argocd.version`. Like the machine-type matrix, every entry names its source; docs/user-guide.md's table is
  * generated from this list (versionLint.test.ts fails when they differ).
  *
@@ -21,7 +21,7 @@ export interface KnownVersionIssue {
   readonly component: VersionedComponent;
   /** The affected releases, a semver range (of the release upgraded to, for upgrade issues). */
   readonly affected: string;
-  /** Set for a defect of an upgrade: the releases upgraded from (checked against `kubevirtUpgradeTo`). */
+  /** Set for a defect of an upgrade: the releases upgraded from (checked against each planned `kubevirt-upgrade` step). */
   readonly upgradeFrom?: string;
   readonly severity: 'error' | 'warning';
   /** What goes wrong, completing "<Component> <version> …". */

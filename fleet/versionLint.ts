@@ -1,5 +1,5 @@
 /**
- * The version lint run at synth: a definition's Kube-OVN, KubeVirt (and planned KubeVirt upgrade)
+ * The version lint run at synth: a definition's Kube-OVN, KubeVirt (and every planned KubeVirt upgrade)
  * and Argo CD releases against the known issues of fleet/knownVersionIssues.ts. Each finding names
  * the field, what goes wrong, the source and the fix; an error the definition accepts in
  * `acceptedKnownIssues` is reported as a warning with the reason given.
@@ -27,11 +27,18 @@ const affects = (range: string, version: string) => semver.satisfies(version, ra
 /** The known issues that hit `cluster`, each with the field that carries the version. */
 export function knownIssuesOf(cluster: ClusterDefinition, issues: readonly KnownVersionIssue[] = KNOWN_VERSION_ISSUES): Finding[] {
   const out: Finding[] = [];
-  const { kubevirtVersion: current, kubevirtUpgradeTo: planned } = cluster;
+  const current = cluster.kubevirtVersion;
+  // Every planned KubeVirt upgrade, each from the release before it.
+  const upgrades: { from: string; to: string; path: string }[] = [];
+  let from = current;
+  (cluster.plannedSteps ?? []).forEach((step, i) => {
+    if (step.kind !== 'kubevirt-upgrade') return;
+    upgrades.push({ from, to: step.to, path: `plannedSteps[${i}].to` });
+    from = step.to;
+  });
   for (const issue of issues) {
     if (issue.upgradeFrom !== undefined) {
-      if (planned !== undefined && affects(issue.upgradeFrom, current) && affects(issue.affected, planned))
-        out.push({ issue, path: 'kubevirtUpgradeTo', version: planned, from: current });
+      for (const u of upgrades) if (affects(issue.upgradeFrom, u.from) && affects(issue.affected, u.to)) out.push({ issue, path: u.path, version: u.to, from: u.from });
       continue;
     }
     switch (issue.component) {
@@ -41,8 +48,11 @@ export function knownIssuesOf(cluster: ClusterDefinition, issues: readonly Known
         break;
       case 'kubevirt':
         if (affects(issue.affected, current)) out.push({ issue, path: 'kubevirtVersion', version: current });
-        // The release an upgrade leads to, for what the current one does not have already.
-        else if (planned !== undefined && affects(issue.affected, planned)) out.push({ issue, path: 'kubevirtUpgradeTo', version: planned });
+        // The first release an upgrade leads to that has it, for what the current one does not have already.
+        else {
+          const hit = upgrades.find((u) => affects(issue.affected, u.to));
+          if (hit) out.push({ issue, path: hit.path, version: hit.to });
+        }
         break;
       case 'argocd':
         if (cluster.argocd.version !== undefined && affects(issue.affected, cluster.argocd.version))

@@ -1,11 +1,18 @@
 /**
  * The admission decisions for pinned machine types of one cluster, computed from its resolved
- * pools with the same placement code the migration controller uses, and embedded in the generated
- * policies (no runtime lookup), so the matrix each cluster enforces is visible in dist/.
+ * launcher steps with the same placement and move-to code the plan and the migration controller use,
+ * and embedded in the generated policies (no runtime lookup), so what each cluster enforces is
+ * visible in dist/.
+ *
+ * - Deny: a type no pool's launcher offers today (e.g. one only the previous launcher had); the
+ *   message names the launcher the cluster runs.
+ * - Warn: a type offered today that a planned step leaves without a pool (naming the step and its
+ *   launcher), or that QEMU deprecates today; both advise the move-to type (compatibility/moveTo.ts).
  */
-import { MACHINE_TYPE_ALIASES, parseMachineType, sortMachineTypes } from '../../compatibility/machineTypeNames.js';
+import { MACHINE_TYPE_ALIASES, sortMachineTypes } from '../../compatibility/machineTypeNames.js';
+import { moveToMachineType } from '../../compatibility/moveTo.js';
 import { type MachineTypePlacement, offeredMachineTypes, placeMachineType } from '../../compatibility/placement.js';
-import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
+import { type ResolvedCluster, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 
 export interface MachineTypeAdmission {
   readonly cluster: string;
@@ -19,47 +26,40 @@ export interface MachineTypeAdmission {
 
 const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);
 
-/** The pools and types a denied VM could use instead. */
-function availableText(pools: readonly ResolvedPool[]): string {
-  const perPool = pools.map((p) => `pool ${p.name} (${p.current.release}) offers ${p.current.supported.join(', ')}`);
-  return `${perPool.join('; ')}. Pin one of these, or use the alias ${MACHINE_TYPE_ALIASES.join(' or ')}, which each node resolves to its own newest type`;
+/** The launchers the cluster runs today (one per architecture's list, the same image) and what each pool offers. */
+function availableText(resolved: ResolvedCluster): string {
+  const perPool = resolved.pools.map((p) => `pool ${p.name} (${p.architecture}) offers ${p.current.supported.join(', ')}`);
+  return `${perPool.join('; ')}. Pin one of these, or use the alias of the VM's architecture (${MACHINE_TYPE_ALIASES.join(', ')}), which resolves to the launcher's newest type`;
 }
 
-/**
- * The newest type of the same chipset and vendor that every pool runs today and after its
- * planned upgrade: a pin that survives every planned upgrade. `undefined` when there is none.
- */
-export function survivingMachineType(pools: readonly ResolvedPool[], machineType: string): string | undefined {
-  const wanted = parseMachineType(machineType);
-  if (!wanted || pools.length === 0) return undefined;
-  const survivors = offeredMachineTypes(pools).filter((t) => {
-    const parsed = parseMachineType(t);
-    if (!parsed || parsed.chipset !== wanted.chipset || parsed.vendor !== wanted.vendor) return false;
-    const placement = placeMachineType(pools, t);
-    return placement.hostsNow.length === pools.length && placement.hostsAfterUpgrades.length === pools.length;
-  });
-  return sortMachineTypes(survivors).at(-1);
+/** The move-to advice appended to a warning: the type, and where it is deprecated itself. */
+function moveToAdvice(resolved: ResolvedCluster, machineType: string): string {
+  const move = moveToMachineType(resolved.pools, machineType);
+  if (!move || move.machineType === machineType) return '';
+  const deprecated = move.deprecatedAtSteps.map((k) => (k === 0 ? 'now' : `after ${resolved.steps[k]!.label}`));
+  return `; restart the VM onto ${move.machineType}, which runs now and after every planned step${deprecated.length > 0 ? ` (deprecated ${deprecated.join(', ')})` : ''}`;
 }
 
 /** The warning for a type some pool runs today, or `undefined` when there is nothing to say. */
-export function warningFor(pools: readonly ResolvedPool[], placement: MachineTypePlacement): string | undefined {
+export function warningFor(resolved: ResolvedCluster, placement: MachineTypePlacement): string | undefined {
   const reasons: string[] = [];
-  // Warn only when no pool will run it after the planned upgrades; a type that one upgrading pool
-  // drops but another keeps still has a home.
-  if (placement.hostsNow.length > 0 && placement.hostsAfterUpgrades.length === 0) {
-    const drops = placement.lostByUpgrade.map((l) => `pool ${l.pool} drops it when upgraded to ${l.release}`);
-    reasons.push(`no node pool runs it once the planned upgrades are done (${drops.join('; ')})`);
+  const k = placement.firstStepWithoutHost;
+  if (k !== undefined) {
+    const step = resolved.steps[k]!;
+    reasons.push(
+      `planned step ${k} (${step.label}) moves the cluster to ${step.launcher.label}, which does not offer it: after that step a running VM's ` +
+        'workload-update migration never schedules and every drain of its node stalls',
+    );
   }
   if (placement.deprecatedOn.length > 0) {
-    reasons.push(`it is deprecated on ${plural(placement.deprecatedOn.length, 'pool')} ${placement.deprecatedOn.join(', ')}`);
+    reasons.push(`it is deprecated on ${plural(placement.deprecatedOn.length, 'pool')} ${placement.deprecatedOn.join(', ')} (${resolved.steps[0]!.launcher.label})`);
   }
   if (reasons.length === 0) return undefined;
-  const survivor = survivingMachineType(pools, placement.machineType);
-  const advice = survivor && survivor !== placement.machineType ? `; ${survivor} runs on every pool now and after the planned upgrades` : '';
-  return `machine type ${placement.machineType}: ${reasons.join('; ')}${advice}`;
+  return `machine type ${placement.machineType}: ${reasons.join('; ')}${moveToAdvice(resolved, placement.machineType)}`;
 }
 
-export function machineTypeAdmission(cluster: string, pools: readonly ResolvedPool[]): MachineTypeAdmission {
+export function machineTypeAdmission(cluster: string, resolved: ResolvedCluster): MachineTypeAdmission {
+  const pools: readonly ResolvedPool[] = resolved.pools;
   const types = sortMachineTypes(offeredMachineTypes(pools));
   const placements = types.map((t) => placeMachineType(pools, t));
   return {
@@ -67,10 +67,10 @@ export function machineTypeAdmission(cluster: string, pools: readonly ResolvedPo
     hosts: placements.map((p) => ({ machineType: p.machineType, pools: p.hostsNow })),
     denial: {
       before: 'machine type ',
-      after: ` is not offered by any node pool of cluster ${cluster}: ${availableText(pools)}`,
+      after: ` is not offered by ${resolved.steps[0]!.launcher.label}, the virt-launcher cluster ${cluster} runs, on any node pool: ${availableText(resolved)}`,
     },
     warnings: placements.flatMap((p) => {
-      const message = warningFor(pools, p);
+      const message = warningFor(resolved, p);
       return message ? [{ machineType: p.machineType, message }] : [];
     }),
   };

@@ -5,14 +5,14 @@
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { celMap, celString, celStringList } from '../kyverno-cel/celLiterals.js';
 import { KYVERNO_POLICY_API_VERSION, type KyvernoPolicy, policyMetadata } from '../kyverno-cel/policyObject.js';
-import { resolvePools } from '../../compatibility/poolMachineTypes.js';
+import { resolveCluster } from '../../compatibility/poolMachineTypes.js';
 import { machineTypeAdmission } from './machineTypeAdmission.js';
 import { MACHINE_TYPE_VARIABLE, VM_MACHINE_TYPE_CONDITIONS, VM_MACHINE_TYPE_MATCH } from './vmMachineTypeMatch.js';
 
 export const VM_MACHINE_TYPE_NAME = 'vm-machine-type';
 
 export function vmMachineTypePolicy(cluster: ClusterDefinition): KyvernoPolicy {
-  const admission = machineTypeAdmission(cluster.name, resolvePools(cluster));
+  const admission = machineTypeAdmission(cluster.name, resolveCluster(cluster));
   return {
     lookups: [],
     object: {
@@ -20,12 +20,12 @@ export function vmMachineTypePolicy(cluster: ClusterDefinition): KyvernoPolicy {
       kind: 'ValidatingPolicy',
       metadata: policyMetadata({
         name: VM_MACHINE_TYPE_NAME,
-        title: 'Deny machine types no node pool runs',
+        title: "Deny machine types the cluster's virt-launcher does not offer",
         severity: 'high',
         subject: 'VirtualMachine, VirtualMachineInstance',
         description:
           `Denies a VM or VMI that pins a machine type (spec.domain.machine.type) that no node pool of cluster ${cluster.name} ` +
-          'runs, and names the pools and the types they offer. The aliases q35 and pc are always allowed.',
+          'runs with its virt-launcher today, naming the launcher, the pools and the types they offer. The aliases (q35, pc, virt, s390-ccw-virtio) are always allowed.',
       }),
       spec: {
         failurePolicy: 'Ignore',
