@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const roots = '{clusters,compatibility,plan,policies,generators,programs,cli,test,sim}';
+const roots = '{clusters,compatibility,fleet,plan,policies,generators,programs,cli,test,sim}';
 // Suites that start a Go-built tool from scripts/tools.sh: etcd + kube-apiserver, the Kyverno CLI, or promtool.
 const needsTools = [
   `${roots}/**/*.apiserver.test.ts`,

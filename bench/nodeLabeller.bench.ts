@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { Testing } from 'cdk8s';
 import { NodeLabeller } from '../generators/nodeLabeller.js';
-import { hypervisorRelease } from '../compatibility/hypervisorReleases.js';
 import { matrixDocument, renderMatrixDocument } from '../compatibility/matrixDocument.js';
 import { parseCapabilities } from '../programs/node-labeller/capabilitiesXml.js';
 import { createLabellerMetrics } from '../programs/node-labeller/labellerMetrics.js';
@@ -43,20 +42,24 @@ const documents = [
   ['synthetic-rhel9.6-capabilities.xml (SYNTHETIC)', join(projectDir, 'programs', 'node-labeller', 'fixtures', 'synthetic-rhel9.6-capabilities.xml')],
 ] as const;
 
+const cluster = testCluster({ name: 'bench', kubevirtVersion: '1.5.2', nodePools: [testPool('rhel96', { nodeCount: 1 })] });
+const matrix = matrixDocument(cluster);
+/** The label computation alone: a matrix whose pools select no node. */
+const NO_POOLS = { ...matrix, pools: [] };
+
 console.log(`Parse + label computation, median / p95 of ${RUNS} runs after ${WARMUP} warm-up runs (ms)`);
 console.log(['document', 'KiB', 'types', 'parse median', 'parse p95', 'labels median'].join(' | '));
 for (const [name, path] of documents) {
   const xml = readFileSync(path, 'utf8');
   const parsed = parseCapabilities(xml);
   const parse = timeMs(() => parseCapabilities(xml));
-  const labels = parsed.ok ? timeMs(() => desiredNodeMetadata(parsed.machineTypes, [], {})).median.toFixed(3) : '-';
+  const labels = parsed.ok ? timeMs(() => desiredNodeMetadata(parsed.machineTypes, NO_POOLS, {})).median.toFixed(3) : '-';
   const types = parsed.ok ? String(parsed.machineTypes.canonical.length + Object.keys(parsed.machineTypes.aliases).length) : parsed.code;
   console.log([name, (xml.length / 1024).toFixed(1), types, parse.median.toFixed(3), parse.p95.toFixed(3), labels].join(' | '));
 }
 
 // API requests per reconcile, against a real API server with the labeller's own RBAC.
 const SA = 'system:serviceaccount:kvfleet-system:kvfleet-node-labeller';
-const cluster = testCluster({ name: 'bench', kubevirtVersion: '1.5.2', nodePools: [testPool('rhel96', 'rhel-9.6', { nodeCount: 1 })] });
 const plane = await startControlPlane({ users: [{ name: SA, groups: ['system:serviceaccounts'] }] });
 const dir = mkdtempSync(join(tmpdir(), 'kvfleet-bench-labeller-'));
 try {
@@ -71,7 +74,7 @@ try {
   kc.loadFromString(plane.kubeconfigFor(SA));
   const capabilitiesPath = join(dir, 'capabilities.xml');
   const matrixPath = join(dir, 'matrix.yaml');
-  writeFileSync(matrixPath, renderMatrixDocument(matrixDocument(cluster)));
+  writeFileSync(matrixPath, renderMatrixDocument(matrix));
   const metrics = createLabellerMetrics();
   const reconciler = new NodeLabelReconciler({
     nodeName: 'bench-node',
@@ -81,11 +84,10 @@ try {
     metrics,
     log: createLogger('bench', 'silent'),
   });
-  const rhel96 = hypervisorRelease('rhel-9.6')!;
-  const exact = syntheticCapabilitiesXml({ machines: machinesOfSet({ supported: rhel96.machineTypes, deprecated: rhel96.deprecated, aliases: rhel96.aliases }) });
-  const drifted = syntheticCapabilitiesXml({
-    machines: machinesOfSet({ supported: rhel96.machineTypes.filter((t) => t !== 'pc-q35-rhel9.0.0'), deprecated: rhel96.deprecated, aliases: rhel96.aliases }),
-  });
+  // The current launcher's set (KubeVirt 1.5 CS9), then the same less one type.
+  const launcherSet = matrix.pools[0]!.current;
+  const exact = syntheticCapabilitiesXml({ machines: machinesOfSet(launcherSet) });
+  const drifted = syntheticCapabilitiesXml({ machines: machinesOfSet({ ...launcherSet, supported: launcherSet.supported.filter((t) => t !== 'pc-q35-rhel9.0.0') }) });
   const counts = async () => Object.fromEntries((await metrics.apiRequests.get()).values.map((v) => [`${v.labels.verb} ${v.labels.resource}`, v.value]));
   const scenarios: [string, () => void][] = [
     ['first reconcile of an unlabelled node', () => writeFileSync(capabilitiesPath, exact)],

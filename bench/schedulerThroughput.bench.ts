@@ -18,7 +18,7 @@ import { schedulerMachineTypeLabelKey } from '../compatibility/nodeRule.js';
 import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
 import { startControlPlane } from '../test/harness/controlPlane.js';
 import { toolPath } from '../test/harness/toolPaths.js';
-import { testCluster, testPool } from '../test/support/clusterFixtures.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { BulkApi, inParallel } from './support/bulkApi.js';
 import { launcherTargetPod } from './support/launcherPods.js';
 import { quantile } from './support/quantile.js';
@@ -40,12 +40,14 @@ const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 const DEFAULT_QPS = { name: 'default (QPS 50)', args: [] as string[] };
 const LIFTED_QPS = { name: 'QPS 5000', args: ['--kube-api-qps=5000', '--kube-api-burst=5000'] };
 /**
- * The machine-type selector of a run: none; a VM pinned to a RHEL 8 type in the middle of a RHEL 9 →
- * 10 upgrade (RHEL 10 dropped it, so half the pools offer it); as a control, a type every pool still
- * offers (the key is there, no Node is excluded).
+ * The machine-type selector of a run: none; a VM pinned to a RHEL 8 type half-way through the
+ * virt-handler rollout of a switch to a CentOS Stream 10 launcher (virt-operator replaces virt-handler
+ * a share of the Nodes at a time, and each relabels its Node from the launcher it runs, so the Nodes
+ * already switched lack the RHEL 8 types the el10 QEMU dropped); as a control, a type both launchers
+ * offer (the key is there, no Node is excluded).
  */
 type Selector = 'off' | 'half' | 'all';
-const SELECTED_MACHINE_TYPE: Record<Exclude<Selector, 'off'>, string> = { half: 'pc-q35-rhel8.6.0', all: 'pc-q35-rhel9.2.0' };
+const SELECTED_MACHINE_TYPE: Record<Exclude<Selector, 'off'>, string> = { half: 'pc-q35-rhel8.6.0', all: 'pc-q35-rhel9.6.0' };
 const SELECTOR_NAME: Record<Selector, string> = { off: 'off', half: 'on (half the Nodes)', all: 'on (every Node)' };
 /** The default-QPS pair only at the largest size: its rate limit caps both sides alike. */
 const runsFor = (nodeCount: number) => [
@@ -58,20 +60,17 @@ const runsFor = (nodeCount: number) => [
   ...(['off', 'half', 'all', 'half', 'off'] as const).map((selector) => ({ client: LIFTED_QPS, selector: selector as Selector })),
 ];
 
-const cluster = testCluster({
-  name: 'bench-scheduler',
-  kubevirtVersion: '1.6.2',
-  nodePools: [
-    testPool('rhel93', 'rhel-9.3'),
-    testPool('rhel96', 'rhel-9.6', { upgradeTo: 'rhel-10.0' }),
-    testPool('rhel10-a', 'rhel-10.0'),
-    testPool('rhel10-b', 'rhel-10.0'),
-  ],
+/** Half the Nodes still labelled by the CentOS Stream 9 virt-handler, half by the CentOS Stream 10 one (same KubeVirt). */
+const cluster = testCluster({ name: 'bench-scheduler', kubevirtVersion: '1.8.0', nodePools: [testPool('cs9-a'), testPool('cs9-b')] });
+const switched = testCluster({
+  ...cluster,
+  launcher: { build: 'centos-stream-10', image: TEST_CS10_LAUNCHER_IMAGE },
+  nodePools: [testPool('cs10-a'), testPool('cs10-b')],
 });
 const labeller = schedulingContractOf(cluster.kubevirtVersion).machineTypeLabeller;
 const selectorKey = (selector: Exclude<Selector, 'off'>) => schedulerMachineTypeLabelKey(SELECTED_MACHINE_TYPE[selector], labeller)!;
 const hostCpu = sampleHostCpu();
-const sets = poolNodeLabelSets(cluster, hostCpu);
+const sets = [...poolNodeLabelSets(cluster, hostCpu), ...poolNodeLabelSets(switched, hostCpu)];
 const capacity = { cpu: '64', memory: '512Gi', pods: '110', 'ephemeral-storage': '400Gi', ...Object.fromEntries(KUBEVIRT_DEVICE_RESOURCES.map((r) => [r, '1k'])) };
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -239,7 +238,7 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, shared with etcd, kube-apiserver, kube-scheduler and this client; ${new Date().toISOString().slice(0, 10)}`,
 );
 console.log(
-  `cluster: KubeVirt ${cluster.kubevirtVersion} (scheduler selects on ${labeller}'s label), pools ${sets.map((p) => `${p.pool.name} (${p.pool.current.release})`).join(', ')}, Nodes spread evenly`,
+  `cluster: KubeVirt ${cluster.kubevirtVersion} (scheduler selects on ${labeller}'s label), pools ${sets.map((p) => `${p.pool.name} (${p.pool.current.launcher})`).join(', ')}, Nodes spread evenly`,
 );
 console.log('labels per Node, by writer:');
 console.log(

@@ -3,6 +3,9 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import legacyApps from '../clusters/legacy-apps.js';
+import { moveToMachineType } from '../compatibility/moveTo.js';
+import { resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { EXIT } from './cliContext.js';
 import { type FleetPlan } from '../plan/planModel.js';
 import { buildCli, main } from './main.js';
@@ -55,12 +58,15 @@ test('synth with a missing clusters folder fails with a message, not a stack', a
 describe('plan', () => {
   const vmi = (name: string, type: string) =>
     `---\napiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: ${name}, namespace: apps}\nspec: {domain: {machine: {type: q35}}}\nstatus: {machine: {type: ${type}}}\n`;
+  // legacy-apps switches to a CentOS Stream 10 launcher, which drops every RHEL 8 type; the type to
+  // restart onto is the move-to rule's answer, not retyped here.
+  const moveTo = moveToMachineType(resolveCluster(legacyApps).pools, 'pc-q35-rhel8.6.0')!.machineType;
 
-  test('a VMI whose type only an upgrading pool runs is reported stranded and exits 2', async () => {
+  test('a VMI whose type a planned launcher drops is reported stranded and exits 2', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const file = join(work, 'vmis.yaml');
     writeFileSync(file, vmi('db-1', 'pc-q35-rhel8.6.0') + vmi('web-1', 'pc-q35-rhel9.6.0'));
-    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', file, '--output', 'json'])).toBe(2);
+    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'legacy-apps', '--workloads', file, '--output', 'json'])).toBe(2);
     const plan = JSON.parse(String(log.mock.calls[0]![0])) as FleetPlan;
     const verdicts = Object.fromEntries(plan.clusters[0]!.vms.map((v) => [v.name, v.verdict]));
     expect(verdicts['db-1']).toBe('stranded');
@@ -72,18 +78,25 @@ describe('plan', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const file = join(work, 'vmis.yaml');
     writeFileSync(file, vmi('db-1', 'pc-q35-rhel8.6.0'));
-    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', file])).toBe(2);
+    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'legacy-apps', '--workloads', file])).toBe(2);
     const out = String(log.mock.calls[0]![0]);
     expect(out).toMatch(/stranded\s+VMI\s+apps\/db-1\s+q35 → pc-q35-rhel8\.6\.0/);
-    expect(out).toMatch(/Restart onto pc-q35-rhel10\.0\.0/);
+    expect(out).toContain(`Restart onto ${moveTo}`);
     expect(out.includes('\u001b[')).toBe(false); // no ANSI escape
   });
 
-  test('workloads that survive every upgrade exit 0', async () => {
+  test('a node-OS step strands nothing: the same VMI on prod-east, before its RHEL 10 node upgrade, exits 0', async () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const file = join(work, 'vmis.yaml');
-    writeFileSync(file, vmi('web-1', 'pc-q35-rhel9.6.0'));
+    writeFileSync(file, vmi('db-1', 'pc-q35-rhel8.6.0'));
     expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'prod-east', '--workloads', file])).toBe(0);
+  });
+
+  test('workloads that survive every step exit 0', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const file = join(work, 'vmis.yaml');
+    writeFileSync(file, vmi('web-1', moveTo));
+    expect(await main(['plan', '--clusters', clustersDir, '--cluster', 'legacy-apps', '--workloads', file])).toBe(0);
   });
 
   test('workloads without a cluster are refused', async () => {

@@ -21,9 +21,10 @@ describe('what each KubeVirt release does for migration placement', () => {
     expect(() => schedulingContractOf('latest')).toThrow(/kubevirtVersion "latest" is not a version/);
   });
 
-  test('KubeVirt before 1.0 is older than kvfleet supports', () => {
+  test('KubeVirt before 1.4 (the oldest catalogued launcher) is older than kvfleet supports', () => {
     expect(isKubevirtOlderThanSupported('0.59.2')).toBe(true);
-    expect(isKubevirtOlderThanSupported('1.0.0')).toBe(false);
+    expect(isKubevirtOlderThanSupported('1.4.0')).toBe(false);
+    expect(isKubevirtOlderThanSupported('1.3.9')).toBe(true);
   });
 });
 

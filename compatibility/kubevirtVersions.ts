@@ -6,8 +6,11 @@
  */
 import { coerce, gte, lt } from 'semver';
 
-/** KubeVirt releases before this lack the `status.machine` handling kvfleet relies on. */
-export const MIN_KUBEVIRT_VERSION = '1.0.0';
+/**
+ * The oldest KubeVirt kvfleet models: the launcher catalogue (launcherCatalogue.ts) starts at 1.4, and
+ * a release without a catalogue entry has no machine types to derive anything from.
+ */
+export const MIN_KUBEVIRT_VERSION = '1.4.0';
 
 /**
  * virt-handler labels nodes `machine-type.node.kubevirt.io/<type>` and virt-controller puts a

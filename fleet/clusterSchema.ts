@@ -174,7 +174,7 @@ retiredFields.add(clusterImagesFields, RETIRED_IMAGE_FIELDS);
 
 export const clusterImagesSchema = clusterImagesFields.readonly().register(fieldInfo, {
   expected: 'image settings',
-  fix: 'leave images out for the defaults, or set { virtLauncher?, nodeLabeller?, migrationController? } to image references',
+  fix: 'leave images out for the defaults, or set { nodeLabeller?, migrationController? } to image references',
 });
 
 const clusterFields = z.strictObject({

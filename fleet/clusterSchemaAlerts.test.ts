@@ -11,7 +11,7 @@ function definition(alerts: unknown): unknown {
     kubevirtVersion: '1.9.0',
     kubeOvn: 'none',
     argocd: { name: 'test-cluster' },
-    nodePools: [{ name: 'rhel9', nodeSelector: { 'node.example.com/pool': 'rhel9' }, hypervisor: 'rhel-9.6' }],
+    nodePools: [{ name: 'rhel9', nodeSelector: { 'node.example.com/pool': 'rhel9' } }],
     alerts,
   };
 }

@@ -19,6 +19,8 @@ import { ARCHITECTURES } from '../compatibility/machineTypeNames.js';
 export interface FieldInfo {
   readonly expected: string;
   readonly fix: string;
+  /** Other names of a listed value (`x86_64` for `amd64`), suggested as "did you mean" where no spelling is near. */
+  readonly synonyms?: Readonly<Record<string, string>>;
 }
 
 /** Field schema → its FieldInfo; read by definitionIssues.ts for issues zod raises itself. */
@@ -187,6 +189,8 @@ export const launcherBuild = z.enum(LAUNCHER_BUILDS).register(fieldInfo, {
 export const architecture = z.enum(ARCHITECTURES).register(fieldInfo, {
   expected: 'a CPU architecture KubeVirt builds a launcher for',
   fix: `use one of ${ARCHITECTURES.join(', ')} (the node label kubernetes.io/arch); amd64 is the default`,
+  // The kernel's names (uname -m, RPM arches), which the catalogue's sources use: easy to copy by mistake.
+  synonyms: { x86_64: 'amd64', aarch64: 'arm64', arm64e: 'arm64', s390: 's390x' },
 });
 
 /** An OS release as a node pool states it: a distribution id and a version, `rhel-9.6`, `rhcos-9.6`, `ubuntu-24.04`. */

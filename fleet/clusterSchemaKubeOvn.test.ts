@@ -10,7 +10,7 @@ function definition(kubeOvn: unknown): unknown {
     kubevirtVersion: '1.9.0',
     kubeOvn,
     argocd: { name: 'test-cluster' },
-    nodePools: [{ name: 'rhel9', nodeSelector: { 'node.example.com/pool': 'rhel9' }, hypervisor: 'rhel-9.6' }],
+    nodePools: [{ name: 'rhel9', nodeSelector: { 'node.example.com/pool': 'rhel9' } }],
   };
 }
 const chart = { chart: 'kube-ovn-v2', version: 'v1.15.14' };

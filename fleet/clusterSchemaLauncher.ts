@@ -104,7 +104,8 @@ function entryOrReport(version: string, build: string, image: string | undefined
 export function launcherRules(cluster: LauncherFields, ctx: Ctx): void {
   let version = cluster.kubevirtVersion;
   let build: string = cluster.launcher?.build ?? DEFAULT_LAUNCHER_BUILD;
-  entryOrReport(version, build, cluster.launcher?.image, cluster.launcher?.build ? ['launcher', 'build'] : ['kubevirtVersion'], ctx);
+  // Once one point is refused, later points are judged from a launcher that does not exist: report causes only.
+  let refused = !entryOrReport(version, build, cluster.launcher?.image, cluster.launcher?.build ? ['launcher', 'build'] : ['kubevirtVersion'], ctx);
   const os = new Map(cluster.nodePools.map((p) => [p.name, p.os]));
   for (const [i, step] of (cluster.plannedSteps ?? []).entries()) {
     const at = ['plannedSteps', i] as const;
@@ -122,7 +123,7 @@ export function launcherRules(cluster: LauncherFields, ctx: Ctx): void {
       }
       version = step.to;
       build = step.build ?? build;
-      entryOrReport(version, build, step.image, [...at, step.build ? 'build' : 'to'], ctx);
+      if (!refused) refused = !entryOrReport(version, build, step.image, [...at, step.build ? 'build' : 'to'], ctx);
     } else if (step.kind === 'launcher-switch') {
       if (step.build === build) {
         report(ctx, { problem: `the launcher is already built from ${build} at this step`, fix: 'remove the step, or name the build the launcher switches to' }, [
@@ -132,7 +133,7 @@ export function launcherRules(cluster: LauncherFields, ctx: Ctx): void {
         continue;
       }
       build = step.build;
-      entryOrReport(version, build, step.image, [...at, 'build'], ctx);
+      if (!refused) refused = !entryOrReport(version, build, step.image, [...at, 'build'], ctx);
     } else {
       if (!os.has(step.pool)) {
         report(ctx, { problem: `no node pool is named ${formatValue(step.pool)}`, fix: `name one of ${[...os.keys()].join(', ')}` }, [...at, 'pool']);
@@ -153,7 +154,7 @@ export function launcherRules(cluster: LauncherFields, ctx: Ctx): void {
       os.set(step.pool, step.to);
     }
   }
-  cluster.nodePools.forEach((pool, i) => overridesRules(pool, ['nodePools', i, 'machineTypes'], ctx));
+  for (const [i, pool] of cluster.nodePools.entries()) overridesRules(pool, ['nodePools', i, 'machineTypes'], ctx);
 }
 
 /** Overrides name types of the pool's own architecture, each once, never both removed and deprecated. */
@@ -171,7 +172,7 @@ function overridesRules(pool: LauncherFields['nodePools'][number], at: readonly 
         report(
           ctx,
           {
-            problem: `"${type}" is a ${typeArch} machine type but pool "${pool.name}" is ${arch}`,
+            problem: `"${type}" is an ${typeArch} machine type but pool "${pool.name}" is ${arch}`,
             fix: `name a type of the pool's architecture, or set its architecture to ${typeArch}`,
           },
           path,
@@ -211,8 +212,8 @@ export const RETIRED_POOL_FIELDS: Readonly<Record<string, RetiredField>> = {
     problem: `virtLauncherImage (${formatValue(v)}) is retired: upstream KubeVirt renders every launcher pod with virt-controller's one --launcher-image (pkg/virt-controller/services/template.go), so a pool cannot run another`,
     fix: `remove it and set the cluster's launcher: { image: ${formatValue(v)} } if that is the launcher the cluster runs`,
   }),
-  launcher: () => ({
-    problem: 'a pool cannot name its own launcher: upstream KubeVirt runs one virt-launcher image per cluster (per architecture through one multi-arch tag)',
+  launcher: (v) => ({
+    problem: `a pool cannot name its own launcher (${formatValue(v)}): upstream KubeVirt runs one virt-launcher image per cluster (per architecture through one multi-arch tag)`,
     fix: "remove it and set the cluster's launcher; a platform that really runs another launcher on some nodes needs a catalogue build of its own first",
   }),
 };

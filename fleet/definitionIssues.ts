@@ -5,7 +5,7 @@
  * itself (wrong type, unknown key, value not in a list) the text comes from the field's FieldInfo.
  */
 import type * as z from 'zod';
-import { type FieldInfo, fieldInfo } from './clusterSchemaFields.js';
+import { type FieldInfo, fieldInfo, isRecord } from './clusterSchemaFields.js';
 import { type RetiredField, retiredFields } from './clusterSchemaLauncher.js';
 import { DefinitionError } from './definitionError.js';
 import { closestName } from './definitionSuggestion.js';
@@ -38,7 +38,7 @@ function resolveUnions(issues: readonly Issue[], input: unknown): Issue[] {
 }
 
 function toErrors(file: string, root: Schema, input: unknown, issue: Issue): DefinitionError[] {
-  const { text: path, schema } = locate(root, issue.path);
+  const { text: path, schema } = locate(root, issue.path, input);
   const value = valueAt(input, issue.path);
   const info = schema ? infoOf(schema) : undefined;
   const fix = info?.fix ?? FALLBACK_FIX;
@@ -51,7 +51,7 @@ function toErrors(file: string, root: Schema, input: unknown, issue: Issue): Def
       return [error(issue.message, typeof own === 'string' ? own : fix)];
     }
     case 'unrecognized_keys': {
-      const known = schema ? objectKeys(schema) : [];
+      const known = schema ? objectKeys(schema, value) : [];
       const retired = schema ? retiredOf(schema) : undefined;
       return issue.keys.map((key) => {
         const rewrite = retired && Object.hasOwn(retired, key) ? retired[key]!(valueAt(value, [key]), (value ?? {}) as Record<string, unknown>) : undefined;
@@ -71,14 +71,29 @@ function toErrors(file: string, root: Schema, input: unknown, issue: Issue): Def
       return [error(`${formatValue(value)} is not ${info?.expected ?? issue.expected}`)];
     case 'invalid_value': {
       const options = issue.values.filter((v): v is string => typeof v === 'string');
-      const guess = typeof value === 'string' ? closestName(value, options) : undefined;
+      const guess = typeof value === 'string' ? (info?.synonyms?.[value] ?? closestName(value, options)) : undefined;
       const expected = info?.expected ?? `one of ${options.join(', ')}`;
       if (value === undefined) return [error(missing)];
       return [error(`${formatValue(value)} is not ${expected}`, guess ? `did you mean "${guess}"? ${fix}` : fix)];
     }
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A discriminated union (plannedSteps[].kind) reports a missing or unknown discriminator at the
+      // discriminator's path, with the values it takes: say those, guess the nearest, give the union's own fix.
+      const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
+      if (discriminator !== undefined && options) {
+        const kinds = options.filter((o): o is string => typeof o === 'string');
+        const guess = typeof value === 'string' ? closestName(value, kinds) : undefined;
+        const parent = locate(root, issue.path.slice(0, -1)).schema;
+        const unionFix = (parent && infoOf(parent)?.fix) ?? fix;
+        const problem =
+          value === undefined
+            ? `no ${discriminator} (undefined): it is required and must be one of ${kinds.join(', ')}`
+            : `${formatValue(value)} is not one of ${kinds.join(', ')}`;
+        return [error(problem, guess ? `did you mean "${guess}"? ${unionFix}` : unionFix)];
+      }
       if (value === undefined) return [error(missing)];
       return [error(`${formatValue(value)} is not ${info?.expected ?? 'any of the accepted forms'}`)];
+    }
     default:
       return [error(`${formatValue(value)}: ${issue.message}`)];
   }
@@ -133,15 +148,20 @@ function retiredOf(schema: Schema): Readonly<Record<string, RetiredField>> | und
   return undefined;
 }
 
-function objectKeys(schema: Schema): string[] {
+/**
+ * The keys an object schema takes. For a union, those of every option, once each; for a
+ * discriminated union whose value names an option, that option's only, so an unknown key is never
+ * "corrected" to a key of another kind.
+ */
+function objectKeys(schema: Schema, value?: unknown): string[] {
   const { type, def } = core(schema);
   if (type === 'object') return Object.keys(def.shape as object);
-  if (type === 'union') return (def.options as Schema[]).flatMap(objectKeys);
-  return [];
+  if (type !== 'union') return [];
+  return [...new Set(optionsFor(def, value).flatMap((o) => objectKeys(o)))];
 }
 
-/** One step down: the schema of `seg` inside `schema`, and whether `seg` is a key the author chose (a record key). */
-function child(schema: Schema, seg: PropertyKey): { next?: Schema; userKey: boolean } {
+/** One step down: the schema of `seg` inside `schema` (holding `value`), and whether `seg` is a key the author chose (a record key). */
+function child(schema: Schema, seg: PropertyKey, value?: unknown): { next?: Schema; userKey: boolean } {
   const { type, def } = core(schema);
   switch (type) {
     case 'object':
@@ -151,7 +171,8 @@ function child(schema: Schema, seg: PropertyKey): { next?: Schema; userKey: bool
     case 'record':
       return { next: def.valueType as Schema, userKey: true };
     case 'union':
-      for (const option of def.options as Schema[]) {
+      // A discriminated union's value names its option: `to` of a node-os-upgrade is an OS release, not a KubeVirt version.
+      for (const option of optionsFor(def, value)) {
         const found = child(option, seg);
         if (found.next) return found;
       }
@@ -161,14 +182,28 @@ function child(schema: Schema, seg: PropertyKey): { next?: Schema; userKey: bool
   }
 }
 
+/** A union's options; for a discriminated union whose value names one (`kind: 'node-os-upgrade'`), that one only. */
+function optionsFor(def: Record<string, unknown>, value: unknown): Schema[] {
+  const options = def.options as Schema[];
+  const discriminator = def.discriminator as string | undefined;
+  if (discriminator === undefined || !isRecord(value)) return options;
+  const tag = value[discriminator];
+  const chosen = options.filter((o) => {
+    const { type, def: objectDef } = core(o);
+    const literal = type === 'object' ? (objectDef.shape as Record<string, Schema>)[discriminator] : undefined;
+    return literal !== undefined && (core(literal).def.values as unknown[] | undefined)?.includes(tag);
+  });
+  return chosen.length === 1 ? chosen : options;
+}
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** The path as an author reads it, and the schema there (undefined past an unknown key). */
-function locate(root: Schema, path: Path): { text: string; schema?: Schema } {
+/** The path as an author reads it, and the schema there (undefined past an unknown key); `input` picks a discriminated union's option. */
+function locate(root: Schema, path: Path, input?: unknown): { text: string; schema?: Schema } {
   let schema: Schema | undefined = root;
   let text = '';
-  for (const seg of path) {
-    const step: { next?: Schema; userKey: boolean } = schema ? child(schema, seg) : { userKey: false };
+  for (const [i, seg] of path.entries()) {
+    const step: { next?: Schema; userKey: boolean } = schema ? child(schema, seg, valueAt(input, path.slice(0, i))) : { userKey: false };
     if (typeof seg === 'number') text += `[${seg}]`;
     else if (typeof seg === 'symbol') text += `[${seg.toString()}]`;
     else if (!step.userKey && IDENTIFIER.test(seg)) text += text ? `.${seg}` : seg;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { launcherEntry } from '../compatibility/launcherCatalogue.js';
 import { type ClusterDefinitionInput, defineCluster } from './clusterDefinition.js';
 import { selectorsOverlap, validateCluster, validateFleet } from './fleetValidation.js';
 
@@ -14,9 +15,10 @@ function valid(): ClusterDefinitionInput {
     kubeOvn: 'none',
     argocd: { name: 'test-cluster' },
     nodePools: [
-      { name: 'rhel9', nodeSelector: { pool: 'rhel9' }, hypervisor: 'rhel-9.6', upgradeTo: 'rhel-10.0', nodeCount: 3 },
-      { name: 'rhel10', nodeSelector: { pool: 'rhel10' }, hypervisor: 'rhel-10.0' },
+      { name: 'rhel9', nodeSelector: { pool: 'rhel9' }, os: 'rhel-9.6', nodeCount: 3 },
+      { name: 'rhel10', nodeSelector: { pool: 'rhel10' }, os: 'rhel-10.0' },
     ],
+    plannedSteps: [{ kind: 'node-os-upgrade', pool: 'rhel9', to: 'rhel-10.0' }],
   };
 }
 
@@ -46,11 +48,11 @@ test('all problems are reported at once, in field order', () => {
   const errors = errorsOf(
     broken((d) => {
       d.kubevirtVersion = 'latest';
-      d.nodePools[0].hypervisor = 'rhel-9.5';
+      d.nodePools[0].architecture = 'x86_64';
       d.nodePools[1].nodeCount = -1;
     }),
   );
-  expect(errors.map((e) => e.path)).toEqual(['kubevirtVersion', 'nodePools[0].hypervisor', 'nodePools[1].nodeCount']);
+  expect(errors.map((e) => e.path)).toEqual(['kubevirtVersion', 'nodePools[0].architecture', 'nodePools[1].nodeCount']);
 });
 
 test('a rule between fields still runs when an unrelated field is wrong', () => {
@@ -123,13 +125,56 @@ describe('the version lint (fleet/versionLint.ts) joins the definition checks', 
 });
 
 describe('warnings do not stop synthesis but say what to do', () => {
-  test('a RHEL pool upgraded to upstream QEMU', () => {
-    const { definition, problems } = validateCluster(
+  const CS10_IMAGE = 'registry.example.com/virt-launcher:v1.9.0-cs10';
+  const withSteps = (steps: unknown[]) =>
+    validateCluster(
       FILE,
-      broken((d) => (d.nodePools[1].upgradeTo = 'qemu-11.0')),
+      broken((d) => (d.plannedSteps = steps)),
     );
+
+  test('a step whose launcher drops types warns at the step, naming every pool and every type it loses', () => {
+    const { definition, problems } = withSteps([{ kind: 'launcher-switch', build: 'centos-stream-10', image: CS10_IMAGE }]);
     expect(definition).toBeDefined();
-    expect(problems.map((x) => [x.severity, x.path])).toEqual([['warning', 'nodePools[1].upgradeTo']]);
+    expect(problems.every((p) => p.severity === 'warning' && p.path === 'plannedSteps[0]')).toBe(true);
+    const drop = problems.find((p) => p.problem.includes('drops machine types'));
+    // Expected from the catalogue, not retyped: what the CS9 amd64 list has that the CS10 one lacks.
+    const cs10 = new Set(launcherEntry('1.9.0', 'centos-stream-10')!.architectures.amd64!.machineTypes);
+    const lost = launcherEntry('1.9.0', 'centos-stream-9')!.architectures.amd64!.machineTypes.filter((t) => !cs10.has(t));
+    expect(lost).toContain('pc-q35-rhel8.6.0');
+    for (const pool of ['rhel9', 'rhel10']) expect(drop?.problem).toContain(`pool ${pool} (amd64) loses`);
+    for (const type of lost) expect(drop?.problem).toContain(type);
+    expect(drop?.problem).toContain('launcher centos-stream-9 → centos-stream-10');
+    expect(drop?.fix).toMatch(/kvfleet plan/);
+  });
+
+  test('an unsupported build (CentOS Stream 10) is a warning of its own at the step', () => {
+    const { problems } = withSteps([{ kind: 'launcher-switch', build: 'centos-stream-10', image: CS10_IMAGE }]);
+    expect(problems.some((p) => p.path === 'plannedSteps[0]' && p.problem.startsWith('kubevirt-1.9/centos-stream-10: ') && /unsupported/.test(p.problem))).toBe(true);
+  });
+
+  test('a node-OS step and a KubeVirt upgrade that keeps every type warn of nothing', () => {
+    expect(
+      validateCluster(
+        FILE,
+        broken((d) => (d.kubevirtVersion = '1.8.0')),
+      ).problems.filter((p) => p.path.startsWith('plannedSteps')),
+    ).toEqual([]);
+    const upgrade = validateCluster(
+      FILE,
+      broken((d) => {
+        d.kubevirtVersion = '1.7.0';
+        d.plannedSteps = [{ kind: 'kubevirt-upgrade', to: '1.8.0' }];
+      }),
+    );
+    expect(upgrade.problems.filter((p) => p.path.startsWith('plannedSteps'))).toEqual([]);
+  });
+
+  test('a drop is warned once per step, at the step that does it', () => {
+    const { problems } = withSteps([
+      { kind: 'node-os-upgrade', pool: 'rhel9', to: 'rhel-10.0' },
+      { kind: 'launcher-switch', build: 'centos-stream-10', image: CS10_IMAGE },
+    ]);
+    expect(problems.filter((p) => p.problem.includes('drops machine types')).map((p) => p.path)).toEqual(['plannedSteps[1]']);
   });
 });
 

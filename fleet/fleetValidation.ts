@@ -127,7 +127,8 @@ function clusterWarnings(file: string, def: ClusterDefinition): DefinitionError[
   const { steps, pools } = resolveCluster(def);
   for (const step of steps.slice(1)) {
     const at = `plannedSteps[${step.index - 1}]`;
-    if (step.launcher.entry.caveat && step.launcherChanged) warn(at, `${step.launcher.entry.id}: ${step.launcher.entry.caveat}`, 'qualify the build on a canary cluster before this step');
+    if (step.launcher.entry.caveat && step.launcherChanged)
+      warn(at, `${step.launcher.entry.id}: ${step.launcher.entry.caveat}`, 'qualify the build on a canary cluster before this step');
     const dropped = pools.flatMap((p) => {
       const before = new Set(p.sets[step.index]!.supported);
       const lost = p.sets[step.index - 1]!.supported.filter((t) => !before.has(t));

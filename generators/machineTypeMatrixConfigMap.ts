@@ -10,8 +10,9 @@ export interface MachineTypeMatrixConfigMapProps {
 }
 
 /**
- * The cluster's resolved matrix (pools → supported / deprecated / aliases, and after upgrades),
- * readable in a PR diff and mounted by the labeller and the controller.
+ * The cluster's resolved matrix (compatibility/matrixDocument.ts: the steps `now` and after each
+ * planned step with their launchers, and every pool's set at each step), readable in a PR diff and
+ * mounted by the labeller (drift, canary window) and the controller (pools, planned losses).
  */
 export class MachineTypeMatrixConfigMap extends Construct {
   readonly name: string;

@@ -5,10 +5,11 @@ import { testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';
 
-// KubeVirt 1.5.2: the default virt-launcher image the assertions expect is derived from it.
+// KubeVirt 1.5.2: the default virt-launcher image the assertions expect is derived from it. Two amd64
+// pools on different OS releases: the OS changes nothing the labeller is generated from.
 const cluster = testCluster({
   kubevirtVersion: '1.5.2',
-  nodePools: [testPool('rhel96', 'rhel-9.6'), testPool('rhel10', 'rhel-10.0', { virtLauncherImage: 'registry.example.com/virt-launcher:v1.5.2-rhel10' })],
+  nodePools: [testPool('rhel96', { os: 'rhel-9.6' }), testPool('rhel10', { os: 'rhel-10.0' })],
 });
 
 type Manifest = any;
@@ -36,17 +37,25 @@ describe('DaemonSets', () => {
     }
   });
 
-  test('the init container runs the pool virt-launcher image, else the cluster default for its KubeVirt version', () => {
-    const images = Object.fromEntries(daemonSets(synth()).map((d) => [d.metadata.name, d.spec.template.spec.initContainers[0].image]));
-    expect(images).toEqual({
-      'kvfleet-node-labeller-rhel10': 'registry.example.com/virt-launcher:v1.5.2-rhel10',
-      'kvfleet-node-labeller-rhel96': 'quay.io/kubevirt/virt-launcher:v1.5.2',
-    });
-    const withClusterImage = synth({ ...cluster, images: { virtLauncher: 'mirror.example.com/virt-launcher:v1.5.2' } });
-    expect(daemonSets(withClusterImage).map((d) => d.spec.template.spec.initContainers[0].image)).toEqual([
-      'registry.example.com/virt-launcher:v1.5.2-rhel10',
-      'mirror.example.com/virt-launcher:v1.5.2',
+  test("every pool's init container runs the cluster's current launcher image: the upstream default, else the definition's", () => {
+    const images = (c: ClusterDefinition) => daemonSets(synth(c)).map((d) => d.spec.template.spec.initContainers[0].image);
+    expect(images(cluster)).toEqual(['quay.io/kubevirt/virt-launcher:v1.5.2', 'quay.io/kubevirt/virt-launcher:v1.5.2']);
+    const mirrored = testCluster({ ...cluster, launcher: { image: 'mirror.example.com/virt-launcher:v1.5.2' } });
+    expect(images(mirrored)).toEqual(['mirror.example.com/virt-launcher:v1.5.2', 'mirror.example.com/virt-launcher:v1.5.2']);
+  });
+
+  test('a planned upgrade does not change the image until the definition moves to it (steps[0], not a later step)', () => {
+    const planned = testCluster({ ...cluster, plannedSteps: [{ kind: 'kubevirt-upgrade', to: '1.8.0' }] });
+    expect(daemonSets(synth(planned)).map((d) => d.spec.template.spec.initContainers[0].image)).toEqual([
+      'quay.io/kubevirt/virt-launcher:v1.5.2',
+      'quay.io/kubevirt/virt-launcher:v1.5.2',
     ]);
+  });
+
+  test("an arm64 pool keeps its own selector as it is (the pool's selector decides where its labeller runs)", () => {
+    const mixed = testCluster({ ...cluster, nodePools: [testPool('arm', { architecture: 'arm64' }), testPool('x86')] });
+    const arm = daemonSets(synth(mixed)).find((d) => d.metadata.name === 'kvfleet-node-labeller-arm');
+    expect(arm.spec.template.spec.nodeSelector).toEqual({ 'node.example.com/pool': 'arm', 'kubernetes.io/os': 'linux' });
   });
 
   test('the init container writes `virsh capabilities` into the folder the labeller reads', () => {
@@ -153,7 +162,7 @@ describe('props', () => {
     expect(labeller.namespace).toBe('virt-tools');
     expect(labeller.resyncSeconds).toBe(300);
     expect(labeller.metricsPort).toBe(8080);
-    expect(labeller.launcherImages).toEqual({ rhel10: 'registry.example.com/virt-launcher:v1.5.2-rhel10', rhel96: 'quay.io/kubevirt/virt-launcher:v1.5.2' });
+    expect(labeller.launcherImage).toBe('quay.io/kubevirt/virt-launcher:v1.5.2');
   });
 
   test.each([

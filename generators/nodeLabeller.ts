@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { type ClusterDefinition, DEFAULT_NAMESPACE, type NodePool } from '../fleet/clusterDefinition.js';
+import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../fleet/clusterDefinition.js';
+import { type ResolvedPool, resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH } from '../compatibility/matrixDocument.js';
 import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV } from '../programs/node-labeller/labellerSettings.js';
 import { NODE_LABELLER_NAME, nodeLabellerInstanceName } from '../fleet/definitionDerivedNames.js';
@@ -39,7 +40,7 @@ export const DEFAULT_NODE_LABELLER_TOLERATIONS: readonly kplus.k8s.Toleration[] 
 ];
 
 export interface NodeLabellerProps {
-  /** The validated cluster definition: its pools, KubeVirt version and images. */
+  /** The validated cluster definition: its pools, launcher and images. */
   readonly cluster: ClusterDefinition;
   /**
    * Namespace of the DaemonSets and the ServiceAccount.
@@ -99,9 +100,11 @@ function capabilitiesScript(out: string): string {
 
 /**
  * Labels every virtualization node with the QEMU machine types it offers (kvfleet's own label
- * prefix, on every KubeVirt version) and reports drift from its pool's declaration. One DaemonSet
- * per pool, because each pool may run its own virt-launcher image (and so its own QEMU); an init
- * container runs `virsh capabilities` from that image, the labeller program reads the result.
+ * prefix, on every KubeVirt version) and reports drift from its launcher's catalogue entry. An init
+ * container runs `virsh capabilities` from the cluster's current virt-launcher image (the one
+ * virt-controller renders launcher pods with, `resolveCluster(cluster).steps[0]`), as virt-handler's
+ * own node labeller does; the labeller program reads the result. One DaemonSet per pool, each on the
+ * pool's own nodeSelector, so a node's pool (and architecture) is fixed by where its pod runs.
  */
 export class NodeLabeller extends Construct {
   readonly namespace: string;
@@ -111,8 +114,8 @@ export class NodeLabeller extends Construct {
   readonly metricsPort: number;
   readonly tolerations: readonly kplus.k8s.Toleration[];
   readonly serviceAccountName = NODE_LABELLER_NAME;
-  /** Pool name → the virt-launcher image whose QEMU the pool's labeller asks. */
-  readonly launcherImages: Readonly<Record<string, string>>;
+  /** The cluster's current virt-launcher image, whose QEMU every labeller asks. */
+  readonly launcherImage: string;
   readonly daemonSets: readonly kplus.k8s.KubeDaemonSet[];
 
   constructor(scope: Construct, id: string, props: NodeLabellerProps) {
@@ -131,10 +134,8 @@ export class NodeLabeller extends Construct {
     if (!Number.isInteger(this.metricsPort) || this.metricsPort < 1024 || this.metricsPort > 65_535) {
       throw new Error(`'metricsPort' (${this.metricsPort}) must be an integer from 1024 to 65535: the labeller runs without privilege and cannot bind lower ports`);
     }
-    const pools = [...cluster.nodePools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    this.launcherImages = Object.fromEntries(
-      pools.map((p) => [p.name, p.virtLauncherImage ?? cluster.images?.virtLauncher ?? `quay.io/kubevirt/virt-launcher:v${cluster.kubevirtVersion}`]),
-    );
+    const { steps, pools } = resolveCluster(cluster);
+    this.launcherImage = steps[0]!.launcher.image;
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: NODE_LABELLER_NAME, namespace: this.namespace },
@@ -157,10 +158,10 @@ export class NodeLabeller extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: NODE_LABELLER_NAME, namespace: this.namespace }],
     });
 
-    this.daemonSets = pools.map((pool) => this.daemonSet(pool, this.launcherImages[pool.name]!));
+    this.daemonSets = pools.map((pool) => this.daemonSet(pool, this.launcherImage));
   }
 
-  private daemonSet(pool: NodePool, launcherImage: string): kplus.k8s.KubeDaemonSet {
+  private daemonSet(pool: ResolvedPool, launcherImage: string): kplus.k8s.KubeDaemonSet {
     const name = nodeLabellerInstanceName(pool.name); // validation keeps it a label value
     const selector = { 'app.kubernetes.io/name': NODE_LABELLER_NAME, 'app.kubernetes.io/instance': name };
     const sessionDir = '/var/lib/kvfleet-libvirt';

@@ -69,13 +69,13 @@ describe('a failing synth leaves the previous dist/ untouched', () => {
     writeFileSync(
       join(clusters, 'broken.ts'),
       `export default { name: 'broken', kubernetesVersion: '1.33', kubevirtVersion: 'v1', kubeOvn: 'none',
-         argocd: { name: 'broken' }, nodePools: [{ name: 'p', nodeSelector: { a: 'b' }, hypervisor: 'rhel-9.5', nodeCount: 1 }] };`,
+         argocd: { name: 'broken' }, nodePools: [{ name: 'p', nodeSelector: { a: 'b' }, architecture: 'x86_64', nodeCount: 1 }] };`,
     );
     const err = await synthFleet({ clustersDir: clusters, distDir: dist, projectDir: work }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FleetDefinitionErrors);
     const message = (err as Error).message;
     expect(message).toContain('clusters/broken.ts: kubevirtVersion: "v1" is not a version');
-    expect(message).toContain('clusters/broken.ts: nodePools[0].hypervisor: "rhel-9.5" is not a known hypervisor release');
+    expect(message).toContain('clusters/broken.ts: nodePools[0].architecture: "x86_64" is not a CPU architecture');
     expect(readTree(dist)).toEqual(before);
   });
 

@@ -3,7 +3,7 @@ import { CAPACITY_RULE, type CapacityPool, type CapacityVm, planCapacity, usable
 import { type PlanStep, type Verdict } from './planModel.js';
 
 const GiB = 1024 ** 3;
-const NOW: PlanStep = { id: 'now', label: 'now', upgradedPools: [] };
+const NOW: PlanStep = { id: 'now', label: 'now', kind: 'now', launcher: 'l', launcherImage: 'i', machineTypesChanged: false };
 
 describe('usable capacity: the schedulable nodes less the largest, drained one at a time', () => {
   test.each([
@@ -73,9 +73,9 @@ describe('planCapacity', () => {
   });
 
   test('every step lists every pool, in order, with the rule', () => {
-    const after: PlanStep = { id: 'after-a', label: 'after a → x', upgradedPools: ['a'] };
+    const after: PlanStep = { id: 'step-1', label: 'KubeVirt 1.7.0 → 1.8.0', kind: 'kubevirt-upgrade', launcher: 'l2', launcherImage: 'i2', machineTypesChanged: true };
     const plan = planCapacity([NOW, after], [pool('a', 1), pool('b', 1)], []);
     expect(plan.rule).toBe(CAPACITY_RULE);
-    expect(plan.pools.map((p) => `${p.step}/${p.pool}`)).toEqual(['now/a', 'now/b', 'after-a/a', 'after-a/b']);
+    expect(plan.pools.map((p) => `${p.step}/${p.pool}`)).toEqual(['now/a', 'now/b', 'step-1/a', 'step-1/b']);
   });
 });

@@ -1,36 +1,44 @@
 /**
- * `kvfleet explain`: which pools of a cluster run a machine type, now and after each planned
- * upgrade, and why, in terms a definition author can act on: the alias resolution, the release
- * matrix, the pool's overrides, deprecation, the upgrade that drops it. The verdicts come from the
- * same placement and admission code the policies are generated from, so the explanation cannot
- * disagree with what the cluster enforces.
+ * `kvfleet explain`: which pools of a cluster run a machine type, now and after each planned step,
+ * and why, in terms a definition author can act on: the launcher's catalogue entry, the alias
+ * resolution, the pool's overrides, deprecation, the step that drops it. The verdicts come from the
+ * same resolution, placement and admission code the policies are generated from, so the explanation
+ * cannot disagree with what the cluster enforces.
  */
-import { type ClusterDefinition, type MachineTypeOverrides, type NodePool } from '../fleet/clusterDefinition.js';
-import { closestName, editDistance } from '../fleet/definitionSuggestion.js';
-import { HYPERVISOR_RELEASES, hypervisorRelease } from '../compatibility/hypervisorReleases.js';
-import { denialMessage, isAdmitted, machineTypeAdmission } from '../policies/vm-machine-type/machineTypeAdmission.js';
+import { LAUNCHER_CATALOGUE, type LauncherEntry } from '../compatibility/launcherCatalogue.js';
 import { compareMachineTypes, isMachineTypeAlias, MACHINE_TYPE_ALIASES, parseMachineType, sortMachineTypes } from '../compatibility/machineTypeNames.js';
 import { verdict } from '../compatibility/placement.js';
-import { type MachineTypeSet, resolvePool, resolvePools } from '../compatibility/poolMachineTypes.js';
+import { type MachineTypeSet, type ResolvedCluster, type ResolvedPool, resolveCluster } from '../compatibility/poolMachineTypes.js';
+import { type ClusterDefinition, type MachineTypeOverrides } from '../fleet/clusterDefinition.js';
+import { closestName, editDistance } from '../fleet/definitionSuggestion.js';
+import { denialMessage, isAdmitted, machineTypeAdmission } from '../policies/vm-machine-type/machineTypeAdmission.js';
+import { type PlanStep } from './planModel.js';
+import { planSteps } from './planSteps.js';
 
-/** One pool's answer on one release (today's, or the one it upgrades to). */
+/** One pool's answer at one step. */
 export interface SetExplanation {
-  readonly release: string;
+  /** The step id: `now`, `step-1`… */
+  readonly step: string;
+  readonly stepLabel: string;
+  /** The launcher the pool's set comes from at this step. */
+  readonly launcher: string;
+  /** Its catalogue entry: `kubevirt-1.8/centos-stream-9`. */
+  readonly catalogueEntry: string;
   readonly runs: boolean;
   /** What QEMU runs for the requested name here (the alias target, or the name itself). */
   readonly canonical?: string;
   readonly deprecated: boolean;
-  /** Why, in order: alias, matrix, overrides, deprecation, upgrade. */
+  /** Why, in order: alias, catalogue entry, overrides, deprecation, the step's change. */
   readonly reasons: readonly string[];
 }
 
 export interface PoolExplanation {
   readonly pool: string;
+  readonly architecture: string;
   /** The definition's `nodeCount`; absent when the definition does not say. */
   readonly nodeCount?: number;
-  readonly now: SetExplanation;
-  /** Present when the pool has a planned upgrade. */
-  readonly afterUpgrade?: SetExplanation;
+  /** One answer per cluster step: `steps[0]` is `now`. */
+  readonly steps: readonly SetExplanation[];
 }
 
 /** What the generated admission policies do with a VM or VMI pinned to the type on this cluster. */
@@ -40,6 +48,8 @@ export type AdmissionOutcome =
   | { readonly decision: 'denied'; readonly message: string };
 
 export interface Hosting {
+  readonly step: string;
+  readonly stepLabel: string;
   readonly pools: readonly string[];
   /** Sum of the hosting pools' nodeCount; absent when one of them has none. */
   readonly nodes?: number;
@@ -48,21 +58,20 @@ export interface Hosting {
 export interface MachineTypeExplanation {
   readonly cluster: string;
   readonly machineType: string;
-  /** `invalid`: neither an alias nor a versioned x86 name (`pc-q35-rhel9.6.0`, `pc-i440fx-9.2`). */
+  /** `invalid`: neither an alias nor a versioned name (`pc-q35-rhel9.6.0`, `virt-rhel9.6.0`). */
   readonly kind: 'alias' | 'versioned' | 'invalid';
-  /** Known names the requested one is probably a misspelling of (invalid names, and names no release knows). */
+  /** Catalogue names the requested one is probably a misspelling of (invalid names, and names no launcher offers). */
   readonly suggestions: readonly string[];
   readonly pools: readonly PoolExplanation[];
-  readonly now: Hosting;
-  /** Once every planned upgrade is done (pools without one as they are). */
-  readonly afterUpgrades: Hosting;
+  /** The pools that run it at each step: `hosting[0]` is now, the last is once every planned step is done. */
+  readonly hosting: readonly Hosting[];
   readonly admission: AdmissionOutcome;
 }
 
-/** Every name some release knows: canonical types and aliases. */
+/** Every name some catalogue entry knows, on any architecture: canonical types and aliases. */
 export function knownMachineTypeNames(): string[] {
-  const names = HYPERVISOR_RELEASES.flatMap((r) => [...r.machineTypes, ...Object.keys(r.aliases)]);
-  return [...new Set([...MACHINE_TYPE_ALIASES, ...sortMachineTypes(names)])];
+  const names = LAUNCHER_CATALOGUE.flatMap((e) => Object.values(e.architectures).flatMap((l) => [...l.machineTypes, ...Object.keys(l.aliases)]));
+  return [...new Set([...MACHINE_TYPE_ALIASES, ...sortMachineTypes(names.filter((n) => !isMachineTypeAlias(n)))])];
 }
 
 /**
@@ -93,58 +102,86 @@ export function suggestedNames(name: string, known: readonly string[] = knownMac
     .map((c) => c.k);
 }
 
-/** Why `set` (release `releaseId` with `overrides`, written in the definition as `field`) does or does not run `name`. */
-function explainSet(name: string, releaseId: string, overrides: MachineTypeOverrides | undefined, field: string, set: MachineTypeSet): SetExplanation {
-  const release = hypervisorRelease(releaseId)!; // validated definitions name known releases
+/** Why `set` (the pool's set from `entry`, corrected by `overrides`) does or does not run `name`. */
+function setReasons(name: string, pool: ResolvedPool, entry: LauncherEntry, overrides: MachineTypeOverrides | undefined, set: MachineTypeSet): string[] {
+  const list = entry.architectures[pool.architecture];
+  const where = `${entry.id} (${pool.architecture})`;
   const v = verdict(set, name);
   const reasons: string[] = [];
   let target: string | undefined = name;
   if (isMachineTypeAlias(name)) {
-    target = release.aliases[name];
-    if (target === undefined) reasons.push(`alias ${name} resolves to nothing on ${release.id}`);
-    else if (v.canonical === undefined) reasons.push(`alias ${name} resolves to ${target} on ${release.id}, which this pool does not offer`);
-    else reasons.push(`alias ${name} resolves to ${target} on ${release.id}`);
+    target = list?.aliases[name];
+    if (target === undefined) reasons.push(`alias ${name} resolves to nothing on ${where}`);
+    else if (v.canonical === undefined) reasons.push(`alias ${name} resolves to ${target} on ${where}, which this pool does not offer`);
+    else reasons.push(`alias ${name} resolves to ${target} on ${where}`);
   }
-  if (target !== undefined) {
-    const inMatrix = release.machineTypes.includes(target);
-    const removed = overrides?.remove?.includes(target) ?? false;
-    const added = overrides?.add?.includes(target) ?? false;
-    if (inMatrix && removed) reasons.push(`${target} is in the ${release.id} matrix but removed by the pool's ${field}.remove`);
-    else if (inMatrix) reasons.push(`${target} is in the ${release.id} matrix`);
-    else if (added) reasons.push(`${target} is not in the ${release.id} matrix; added by the pool's ${field}.add`);
-    else reasons.push(`${target} is not in the ${release.id} matrix`);
-    if (v.deprecated) {
-      reasons.push(release.deprecated.includes(target) ? `deprecated on ${release.id} (QEMU flags it deprecated)` : `deprecated by the pool's ${field}.deprecate`);
-    }
+  if (target === undefined) return reasons;
+  const inEntry = list?.machineTypes.includes(target) ?? false;
+  const removed = overrides?.remove?.includes(target) ?? false;
+  const added = overrides?.add?.includes(target) ?? false;
+  if (inEntry && removed) reasons.push(`${target} is in the catalogue entry ${where} but removed by the pool's machineTypes.remove`);
+  else if (inEntry) reasons.push(`${target} is in the catalogue entry ${where}${list?.assumption ? ' (a list partly assumed: see its assumption)' : ''}`);
+  else if (added) reasons.push(`${target} is not in the catalogue entry ${where}; added by the pool's machineTypes.add`);
+  else reasons.push(`${target} is not in the catalogue entry ${where}`);
+  if (v.deprecated) {
+    reasons.push(
+      list?.deprecated.includes(target) ? `deprecated on ${entry.id} (QEMU ${entry.qemu} flags it deprecated)` : `deprecated by the pool's machineTypes.deprecate`,
+    );
   }
-  return { release: set.release, runs: v.supported, ...(v.canonical !== undefined ? { canonical: v.canonical } : {}), deprecated: v.deprecated, reasons };
+  return reasons;
 }
 
-function explainPool(pool: NodePool, machineType: string): PoolExplanation {
-  const resolved = resolvePool(pool);
-  const now = explainSet(machineType, pool.hypervisor, pool.machineTypes, 'machineTypes', resolved.current);
-  if (!resolved.upgrade || !pool.upgradeTo) return { pool: pool.name, ...(pool.nodeCount !== undefined ? { nodeCount: pool.nodeCount } : {}), now };
-  const after = explainSet(machineType, pool.upgradeTo, pool.upgradeMachineTypes, 'upgradeMachineTypes', resolved.upgrade);
-  const reasons = [...after.reasons];
-  if (now.runs && !after.runs) reasons.push(`dropped by the upgrade to ${pool.upgradeTo}`);
-  else if (!now.runs && after.runs) reasons.push(`gained with the upgrade to ${pool.upgradeTo}`);
-  else if (now.runs && after.runs && now.canonical !== after.canonical)
-    reasons.push(`the upgrade to ${pool.upgradeTo} changes it from ${now.canonical} to ${after.canonical}`);
-  return { pool: pool.name, ...(pool.nodeCount !== undefined ? { nodeCount: pool.nodeCount } : {}), now, afterUpgrade: { ...after, reasons } };
+/** What the step did to this pool's answer, told after the set's own reasons. */
+function stepChange(before: SetExplanation | undefined, now: Omit<SetExplanation, 'reasons'>, step: PlanStep): string | undefined {
+  if (!before) return undefined;
+  const ref = `${step.id} (${step.label})`;
+  if (!step.machineTypesChanged)
+    return `${step.id} changes no machine type (${step.kind === 'node-os-upgrade' ? "a node's OS does not decide them" : 'same QEMU machine types'})`;
+  if (before.runs && !now.runs) return `dropped by ${ref}: ${now.launcher} lacks it`;
+  if (!before.runs && now.runs) return `gained with ${ref}`;
+  if (before.runs && now.runs && before.canonical !== now.canonical) return `${ref} changes it from ${before.canonical} to ${now.canonical}`;
+  if (!before.deprecated && now.deprecated) return `deprecated from ${ref} on`;
+  return undefined;
 }
 
-function hosting(pools: readonly PoolExplanation[], runs: (p: PoolExplanation) => boolean): Hosting {
-  const hosts = pools.filter(runs);
+function explainPool(
+  resolved: ResolvedCluster,
+  steps: readonly PlanStep[],
+  pool: ResolvedPool,
+  overrides: MachineTypeOverrides | undefined,
+  machineType: string,
+): PoolExplanation {
+  const out: SetExplanation[] = [];
+  for (const [k, set] of pool.sets.entries()) {
+    const clusterStep = resolved.steps[k]!;
+    const v = verdict(set, machineType);
+    const base = {
+      step: clusterStep.id,
+      stepLabel: steps[k]!.label,
+      launcher: set.launcher,
+      catalogueEntry: clusterStep.launcher.entry.id,
+      runs: v.supported,
+      ...(v.canonical !== undefined ? { canonical: v.canonical } : {}),
+      deprecated: v.deprecated,
+    };
+    const change = stepChange(out[k - 1], base, steps[k]!);
+    out.push({ ...base, reasons: [...setReasons(machineType, pool, clusterStep.launcher.entry, overrides, set), ...(change ? [change] : [])] });
+  }
+  return { pool: pool.name, architecture: pool.architecture, ...(pool.nodeCount !== undefined ? { nodeCount: pool.nodeCount } : {}), steps: out };
+}
+
+function hostingAt(pools: readonly PoolExplanation[], step: PlanStep, k: number): Hosting {
+  const hosts = pools.filter((p) => p.steps[k]!.runs);
   const counts = hosts.map((p) => p.nodeCount);
   const nodes = counts.every((c) => c !== undefined) ? counts.reduce((a, c) => a + c, 0) : undefined;
-  return { pools: hosts.map((p) => p.pool), ...(nodes !== undefined ? { nodes } : {}) };
+  return { step: step.id, stepLabel: step.label, pools: hosts.map((p) => p.pool), ...(nodes !== undefined ? { nodes } : {}) };
 }
 
 /** The decision of the generated vm-machine-type and vm-machine-type-warnings policies, from their own inputs. */
-function admissionOf(cluster: ClusterDefinition, machineType: string): AdmissionOutcome {
-  const admission = machineTypeAdmission(cluster.name, resolvePools(cluster)); // exactly as vmMachineType.ts calls it
+function admissionOf(cluster: ClusterDefinition, resolved: ResolvedCluster, machineType: string): AdmissionOutcome {
+  const admission = machineTypeAdmission(cluster.name, resolved); // exactly as vmMachineType.ts calls it
   if (isMachineTypeAlias(machineType)) {
-    return { decision: 'admitted', reason: `the policies let aliases through: every node resolves ${machineType} to a type it runs` };
+    return { decision: 'admitted', reason: `the policies let aliases through: every node resolves ${machineType} to a type its launcher runs` };
   }
   if (!isAdmitted(admission, machineType)) return { decision: 'denied', message: denialMessage(admission, machineType) };
   const warning = admission.warnings.find((w) => w.machineType === machineType);
@@ -154,15 +191,17 @@ function admissionOf(cluster: ClusterDefinition, machineType: string): Admission
 
 export function explainMachineType(cluster: ClusterDefinition, machineType: string): MachineTypeExplanation {
   const kind = isMachineTypeAlias(machineType) ? 'alias' : parseMachineType(machineType) ? 'versioned' : 'invalid';
-  const pools = [...cluster.nodePools].sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => explainPool(p, machineType));
+  const resolved = resolveCluster(cluster);
+  const steps = planSteps(resolved);
+  const overrides = new Map(cluster.nodePools.map((p) => [p.name, p.machineTypes]));
+  const pools = resolved.pools.map((p) => explainPool(resolved, steps, p, overrides.get(p.name), machineType));
   return {
     cluster: cluster.name,
     machineType,
     kind,
     suggestions: suggestedNames(machineType),
     pools,
-    now: hosting(pools, (p) => p.now.runs),
-    afterUpgrades: hosting(pools, (p) => (p.afterUpgrade ?? p.now).runs),
-    admission: admissionOf(cluster, machineType),
+    hosting: steps.map((step, k) => hostingAt(pools, step, k)),
+    admission: admissionOf(cluster, resolved, machineType),
   };
 }

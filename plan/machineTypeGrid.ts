@@ -1,15 +1,16 @@
 /**
- * The pools × machine types grid: what each pool offers now, and what its planned upgrade changes.
+ * The pools × machine types grid: what each pool offers now, and what the planned steps change by
+ * the last one (the launcher's catalogue entry with the pool's overrides, compatibility/poolMachineTypes.ts).
  * From the definition only (node labels do not enter): it shows the plan, not the drift.
  */
 import { sortMachineTypes } from '../compatibility/machineTypeNames.js';
-import { type MachineTypeSet, type ResolvedPool } from '../compatibility/poolMachineTypes.js';
+import { finalSet, type MachineTypeSet, type ResolvedPool } from '../compatibility/poolMachineTypes.js';
 import { type GridCell, type MachineTypeGrid } from './planModel.js';
 
 /**
- * One cell: offered now and kept by the upgrade (or no upgrade) → `supported`, or `deprecated` when
- * deprecated now or after the upgrade; offered now and dropped by the upgrade → `dropped`; offered
- * only after the upgrade → `added`; else `absent`.
+ * One cell: offered now and after the last step (or nothing planned) → `supported`, or `deprecated`
+ * when deprecated now or after it; offered now and not after → `dropped`; offered only after →
+ * `added`; else `absent`.
  */
 export function gridCell(current: MachineTypeSet, upgrade: MachineTypeSet | undefined, machineType: string): GridCell {
   const now = current.supported.includes(machineType);
@@ -22,11 +23,13 @@ export function gridCell(current: MachineTypeSet, upgrade: MachineTypeSet | unde
   return after ? 'added' : 'absent';
 }
 
-/** The grid over every canonical type some pool offers now or after its upgrade, sorted by compareMachineTypes; rows in pool order. */
+const after = (p: ResolvedPool) => (finalSet(p) === p.current ? undefined : finalSet(p));
+
+/** The grid over every canonical type some pool offers now or after the last step, sorted by compareMachineTypes; rows in pool order. */
 export function machineTypeGrid(pools: readonly ResolvedPool[]): MachineTypeGrid {
-  const machineTypes = sortMachineTypes(pools.flatMap((p) => [...p.current.supported, ...(p.upgrade?.supported ?? [])]));
+  const machineTypes = sortMachineTypes(pools.flatMap((p) => [...p.current.supported, ...finalSet(p).supported]));
   return {
     machineTypes,
-    rows: pools.map((p) => ({ pool: p.name, cells: Object.fromEntries(machineTypes.map((t) => [t, gridCell(p.current, p.upgrade, t)])) })),
+    rows: pools.map((p) => ({ pool: p.name, cells: Object.fromEntries(machineTypes.map((t) => [t, gridCell(p.current, after(p), t)])) })),
   };
 }

@@ -1,25 +1,28 @@
 import { expect, test } from 'vitest';
 import prodEast from '../clusters/prod-east.js';
-import { PROD_EAST_NODES, prodEastInventoryObjects } from '../test/support/planInventories.js';
+import { upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { launcherStepInventoryObjects, PROD_EAST_NODES, prodEastInventoryObjects } from '../test/support/planInventories.js';
 import { type Inventory } from './inventory.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { machineTypeNodes } from './machineTypeNodes.js';
 
 const inventory = inventoryFromObjects(prodEastInventoryObjects(), 'test');
-const schedulableRhel10 = PROD_EAST_NODES.rhel10.filter((n) => !(PROD_EAST_NODES.cordoned as readonly string[]).includes(n));
+const cordoned = PROD_EAST_NODES.cordoned as readonly string[];
+const hosts = [...PROD_EAST_NODES.rhel9, ...PROD_EAST_NODES.rhel10].filter((n) => !cordoned.includes(n) && n !== PROD_EAST_NODES.unlabelled).sort();
 
-test('a type RHEL 10 drops runs on every RHEL 9 node now and on no node after the upgrade', () => {
+test('prod-east: a RHEL 8 type runs on every labelled schedulable node, whatever its OS; the unlabelled node only once a new virt-handler labels it', () => {
   const nodes = machineTypeNodes(prodEast, inventory, 'pc-q35-rhel8.6.0')!;
-  expect(nodes.steps.map((s) => s.step)).toEqual(['now', 'after-rhel9-compute']);
-  expect(nodes.steps[0]!.nodes).toEqual([...PROD_EAST_NODES.rhel9].sort());
-  expect(nodes.steps[1]!.nodes).toEqual([]);
+  expect(nodes.steps.map((s) => s.step)).toEqual(['now', 'step-1', 'step-2']);
+  // now and after the node OS upgrade: by the labels; after KubeVirt 1.6.2 every node carries the new launcher's set.
+  expect(nodes.steps.map((s) => s.nodes)).toEqual([hosts, hosts, [...hosts, PROD_EAST_NODES.unlabelled].sort()]);
+  expect(nodes.cordonedNodes).toEqual([...PROD_EAST_NODES.cordoned]);
 });
 
-test("RHEL 10's type runs on the schedulable RHEL 10 nodes now, and on every schedulable node after the upgrade; cordoned nodes never", () => {
-  const nodes = machineTypeNodes(prodEast, inventory, 'pc-q35-rhel10.0.0')!;
-  expect(nodes.steps[0]!.nodes).toEqual(schedulableRhel10);
-  expect(nodes.steps[1]!.nodes).toEqual([...PROD_EAST_NODES.rhel10.filter((n) => schedulableRhel10.includes(n)), ...PROD_EAST_NODES.rhel9].sort());
-  expect(nodes.cordonedNodes).toEqual([...PROD_EAST_NODES.cordoned]);
+test('a type the CS10 launcher drops runs on its pool now and on no node after the switch', () => {
+  const cluster = upgradingTestCluster();
+  const nodes = machineTypeNodes(cluster, inventoryFromObjects(launcherStepInventoryObjects(cluster), 'test'), 'pc-q35-rhel8.6.0')!;
+  expect(nodes.steps.map((s) => s.nodes.length)).toEqual([6, 6, 6, 0]);
+  expect(nodes.steps[2]!.label).toContain('machine types unchanged');
 });
 
 test('an inventory without nodes gives no node names', () => {

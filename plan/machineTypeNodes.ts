@@ -2,8 +2,8 @@
  * `kvfleet explain <type> --workloads/--live`: the schedulable nodes of an inventory that run a machine
  * type at each plan step, by the same node matching and step views `kvfleet plan` judges VMs with.
  */
-import { schedulingContract } from '../compatibility/kubevirtVersions.js';
-import { resolvePools } from '../compatibility/poolMachineTypes.js';
+import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
+import { resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { type Inventory } from './inventory.js';
 import { matchNodes } from './nodeMatching.js';
@@ -29,10 +29,10 @@ export interface MachineTypeNodes {
 /** Undefined when the inventory lists no nodes (there are no names to give). */
 export function machineTypeNodes(cluster: ClusterDefinition, inventory: Inventory, machineType: string): MachineTypeNodes | undefined {
   if (inventory.nodes.length === 0) return undefined;
-  const pools = resolvePools(cluster);
-  const labeller = schedulingContract(cluster.kubevirtVersion)?.machineTypeLabeller ?? 'kvfleet';
-  const matching = matchNodes(pools, inventory.nodes, labeller);
-  const views = stepViews(planSteps(pools), pools, matching.nodes);
+  const resolved = resolveCluster(cluster);
+  const labeller = schedulingContractOf(cluster.kubevirtVersion).machineTypeLabeller;
+  const matching = matchNodes(resolved.pools, inventory.nodes, labeller);
+  const views = stepViews(resolved, planSteps(resolved), matching.nodes, labeller);
   return {
     source: inventory.source,
     steps: views.map((v) => ({ step: v.step.id, label: v.step.label, nodes: [...(hostsAt(machineType, v).nodes ?? [])].sort() })),

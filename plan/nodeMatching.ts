@@ -1,18 +1,18 @@
 /**
- * Which pool each inventory node belongs to, and which machine types it runs now. A node's own
- * machine-type labels, when it has any, are the truth about it; the definition is the fallback.
+ * Which pool each inventory node belongs to, and where its machine-type labels disagree with the
+ * launcher's set for that pool. Whether a node hosts a type is the node rule's alone
+ * (compatibility/nodeRule.ts, applied in planSteps.ts): only the labeller the scheduler follows on
+ * this KubeVirt version counts, with no fallback to the other's labels or to the definition — on
+ * KubeVirt ≥ 1.5.1 virt-controller selects on `machine-type.node.kubevirt.io/<type>`, so a node
+ * without it is no migration target whatever kvfleet's labels say.
  */
 import { type MachineTypeLabeller } from '../compatibility/kubevirtVersions.js';
-import { aliasMachineTypeLabelKey } from '../compatibility/labelKeys.js';
-import { aliasChipset, MACHINE_TYPE_ALIASES, parseMachineType, sortMachineTypes } from '../compatibility/machineTypeNames.js';
-import { isDeprecatedOnNode, machineTypesLabelledBy } from '../compatibility/nodeRule.js';
-import { type MachineTypeSet, type ResolvedPool } from '../compatibility/poolMachineTypes.js';
+import { parseMachineType, sortMachineTypes } from '../compatibility/machineTypeNames.js';
+import { machineTypesLabelledBy, schedulerMachineTypeLabelKey } from '../compatibility/nodeRule.js';
+import { type ResolvedPool } from '../compatibility/poolMachineTypes.js';
 import { type InventoryNode, type Resources } from './inventory.js';
 
 type Labels = Readonly<Record<string, string>>;
-
-/** Where a node's machine types now were read from. */
-export type NodeTypesSource = 'kvfleet-labels' | 'kubevirt-labels' | 'definition';
 
 /** An inventory node placed in its pool. */
 export interface PlannedNode {
@@ -21,9 +21,10 @@ export interface PlannedNode {
   /** Not cordoned: only schedulable nodes host VMs in the plan (cordoned ones still count in the pool). */
   readonly schedulable: boolean;
   readonly allocatable?: Resources;
-  /** What the node runs now: from its labels when it carries machine-type labels, else its pool's current set. */
-  readonly now: MachineTypeSet;
-  readonly nowSource: NodeTypesSource;
+  /** The node's labels, which the node rule reads. */
+  readonly labels: Labels;
+  /** Versioned types the cluster's labeller has labelled it with, in machine-type order. */
+  readonly labelledTypes: readonly string[];
 }
 
 export interface NodeMatching {
@@ -43,71 +44,41 @@ export function selectorMatches(selector: Labels, labels: Labels): boolean {
 }
 
 /**
- * The machine types a node's labels say it runs, or `undefined` when it carries none.
- * - Labels: the scheduling labeller's first (`preferred`: the one the scheduler checks on this
- *   cluster), else the other's. Only versioned x86 names count (`pc-q35-rhel9.6.0`): KubeVirt also
- *   labels `q35`, `pc`, `microvm`, `none`…
- * - Aliases: an alias labelled `true` resolves to kvfleet's `alias.machine-type.kvfleet.io/<alias>`
- *   value when that is labelled too, else to the newest labelled type of its chipset (what QEMU does).
- * - Deprecation: kvfleet's `deprecated.machine-type.kvfleet.io/<type>` labels when the node carries
- *   kvfleet's machine-type labels (the labeller writes one for every deprecated type it offers, so no
- *   label means not deprecated); else the pool's declared deprecations (KubeVirt labels none).
+ * Where a node's labels (of the cluster's labeller; versioned names only — KubeVirt also labels
+ * `q35`, `pc`, `none`…) disagree with its pool's set now, one line per direction. A node with no
+ * such label at all gets one line: it hosts nothing until labelled.
  */
-export function labelledMachineTypes(
-  labels: Labels,
-  poolSet: MachineTypeSet,
-  preferred: MachineTypeLabeller = 'kvfleet',
-): { readonly set: MachineTypeSet; readonly labeller: MachineTypeLabeller } | undefined {
-  const order: MachineTypeLabeller[] = preferred === 'kvfleet' ? ['kvfleet', 'kubevirt'] : ['kubevirt', 'kvfleet'];
-  for (const labeller of order) {
-    const names = machineTypesLabelledBy(labels, labeller);
-    const supported = sortMachineTypes(names.filter((n) => parseMachineType(n) !== undefined));
-    if (supported.length === 0) continue;
-    const aliases: Record<string, string> = {};
-    for (const alias of MACHINE_TYPE_ALIASES) {
-      if (!names.includes(alias)) continue;
-      const key = aliasMachineTypeLabelKey(alias);
-      const labelled = key === undefined ? undefined : labels[key];
-      const newest = supported.filter((t) => parseMachineType(t)!.chipset === aliasChipset(alias)).at(-1);
-      const target = labelled !== undefined && supported.includes(labelled) ? labelled : newest;
-      if (target !== undefined) aliases[alias] = target;
-    }
-    const hasKvfleetLabels = machineTypesLabelledBy(labels, 'kvfleet').length > 0;
-    const deprecated = hasKvfleetLabels ? supported.filter((t) => isDeprecatedOnNode(labels, t)) : poolSet.deprecated.filter((t) => supported.includes(t));
-    return { set: { release: poolSet.release, vendor: poolSet.vendor, supported, deprecated, aliases }, labeller };
-  }
-  return undefined;
-}
-
-/**
- * Where a node's labels disagree with its pool's current set, one line per direction:
- * types the pool offers but the node has no label for, and labels for types the pool does not offer.
- */
-export function labelMismatches(node: string, pool: ResolvedPool, labelled: MachineTypeSet, labeller: MachineTypeLabeller): string[] {
-  const missing = pool.current.supported.filter((t) => !labelled.supported.includes(t));
-  const extra = labelled.supported.filter((t) => !pool.current.supported.includes(t));
+export function labelMismatches(node: string, pool: ResolvedPool, labelled: readonly string[], labeller: MachineTypeLabeller): string[] {
   const who = LABELLER_NAME[labeller];
-  const release = pool.current.release;
+  const launcher = pool.current.launcher;
+  if (labelled.length === 0) {
+    const example = schedulerMachineTypeLabelKey(pool.current.supported.at(-1) ?? 'pc-q35-rhel9.6.0', labeller);
+    return [
+      `${node}: node ${node} (pool ${pool.name}) carries no ${who} machine-type label (${example}…): the scheduler places no migration target there, so it hosts nothing in this plan — labeller not running?`,
+    ];
+  }
+  const missing = pool.current.supported.filter((t) => !labelled.includes(t));
+  const extra = labelled.filter((t) => !pool.current.supported.includes(t));
   const out: string[] = [];
   if (missing.length > 0) {
     out.push(
-      `${node}: node ${node} (pool ${pool.name}) carries no ${who} label for ${missing.join(', ')} that ${release} offers — already upgraded? labeller not running?`,
+      `${node}: node ${node} (pool ${pool.name}) carries no ${who} label for ${missing.join(', ')} that ${launcher} offers — labeller behind, or a virt-handler still on another launcher?`,
     );
   }
   if (extra.length > 0) {
     out.push(
-      `${node}: node ${node} (pool ${pool.name}) carries ${who} labels for ${extra.join(', ')} that ${release} does not offer — upgraded ahead of the definition? a machineTypes override missing?`,
+      `${node}: node ${node} (pool ${pool.name}) carries ${who} labels for ${extra.join(', ')} that ${launcher} does not offer — another launcher image, or a machineTypes override missing?`,
     );
   }
   return out;
 }
 
 /**
- * Places every inventory node in the first pool (pools in resolvePools order, by name) whose
+ * Places every inventory node in the first pool (pools in resolveCluster order, by name) whose
  * nodeSelector its labels satisfy; a node matching several pools is placed in the first and named
  * in `labelMismatches`; a node matching none is in `unmatchedNodes` and hosts nothing in the plan.
  */
-export function matchNodes(pools: readonly ResolvedPool[], nodes: readonly InventoryNode[], preferred: MachineTypeLabeller = 'kvfleet'): NodeMatching {
+export function matchNodes(pools: readonly ResolvedPool[], nodes: readonly InventoryNode[], labeller: MachineTypeLabeller): NodeMatching {
   const planned: PlannedNode[] = [];
   const unmatched: string[] = [];
   const mismatches: string[] = [];
@@ -121,15 +92,15 @@ export function matchNodes(pools: readonly ResolvedPool[], nodes: readonly Inven
     if (matching.length > 1) {
       mismatches.push(`${node.name}: matches the nodeSelectors of pools ${matching.map((p) => p.name).join(', ')}; planned in ${pool.name}, the first by name`);
     }
-    const labelled = labelledMachineTypes(node.labels, pool.current, preferred);
-    if (labelled) mismatches.push(...labelMismatches(node.name, pool, labelled.set, labelled.labeller));
+    const labelledTypes = sortMachineTypes(machineTypesLabelledBy(node.labels, labeller).filter((n) => parseMachineType(n) !== undefined));
+    mismatches.push(...labelMismatches(node.name, pool, labelledTypes, labeller));
     planned.push({
       name: node.name,
       pool: pool.name,
       schedulable: !node.unschedulable,
       ...(node.allocatable ? { allocatable: node.allocatable } : {}),
-      now: labelled?.set ?? pool.current,
-      nowSource: labelled ? (labelled.labeller === 'kvfleet' ? 'kvfleet-labels' : 'kubevirt-labels') : 'definition',
+      labels: node.labels,
+      labelledTypes,
     });
   }
   const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

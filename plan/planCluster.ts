@@ -1,14 +1,14 @@
 /**
- * `kvfleet plan` for one cluster: the definition's pools and planned upgrades against what the
- * cluster runs (an Inventory), step by step. Pure; every rule lives in its own file:
- * planSteps.ts (the sequence), nodeMatching.ts (nodes → pools, labels vs definition),
+ * `kvfleet plan` for one cluster: the definition's launcher, pools and planned steps against what
+ * the cluster runs (an Inventory), step by step. Pure; every rule lives in its own file:
+ * planSteps.ts (the sequence and what nodes run), nodeMatching.ts (nodes → pools, labels vs launcher),
  * vmPlacement.ts (hosts and verdicts), fixes.ts, capacity.ts, transitions.ts, machineTypeGrid.ts.
  */
-import { schedulingContract } from '../compatibility/kubevirtVersions.js';
-import { type ResolvedPool, resolvePools } from '../compatibility/poolMachineTypes.js';
+import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
+import { type ResolvedPool, resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { planCapacity, usableCapacity } from './capacity.js';
-import { type FixContext, type FixVm, fixesFor } from './fixes.js';
+import { breakReason, type FixContext, type FixVm, fixesFor } from './fixes.js';
 import { type Inventory } from './inventory.js';
 import { machineTypeGrid } from './machineTypeGrid.js';
 import { matchNodes, type PlannedNode } from './nodeMatching.js';
@@ -28,8 +28,8 @@ export function poolPlan(pool: ResolvedPool, members: readonly PlannedNode[] | u
   const base = {
     name: pool.name,
     nodeSelector: pool.nodeSelector,
-    release: pool.current.release,
-    ...(pool.upgrade ? { upgradeTo: pool.upgrade.release } : {}),
+    architecture: pool.architecture,
+    ...(pool.os !== undefined ? { os: pool.os } : {}),
   };
   if (!members) {
     return { ...base, nodes: pool.nodeCount ?? null, nodeSource: pool.nodeCount === undefined ? 'unknown' : 'definition', nodeNames: [] };
@@ -51,12 +51,6 @@ export function poolPlan(pool: ResolvedPool, members: readonly PlannedNode[] | u
   };
 }
 
-/** Average allocatable memory of the pool's schedulable nodes that state it; absent when none does. */
-function averageNodeMemory(members: readonly PlannedNode[]): number | undefined {
-  const known = members.filter((n) => n.schedulable).flatMap((n) => (n.allocatable?.memoryBytes === undefined ? [] : [n.allocatable.memoryBytes]));
-  return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0) / known.length;
-}
-
 /** Counts per verdict, every verdict present. */
 export function countVerdicts(verdicts: readonly Verdict[]): Record<Verdict, number> {
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
@@ -66,15 +60,16 @@ export function countVerdicts(verdicts: readonly Verdict[]): Record<Verdict, num
 
 /**
  * The plan for one cluster. Without an inventory it still has the pools, grid, steps and capacity
- * rule, and no VMs. Nodes are judged by the labels of the labeller the scheduler follows on this
- * KubeVirt version (nodeMatching.ts).
+ * rule, and no VMs. Nodes are judged by the node rule with the labeller the scheduler follows on
+ * this KubeVirt version (planSteps.ts, nodeMatching.ts).
  */
 export function planCluster(cluster: ClusterDefinition, inventory?: Inventory): ClusterPlan {
-  const pools = resolvePools(cluster);
-  const steps = planSteps(pools);
-  const labeller = schedulingContract(cluster.kubevirtVersion)?.machineTypeLabeller ?? 'kvfleet';
+  const resolved = resolveCluster(cluster);
+  const pools = resolved.pools;
+  const steps = planSteps(resolved);
+  const labeller = schedulingContractOf(cluster.kubevirtVersion).machineTypeLabeller;
   const matching = inventory && inventory.nodes.length > 0 ? matchNodes(pools, inventory.nodes, labeller) : undefined;
-  const views = stepViews(steps, pools, matching?.nodes);
+  const views = stepViews(resolved, steps, matching?.nodes, labeller);
   const membersOf = (pool: string) => matching?.nodes.filter((n) => n.pool === pool);
   const poolPlans = pools.map((p) => poolPlan(p, membersOf(p.name)));
 
@@ -86,38 +81,32 @@ export function planCluster(cluster: ClusterDefinition, inventory?: Inventory): 
       requestedMachineType: vm.requestedMachineType,
       machineType: vm.runningMachineType ?? canonicalMachineTypeOf(vm, views[0]!),
       placementMachineType: placementMachineType(vm),
+      running: vm.running,
       verdict: overall.verdict,
       steps: vmSteps,
       ...(vm.requests ? { requests: vm.requests } : {}),
     };
     return { vm, fixVm, overall };
   });
-  const averages = new Map<string, number>();
-  for (const p of pools) {
-    const average = averageNodeMemory(membersOf(p.name) ?? []);
-    if (average !== undefined) averages.set(p.name, average);
-  }
-  const fixContext: FixContext = {
-    pools,
-    poolNodes: new Map(poolPlans.map((p) => [p.name, p.nodes])),
-    ...(matching ? { finalNodeSets: views.at(-1)!.pools.flatMap((p) => (p.nodes ?? []).map((n) => n.set)) } : {}),
-    averageNodeMemoryBytes: averages,
-  };
-  const all = placed.map((p) => p.fixVm);
+  const fixContext: FixContext = { pools, steps };
   const vms: VmPlan[] = placed
-    .map(({ vm, fixVm, overall }) => ({
-      kind: vm.kind,
-      namespace: vm.namespace,
-      name: vm.name,
-      requestedMachineType: vm.requestedMachineType,
-      machineType: fixVm.machineType,
-      ...(vm.nodeName ? { nodeName: vm.nodeName } : {}),
-      ...(vm.argoCdApplication ? { argoCdApplication: vm.argoCdApplication } : {}),
-      steps: fixVm.steps,
-      verdict: overall.verdict,
-      verdictStep: overall.verdictStep,
-      fixes: fixesFor(fixVm, all, fixContext),
-    }))
+    .map(({ vm, fixVm, overall }) => {
+      const reason = breakReason(fixVm, steps);
+      return {
+        kind: vm.kind,
+        namespace: vm.namespace,
+        name: vm.name,
+        requestedMachineType: vm.requestedMachineType,
+        machineType: fixVm.machineType,
+        ...(vm.nodeName ? { nodeName: vm.nodeName } : {}),
+        ...(vm.argoCdApplication ? { argoCdApplication: vm.argoCdApplication } : {}),
+        steps: fixVm.steps,
+        verdict: overall.verdict,
+        verdictStep: overall.verdictStep,
+        ...(reason ? { reason } : {}),
+        fixes: fixesFor(fixVm, fixContext),
+      };
+    })
     .sort((a, b) => verdictRank(a.verdict) - verdictRank(b.verdict) || byText(a.namespace, b.namespace) || byText(a.name, b.name));
 
   const capacity = planCapacity(

@@ -4,7 +4,7 @@
  * changes or a field is removed (adding a field does not), and docs/plan-json.md documents it.
  */
 
-export const PLAN_SCHEMA_VERSION = 'kvfleet.io/plan/v1';
+export const PLAN_SCHEMA_VERSION = 'kvfleet.io/plan/v2';
 
 /** Worst first: the order used to sort and to pick a VM's overall verdict. */
 export const VERDICTS = ['stranded', 'at-risk', 'deprecated', 'ok'] as const;
@@ -16,14 +16,23 @@ export const VERDICTS = ['stranded', 'at-risk', 'deprecated', 'ok'] as const;
  */
 export type Verdict = (typeof VERDICTS)[number];
 
-/** A point in the upgrade sequence: `now`, then after each planned pool upgrade in turn (cumulative). */
+/**
+ * A point in the cluster's planned sequence: `now`, then after each planned step in turn (cumulative),
+ * as compatibility/launcherSteps.ts resolves them. v2 replaced v1's per-pool OS upgrades (and their
+ * `upgradedPools`): machine types come from the cluster's virt-launcher, not from a node's OS.
+ */
 export interface PlanStep {
-  /** `now`, or `after-<pool>`. */
+  /** `now`, `step-1`, `step-2`… */
   readonly id: string;
-  /** Human text: `now`, `after rhel9-compute → rhel-10.0`. */
+  /** Human text: `now`, `KubeVirt 1.7.0 → 1.8.0`, `pool east OS rhel-9.6 → rhel-10.0 (machine types unchanged)`. */
   readonly label: string;
-  /** Pools upgraded at this step, cumulatively (empty for `now`). */
-  readonly upgradedPools: readonly string[];
+  readonly kind: 'now' | 'kubevirt-upgrade' | 'launcher-switch' | 'node-os-upgrade';
+  /** The cluster's launcher once the step is done: `virt-launcher 1.8 centos-stream-9 (QEMU 10.1.0-10.el9)`. */
+  readonly launcher: string;
+  /** The launcher image virt-controller renders launcher pods with once the step is done. */
+  readonly launcherImage: string;
+  /** False when no pool's machine-type set differs from the step before (always false for `now` and node-OS steps). */
+  readonly machineTypesChanged: boolean;
 }
 
 /** Where a pool's node count comes from. */
@@ -32,8 +41,9 @@ export type NodeCountSource = 'inventory' | 'definition' | 'unknown';
 export interface PoolPlan {
   readonly name: string;
   readonly nodeSelector: Readonly<Record<string, string>>;
-  readonly release: string;
-  readonly upgradeTo?: string;
+  readonly architecture: 'amd64' | 'arm64' | 's390x';
+  /** The OS release the definition states now (informational: it changes no machine type). */
+  readonly os?: string;
   /** Nodes in the pool (inventory: matched nodes; definition: `nodeCount`). */
   readonly nodes: number | null;
   readonly nodeSource: NodeCountSource;
@@ -47,9 +57,9 @@ export interface PoolPlan {
 export type GridCell = 'supported' | 'deprecated' | 'dropped' | 'added' | 'absent';
 
 export interface MachineTypeGrid {
-  /** Every canonical type some pool offers now or after its upgrade, sorted newest-last as compareMachineTypes orders them. */
+  /** Every canonical type some pool offers now or after the last planned step, sorted newest-last as compareMachineTypes orders them. */
   readonly machineTypes: readonly string[];
-  /** rows[pool][machineType]: now → after the pool's planned upgrade ('dropped' when the upgrade removes it, 'added' when it brings it). */
+  /** rows[pool][machineType]: now → after the last planned step ('dropped' when a step removes it, 'added' when one brings it). */
   readonly rows: readonly { readonly pool: string; readonly cells: Readonly<Record<string, GridCell>> }[];
 }
 
@@ -65,18 +75,20 @@ export interface VmStepPlacement {
 export type Fix =
   | {
       readonly kind: 'restart-onto-newer-type';
-      /** The newest type of the same chipset every remaining node runs after the last step. */
+      /** The move-to type (compatibility/moveTo.ts): the newest of the VM's family every pool of its architecture runs now and after every step. */
       readonly machineType: string;
       /** Always true: a machine type changes only at the next boot of the VM. */
       readonly restartRequired: true;
       readonly text: string;
     }
   | {
-      readonly kind: 'keep-pool-on-release';
-      readonly pool: string;
-      readonly release: string;
-      /** Nodes of the pool to keep on the old release: enough for the stranded VMs' requests (with one spare), at least 2. */
-      readonly nodesNeeded: number;
+      /** Do not carry out the step (and so every later one) until the VM has moved. */
+      readonly kind: 'hold-step';
+      /** The step id (`step-3`). */
+      readonly step: string;
+      readonly stepLabel: string;
+      /** The launcher that step brings, which lacks the VM's type. */
+      readonly launcher: string;
       readonly text: string;
     };
 
@@ -94,6 +106,11 @@ export interface VmPlan {
   readonly verdict: Verdict;
   /** First step with that worst verdict. */
   readonly verdictStep: string;
+  /**
+   * Why, for a VM a launcher step strands or puts at risk: the step, the launcher that lacks its type,
+   * and what follows (the workload update's migration never schedules, node drains stall).
+   */
+  readonly reason?: string;
   /** For stranded and at-risk VMs: the ways out, best first. */
   readonly fixes: readonly Fix[];
 }

@@ -1,33 +1,43 @@
 import { expect, test } from 'vitest';
-import { resolvePools } from '../compatibility/poolMachineTypes.js';
-import { testCluster, testPool } from '../test/support/clusterFixtures.js';
-import { planSteps, stepViews } from './planSteps.js';
+import { resolveCluster } from '../compatibility/poolMachineTypes.js';
+import { testCluster, upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { MACHINE_TYPES_UNCHANGED, planSteps, stepViews } from './planSteps.js';
 
-const pools = resolvePools(
-  testCluster({
-    // Definition order means nothing: steps follow pool names.
-    nodePools: [testPool('zeta', 'rhel-9.6', { upgradeTo: 'rhel-10.0' }), testPool('stay', 'rhel-10.0'), testPool('alpha', 'rhel-9.3', { upgradeTo: 'rhel-9.6' })],
-  }),
-);
+const resolved = resolveCluster(upgradingTestCluster());
 
-test('now, then one cumulative step per planned upgrade in pool-name order', () => {
-  expect(planSteps(pools)).toEqual([
-    { id: 'now', label: 'now', upgradedPools: [] },
-    { id: 'after-alpha', label: 'after alpha → rhel-9.6', upgradedPools: ['alpha'] },
-    { id: 'after-zeta', label: 'after zeta → rhel-10.0', upgradedPools: ['alpha', 'zeta'] },
+test("the plan's steps are the cluster's: now, then each planned step, with its launcher", () => {
+  expect(planSteps(resolved).map((s) => ({ ...s }))).toEqual(
+    resolved.steps.map((s) => ({
+      id: s.id,
+      label: expect.stringContaining(s.label),
+      kind: s.kind,
+      launcher: s.launcher.label,
+      launcherImage: s.launcher.image,
+      machineTypesChanged: expect.any(Boolean),
+    })),
+  );
+});
+
+test('a step that changes no set says so in its label; launcher steps that change types do not', () => {
+  const steps = planSteps(resolved);
+  expect(steps.map((s) => [s.kind, s.machineTypesChanged, s.label.endsWith(`(${MACHINE_TYPES_UNCHANGED})`)])).toEqual([
+    ['now', false, false],
+    ['kubevirt-upgrade', true, false],
+    ['node-os-upgrade', false, true],
+    ['launcher-switch', true, false],
   ]);
 });
 
-test('a pool runs its upgrade set from its own step on, its current set before', () => {
-  const views = stepViews(planSteps(pools), pools, undefined);
-  const releases = views.map((v) => v.pools.map((p) => `${p.pool}:${p.set.release}`));
-  expect(releases).toEqual([
-    ['alpha:rhel-9.3', 'stay:rhel-10.0', 'zeta:rhel-9.6'],
-    ['alpha:rhel-9.6', 'stay:rhel-10.0', 'zeta:rhel-9.6'],
-    ['alpha:rhel-9.6', 'stay:rhel-10.0', 'zeta:rhel-10.0'],
-  ]);
+test("a KubeVirt upgrade that keeps QEMU's machine types (1.6 → 1.7, both QEMU 9.1) changes no set", () => {
+  const r = resolveCluster(testCluster({ plannedSteps: [{ kind: 'kubevirt-upgrade', to: '1.7.0' }] }));
+  expect(planSteps(r)[1]).toMatchObject({ kind: 'kubevirt-upgrade', machineTypesChanged: false });
 });
 
-test('a cluster without planned upgrades has only now', () => {
-  expect(planSteps(resolvePools(testCluster())).map((s) => s.id)).toEqual(['now']);
+test('without listed nodes, each pool is judged by its set at the step (ResolvedPool.sets[k])', () => {
+  const views = stepViews(resolved, planSteps(resolved), undefined, 'kubevirt');
+  for (const [k, v] of views.entries()) for (const p of v.pools) expect(p.set).toBe(resolved.pools.find((x) => x.name === p.pool)!.sets[k]);
+});
+
+test('a cluster without planned steps has only now', () => {
+  expect(planSteps(resolveCluster(testCluster())).map((s) => s.id)).toEqual(['now']);
 });

@@ -45,12 +45,12 @@ export function hostsAt(machineType: string, view: StepView): Hosts {
   for (const pool of view.pools) {
     if (pool.nodes) {
       listed = true;
-      // Each node by its own set: a node labelled ahead of (or behind) its pool is judged as it is.
-      const hosting = pool.nodes.filter((n) => canonicalMachineType(machineType, n.set) !== undefined);
+      // Each node on its own (planSteps.ts): by the node rule on its labels until the launcher changes.
+      const hosting = pool.nodes.filter((n) => n.runs(machineType) !== undefined);
       if (hosting.length === 0) continue;
       pools.push(pool.pool);
       nodes.push(...hosting.map((n) => n.name));
-      deprecatedEverywhere &&= hosting.every((n) => isDeprecatedOn(n.set, machineType));
+      deprecatedEverywhere &&= hosting.every((n) => n.deprecates(machineType));
     } else {
       if (pool.nodeCount === 0 || canonicalMachineType(machineType, pool.set) === undefined) continue;
       pools.push(pool.pool);
@@ -64,7 +64,7 @@ export function hostsAt(machineType: string, view: StepView): Hosts {
 /**
  * The nodes a VM could be live-migrated to: hosts other than the one it sits on. A stopped VM can
  * start on any host. A running VM sits on its node while that node can still run its type; at `now`
- * it sits there in any case (a cordoned node is no host, so nothing is taken off); after an upgrade
+ * it sits there in any case (a cordoned node is no host, so nothing is taken off); after a step
  * that took its node away, it was moved onto one of the hosts, which is then not a target (one fewer).
  */
 function migrationTargets(vm: InventoryVm, hosts: Hosts, isNow: boolean): number | null {
@@ -106,9 +106,9 @@ export function overallVerdict(steps: readonly VmStepPlacement[]): { readonly ve
 export function canonicalMachineTypeOf(vm: InventoryVm, now: StepView): string {
   const machineType = placementMachineType(vm);
   for (const pool of now.pools) {
-    const sets = pool.nodes ? pool.nodes.map((n) => n.set) : pool.nodeCount === 0 ? [] : [pool.set];
-    for (const set of sets) {
-      const canonical = canonicalMachineType(machineType, set);
+    const runs = pool.nodes ? pool.nodes.map((n) => n.runs) : pool.nodeCount === 0 ? [] : [(t: string) => canonicalMachineType(t, pool.set)];
+    for (const run of runs) {
+      const canonical = run(machineType);
       if (canonical !== undefined) return canonical;
     }
   }

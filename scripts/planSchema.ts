@@ -1,13 +1,11 @@
 /**
- * `npm run docs:schemas`: writes docs/schemas/plan-v1.schema.json from the zod schema of the plan
+ * `npm run docs:schemas`: writes docs/schemas/plan-<version>.schema.json from the zod schema of the plan
  * (plan/render/planJsonSchema.ts). A test fails while the committed file differs from this output.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planJsonSchemaDocument } from '../plan/render/planJsonSchema.js';
-
-const PLAN_SCHEMA_FILE = 'docs/schemas/plan-v1.schema.json';
+import { PLAN_SCHEMA_FILE, planJsonSchemaDocument } from '../plan/render/planJsonSchema.js';
 
 const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(projectDir, PLAN_SCHEMA_FILE);

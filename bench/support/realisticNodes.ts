@@ -22,7 +22,8 @@ import {
   KUBEVIRT_SCHEDULABLE_LABEL,
 } from '../../compatibility/kubevirtNames.js';
 import { HOSTNAME_LABEL } from '../../compatibility/labelKeys.js';
-import { type ResolvedPool, resolvePools } from '../../compatibility/poolMachineTypes.js';
+import { matrixDocument } from '../../compatibility/matrixDocument.js';
+import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
 import { desiredNodeMetadata } from '../../programs/node-labeller/nodeLabels.js';
@@ -144,23 +145,23 @@ export interface PoolNodeLabels {
 }
 
 export function poolNodeLabelSets(cluster: ClusterDefinition, hostCpu: HostCpu): PoolNodeLabels[] {
-  const pools = resolvePools(cluster);
-  return pools.map((pool) => {
+  const matrix = matrixDocument(cluster);
+  return matrix.pools.map((pool) => {
     const capabilities = syntheticCapabilitiesXml({ machines: machinesOfSet(pool.current) });
     const parsed = parseCapabilities(capabilities);
     if (!parsed.ok) throw new Error(`synthetic capabilities of pool ${pool.name}: ${parsed.code}: ${parsed.message}`);
     const kubernetes: Labels = {
       [K8S_OS_LABEL]: 'linux',
-      [K8S_ARCH_LABEL]: 'amd64',
+      [K8S_ARCH_LABEL]: pool.architecture,
       [K8S_BETA_OS_LABEL]: 'linux',
-      [K8S_BETA_ARCH_LABEL]: 'amd64',
+      [K8S_BETA_ARCH_LABEL]: pool.architecture,
       [K8S_REGION_LABEL]: 'bench-region-1',
       [K8S_INSTANCE_TYPE_LABEL]: 'bare-metal-2s-64c-512g',
       [K8S_WORKER_ROLE_LABEL]: '',
       ...pool.nodeSelector,
     };
     const kubevirtMachineTypes = virtHandlerMachineTypeLabels(capabilities);
-    const desired = desiredNodeMetadata(parsed.machineTypes, pools, { ...kubernetes, ...hostCpu.labels, ...kubevirtMachineTypes });
+    const desired = desiredNodeMetadata(parsed.machineTypes, matrix, { ...kubernetes, ...hostCpu.labels, ...kubevirtMachineTypes });
     if (desired.warnings.length > 0) throw new Error(`labeller warnings for pool ${pool.name}: ${desired.warnings.join('; ')}`);
     return {
       pool,

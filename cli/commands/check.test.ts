@@ -64,12 +64,12 @@ test('an invalid definition exits 1 with repository-relative paths, as synth ref
     `import { readFileSync } from 'node:fs';\nexport default JSON.parse(readFileSync('${join(work, 'missing.json')}', 'utf8'));\n`,
   );
   const prodEast = join(clusters, 'prod-east.ts');
-  writeFileSync(prodEast, readFileSync(prodEast, 'utf8').replace("hypervisor: 'rhel-10.0',", "hypervisor: 'rhel-10.9',"));
+  writeFileSync(prodEast, readFileSync(prodEast, 'utf8').replace("os: 'rhel-10.0',", "os: 'RHEL-10.0',"));
   const { out } = captured();
   expect(await main(['check'], { cwd: work })).toBe(1);
   const text = out();
   expect(text).toMatch(/^clusters\/reads-a-file\.ts:2:\d+: throws while it is loaded: ENOENT: no such file or directory, open 'missing\.json'$/m);
-  expect(text).toMatch(/^clusters\/prod-east\.ts: nodePools\[1\]\.hypervisor: "rhel-10\.9" /m);
+  expect(text).toMatch(/^clusters\/prod-east\.ts: nodePools\[1\]\.os: "RHEL-10\.0" /m);
   expect(text).not.toContain(work);
   // kvfleet.config.ts is checked too: its dashboard cluster is no longer a valid cluster.
   expect(text).toMatch(/^kvfleet\.config\.ts: monitoring\.fleetDashboardCluster: "prod-east" is not a cluster of the fleet/m);
@@ -82,20 +82,20 @@ test('an invalid definition exits 1 with repository-relative paths, as synth ref
   expect(synthText).toMatch(/^3 problems in the cluster definitions; nothing was written/);
   expect(synthText).toContain("open 'missing.json'");
   expect(synthText).not.toContain(work);
-  await expect(synthFleet({ clustersDir: clusters, distDir: join(work, 'dist'), projectDir: work })).rejects.toThrow(/rhel-10\.9/);
+  await expect(synthFleet({ clustersDir: clusters, distDir: join(work, 'dist'), projectDir: work })).rejects.toThrow(/RHEL-10\.0/);
 });
 
 test('--output json carries file, field, value, message, fix and severity of each problem', async () => {
   const clusters = copyFleet();
   const prodEast = join(clusters, 'prod-east.ts');
-  writeFileSync(prodEast, readFileSync(prodEast, 'utf8').replace("hypervisor: 'rhel-10.0',", "hypervisor: 'rhel-10.9',"));
+  writeFileSync(prodEast, readFileSync(prodEast, 'utf8').replace("os: 'rhel-10.0',", "os: 'RHEL-10.0',"));
   const { out } = captured();
   expect(await main(['check', '--output', 'json'], { cwd: work })).toBe(1);
   const report = JSON.parse(out()) as CheckReport;
   expect(report).toMatchObject({ schemaVersion: CHECK_SCHEMA_VERSION, valid: false, errors: 2, clusters: ['edge-ovn', 'legacy-apps'] });
   const error = report.problems.find((p) => p.severity === 'error' && p.file === 'clusters/prod-east.ts')!;
-  expect(error).toMatchObject({ file: 'clusters/prod-east.ts', field: 'nodePools[1].hypervisor', value: 'rhel-10.9' });
-  expect(error.message).toMatch(/^"rhel-10\.9" /);
+  expect(error).toMatchObject({ file: 'clusters/prod-east.ts', field: 'nodePools[1].os', value: 'RHEL-10.0' });
+  expect(error.message).toMatch(/^"RHEL-10\.0" /);
   expect(error.fix.length).toBeGreaterThan(0);
   expect(report.warnings).toBe(report.problems.filter((p) => p.severity === 'warning').length);
 });

@@ -16,17 +16,23 @@ function captured(): () => string {
   return () => log.mock.calls.map((c) => String(c[0])).join('\n');
 }
 
-test('a RHEL 8 type on prod-east: its pool and nodes now, dropped by the upgrade, admitted with the warning', async () => {
+test('a RHEL 8 type on legacy-apps: both pools now, dropped by the CS10 launcher step, admitted with the warning', async () => {
+  const out = captured();
+  expect(await main(['explain', 'pc-q35-rhel8.6.0', '--cluster', 'legacy-apps'], ctx)).toBe(0);
+  const [legacy] = await validatedFleet(resolve(projectDir, 'clusters'), projectDir, 'legacy-apps');
+  const nodes = legacy!.nodePools.reduce((n, p) => n + (p.nodeCount ?? 0), 0);
+  const text = out();
+  expect(text).toMatch(new RegExp(`^  runs now on 2 pools, ${nodes} nodes \\(rhel93, rhel96\\)$`, 'm'));
+  expect(text).toMatch(/^ {2}runs after step-3 \(launcher centos-stream-9 → centos-stream-10\) on no pool$/m);
+  expect(text).toMatch(/after step-3 \(launcher centos-stream-9 → centos-stream-10\) on virt-launcher 1\.8 centos-stream-10 .*: does not run it: .*dropped by step-3/m);
+  expect(text).toMatch(/deprecated on kubevirt-1\.6\/centos-stream-9 \(QEMU \S+ flags it deprecated\)/);
+  expect(text).toMatch(/^ {2}a VM or VMI pinned to it is admitted with a warning: machine type pc-q35-rhel8\.6\.0: /m);
+});
+
+test('on prod-east a node OS step changes nothing, and the text says so', async () => {
   const out = captured();
   expect(await main(['explain', 'pc-q35-rhel8.6.0', '--cluster', 'prod-east'], ctx)).toBe(0);
-  const [prodEast] = await validatedFleet(resolve(projectDir, 'clusters'), projectDir, 'prod-east');
-  const upgrading = prodEast!.nodePools.find((p) => p.upgradeTo === 'rhel-10.0' && p.hypervisor === 'rhel-9.6')!;
-  const text = out();
-  expect(text).toMatch(new RegExp(`^  runs now on 1 pool, ${upgrading.nodeCount} nodes \\(${upgrading.name}\\)$`, 'm'));
-  expect(text).toMatch(/^ {2}runs after the planned upgrades on no pool$/m);
-  expect(text).toMatch(/after the upgrade to rhel-10\.0: does not run it: .*dropped by the upgrade to rhel-10\.0$/m);
-  expect(text).toMatch(/deprecated on rhel-9\.6 \(QEMU flags it deprecated\)/);
-  expect(text).toMatch(/^ {2}a VM or VMI pinned to it is admitted with a warning: machine type pc-q35-rhel8\.6\.0: /m);
+  expect(out()).toMatch(/step-1 changes no machine type \(a node's OS does not decide them\)/);
 });
 
 test('without --cluster every cluster is explained, in name order', async () => {
@@ -66,9 +72,12 @@ test('with an inventory it names the schedulable nodes per step, from the same n
   const doc = JSON.parse(out()) as { clusters: { nodes: { source: string; steps: { step: string; nodes: string[] }[] } }[] };
   const nodes = doc.clusters[0]!.nodes;
   expect(nodes.source).toBe('test/docs/fixtures/prod-east-inventory.yaml');
+  // Every labelled schedulable node, whatever its OS; the unlabelled one only once KubeVirt 1.6.2's virt-handler labels it.
+  const labelled = PROD_EAST_NODES.rhel9.length + PROD_EAST_NODES.rhel10.length - PROD_EAST_NODES.cordoned.length - 1;
   expect(nodes.steps.map((s) => [s.step, s.nodes.length])).toEqual([
-    ['now', PROD_EAST_NODES.rhel9.length],
-    ['after-rhel9-compute', 0],
+    ['now', labelled],
+    ['step-1', labelled],
+    ['step-2', labelled + 1],
   ]);
 });
 

@@ -1,16 +1,17 @@
-/** `kvfleet explain <machine-type>`: which pools run it, now and after planned upgrades, why, and what the policies do. */
+/** `kvfleet explain <machine-type>`: which pools run it, now and after each planned step, why, and what the policies do. */
 import { type Command } from 'commander';
-import { type MachineTypeExplanation, type PoolExplanation, type SetExplanation, explainMachineType } from '../../plan/explainMachineType.js';
+import { explainMachineType, type Hosting, type MachineTypeExplanation, type PoolExplanation, type SetExplanation } from '../../plan/explainMachineType.js';
 import { type MachineTypeNodes, machineTypeNodes } from '../../plan/machineTypeNodes.js';
 import { type CliContext, resolvePath } from '../cliContext.js';
 import { validatedFleet } from '../fleetForCli.js';
 import { addInventoryOptions, type InventoryOptions, inventoryFromOptions } from '../inventorySource.js';
 
-export const EXPLAIN_SCHEMA_VERSION = 'kvfleet.io/explain/v1';
+/** v2: per-step answers (`pools[].steps`, `hosting`) on the launcher model replace v1's `now`/`afterUpgrade`. */
+export const EXPLAIN_SCHEMA_VERSION = 'kvfleet.io/explain/v2';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function hostingText(h: MachineTypeExplanation['now']): string {
+function hostingText(h: Hosting): string {
   if (h.pools.length === 0) return 'no pool';
   const nodes = h.nodes !== undefined ? `, ${plural(h.nodes, 'node')}` : '';
   return `${plural(h.pools.length, 'pool')}${nodes} (${h.pools.join(', ')})`;
@@ -22,17 +23,16 @@ function setLine(label: string, requested: string, s: SetExplanation): string {
   return `    ${label}: ${runs}: ${s.reasons.join('; ')}`;
 }
 
+const stepName = (s: { readonly step: string; readonly stepLabel: string }) => (s.step === 'now' ? 'now' : `after ${s.step} (${s.stepLabel})`);
+
 function poolLines(p: PoolExplanation, requested: string): string[] {
   const size = p.nodeCount !== undefined ? plural(p.nodeCount, 'node') : 'node count not given';
-  return [
-    `  pool ${p.pool} (${size})`,
-    setLine(`now on ${p.now.release}`, requested, p.now),
-    ...(p.afterUpgrade ? [setLine(`after the upgrade to ${p.afterUpgrade.release}`, requested, p.afterUpgrade)] : []),
-  ];
+  return [`  pool ${p.pool} (${p.architecture}, ${size})`, ...p.steps.map((s) => setLine(`${stepName(s)} on ${s.launcher}`, requested, s))];
 }
 
 export function formatExplanation(e: MachineTypeExplanation): string {
-  const name = e.kind === 'invalid' ? `${e.machineType} (not a valid machine-type name: expected an alias or pc-q35-…/pc-i440fx-…)` : e.machineType;
+  const name =
+    e.kind === 'invalid' ? `${e.machineType} (not a valid machine-type name: expected an alias or pc-q35-…/pc-i440fx-…/virt-…/s390-ccw-virtio-…)` : e.machineType;
   const didYouMean = e.suggestions.length > 0 ? [`  did you mean ${e.suggestions.join(', ')}?`] : [];
   const policy =
     e.admission.decision === 'denied'
@@ -43,8 +43,7 @@ export function formatExplanation(e: MachineTypeExplanation): string {
   return [
     `${e.cluster}: ${name}`,
     ...didYouMean,
-    `  runs now on ${hostingText(e.now)}`,
-    `  runs after the planned upgrades on ${hostingText(e.afterUpgrades)}`,
+    ...e.hosting.map((h) => `  runs ${stepName(h)} on ${hostingText(h)}`),
     ...e.pools.flatMap((p) => poolLines(p, e.machineType)),
     `  a VM or VMI pinned to it is ${policy}`,
   ].join('\n');
@@ -64,12 +63,12 @@ export function formatNodes(n: MachineTypeNodes): string {
 export function registerExplain(program: Command, ctx: CliContext): void {
   const command = program
     .command('explain')
-    .description('explain which pools run a machine type now and after planned upgrades, why, and what the policies do with a VM pinned to it')
-    .argument('<machine-type>', 'a versioned type (pc-q35-rhel9.6.0, pc-i440fx-9.2) or an alias (q35, pc)')
+    .description('explain which pools run a machine type now and after each planned step, why, and what the policies do with a VM pinned to it')
+    .argument('<machine-type>', 'a versioned type (pc-q35-rhel9.6.0, virt-rhel9.6.0) or an alias (q35, pc, virt)')
     .option('--clusters <dir>', 'folder of cluster definition files', 'clusters')
     .option('--cluster <name>', 'only this cluster (default: every cluster; needed with an inventory)');
   addInventoryOptions(command)
-    .option('--output <format>', 'text, or json (schemaVersion kvfleet.io/explain/v1)', 'text')
+    .option('--output <format>', `text, or json (schemaVersion ${EXPLAIN_SCHEMA_VERSION})`, 'text')
     .action(async (machineType: string, opts: InventoryOptions & { clusters: string; output: string }) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new Error(`--output must be text or json, not "${opts.output}"`);
       const clusters = await validatedFleet(resolvePath(ctx, opts.clusters), ctx.cwd, opts.cluster);

@@ -76,49 +76,58 @@ test('the base against itself is "No change to any cluster." and dist/ is fresh'
   expect(report.dist.stale).toBe(false);
 });
 
-test('removing a machine type from the only pool that runs it denies it on that cluster only', async () => {
-  repo.edit('clusters/prod-east.ts', "upgradeTo: 'rhel-10.0',", "upgradeTo: 'rhel-10.0',\n      machineTypes: { remove: ['pc-q35-rhel8.6.0'] },");
+test('removing a machine type from every pool that runs it denies it on that cluster only', async () => {
+  // One launcher for the whole cluster: both pools offer the type, so both must remove it.
+  repo.edit('clusters/prod-east.ts', "os: 'rhel-9.6',", "os: 'rhel-9.6',\n      machineTypes: { remove: ['pc-q35-rhel8.6.0'] },");
+  repo.edit('clusters/prod-east.ts', "os: 'rhel-10.0',", "os: 'rhel-10.0',\n      machineTypes: { remove: ['pc-q35-rhel8.6.0'] },");
   await repo.synth();
-  repo.commit('prod-east: drop pc-q35-rhel8.6.0 from rhel9-compute');
+  repo.commit('prod-east: drop pc-q35-rhel8.6.0');
   const { report } = await diffAgainstBase('remove-machine-type');
   expect(report.clusters.map((c) => c.cluster)).toEqual(['prod-east']);
   const prod = report.clusters[0]!;
   expect(prod.admission.newlyDenied).toEqual(['pc-q35-rhel8.6.0']);
-  expect(prod.pools).toEqual([expect.objectContaining({ pool: 'rhel9-compute', typesRemoved: ['pc-q35-rhel8.6.0'] })]);
+  expect(prod.pools).toEqual([
+    expect.objectContaining({ pool: 'rhel10-compute', typesRemoved: ['pc-q35-rhel8.6.0'] }),
+    expect.objectContaining({ pool: 'rhel9-compute', typesRemoved: ['pc-q35-rhel8.6.0'] }),
+  ]);
   expect(report.summary).toContain('prod-east: pc-q35-rhel8.6.0 newly denied');
   expect(report.dist.stale).toBe(false);
 });
 
-test('planning an upgrade that drops the RHEL 8 types warns about them before anything is denied', async () => {
-  // legacy-apps' 9.3 pool upgrades to 9.6 today; taking both pools to RHEL 10 leaves no RHEL 8 type.
-  repo.edit('clusters/legacy-apps.ts', "upgradeTo: 'rhel-9.6',", "upgradeTo: 'rhel-10.0',");
-  repo.edit('clusters/legacy-apps.ts', "hypervisor: 'rhel-9.6',", "hypervisor: 'rhel-9.6',\n      upgradeTo: 'rhel-10.0',");
+/** prod-east plans KubeVirt 1.6.2; this adds 1.8.0 built from CentOS Stream 10, whose launcher drops the RHEL 7/8 types. */
+const PLAN_CS10 = [
+  "{ kind: 'kubevirt-upgrade', to: '1.6.2' },",
+  "{ kind: 'kubevirt-upgrade', to: '1.6.2' },\n    { kind: 'kubevirt-upgrade', to: '1.8.0', build: 'centos-stream-10', image: 'registry.example.com/virt-launcher:v1.8.0-cs10' },",
+] as const;
+
+test('planning a launcher step that drops the RHEL 8 types warns about them before anything is denied', async () => {
+  repo.edit('clusters/prod-east.ts', ...PLAN_CS10);
   await repo.synth();
-  repo.commit('legacy-apps: plan RHEL 10 for both pools');
+  repo.commit('prod-east: plan KubeVirt 1.8 on CentOS Stream 10');
   const { report } = await diffAgainstBase('planned-upgrade');
-  const legacy = report.clusters.find((c) => c.cluster === 'legacy-apps')!;
-  expect(legacy.admission.newlyDenied).toEqual([]);
-  expect(legacy.admission.newlyWarned.map((w) => w.machineType).concat(legacy.admission.warningChanged.map((w) => w.machineType))).toContain('pc-q35-rhel8.6.0');
-  expect(legacy.pools.map((p) => [p.pool, p.upgrade?.after])).toEqual([
-    ['rhel93', 'rhel-10.0'],
-    ['rhel96', 'rhel-10.0'],
+  const prod = report.clusters.find((c) => c.cluster === 'prod-east')!;
+  expect(prod.admission.newlyDenied).toEqual([]);
+  expect(prod.admission.newlyWarned.map((w) => w.machineType).concat(prod.admission.warningChanged.map((w) => w.machineType))).toContain('pc-q35-rhel8.6.0');
+  expect(prod.steps!.after.at(-1)).toBe('KubeVirt 1.6.2 → 1.8.0 (centos-stream-9 → centos-stream-10)');
+  expect(prod.pools.map((p) => [p.pool, p.afterSteps?.typesRemoved.includes('pc-q35-rhel8.6.0')])).toEqual([
+    ['rhel10-compute', true],
+    ['rhel9-compute', true],
   ]);
 });
 
-test('with an inventory, the VMs whose plan verdict the planned upgrade changes are listed', async () => {
-  repo.edit('clusters/legacy-apps.ts', "upgradeTo: 'rhel-9.6',", "upgradeTo: 'rhel-10.0',");
-  repo.edit('clusters/legacy-apps.ts', "hypervisor: 'rhel-9.6',", "hypervisor: 'rhel-9.6',\n      upgradeTo: 'rhel-10.0',");
+test('with an inventory, the VMs whose plan verdict the planned step changes are listed', async () => {
+  repo.edit('clusters/prod-east.ts', ...PLAN_CS10);
   const vmi = (name: string, type: string) =>
     `---\napiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: ${name}, namespace: apps}\nspec: {domain: {machine: {type: ${type}}}}\nstatus: {machine: {type: ${type}}}\n`;
   repo.write('vmis.yaml', vmi('erp-1', 'pc-q35-rhel8.6.0') + vmi('web-1', 'pc-q35-rhel9.6.0'));
-  const md = await runDiff('--base', 'base', '--cluster', 'legacy-apps', '--workloads', 'vmis.yaml');
-  const json = await runDiff('--base', 'base', '--cluster', 'legacy-apps', '--workloads', 'vmis.yaml', '--output', 'json');
+  const md = await runDiff('--base', 'base', '--cluster', 'prod-east', '--workloads', 'vmis.yaml');
+  const json = await runDiff('--base', 'base', '--cluster', 'prod-east', '--workloads', 'vmis.yaml', '--output', 'json');
   expect([md.code, json.code]).toEqual([0, 0]);
   const report = JSON.parse(json.out) as DiffReport;
-  // Before, both RHEL 9 pools run both types (RHEL 9 deprecates the RHEL 8 ones); after, both pools
-  // are RHEL 10, which drops the RHEL 8 types and deprecates the RHEL 9 ones.
+  // Before, the el9 launcher runs both types (deprecating the RHEL 8 one); after, the el10 launcher
+  // drops the RHEL 8 types and deprecates the RHEL 9 ones. Without nodes, pools are judged whole.
   expect(report.workloads).toEqual({
-    cluster: 'legacy-apps',
+    cluster: 'prod-east',
     checked: 2,
     changes: [
       { kind: 'VirtualMachineInstance', namespace: 'apps', name: 'erp-1', machineType: 'pc-q35-rhel8.6.0', before: 'deprecated', after: 'stranded' },
@@ -195,11 +204,11 @@ test('an unknown base ref is refused with exit 1, naming the ref and the fix', a
 });
 
 test('invalid working-tree definitions are refused with exit 1 and their errors', async () => {
-  repo.edit('clusters/prod-east.ts', "hypervisor: 'rhel-10.0',", "hypervisor: 'rhel-10.9',");
+  repo.edit('clusters/prod-east.ts', "kubevirtVersion: '1.5.0',", "kubevirtVersion: '1.0.9',");
   const { code, err } = await runDiff('--base', 'base');
   expect(code).toBe(1);
   expect(err).toContain("the working tree's definitions are invalid");
-  expect(err).toContain('clusters/prod-east.ts: nodePools[1].hypervisor');
+  expect(err).toContain('clusters/prod-east.ts: kubevirtVersion');
 });
 
 test('a base whose synth fails is refused with its first error lines', async () => {

@@ -5,7 +5,7 @@
  */
 import { compactValue, type FieldChange } from './fieldChanges.js';
 import { type ClusterDiff, type DiffReport, type EnforcementChange, type FleetDeliveryDiff, type SettingArea, type VmVerdictDiff } from './fleetDiffModel.js';
-import { poolText, shortList, stageMove } from './diffSummary.js';
+import { poolText, shortList, stageMove, stepsText } from './diffSummary.js';
 
 const MAX_OBJECTS = 25;
 const MAX_FIELDS = 5;
@@ -89,6 +89,11 @@ const AREA_TITLE: Record<SettingArea, string> = { controller: 'Migration control
 function clusterLines(d: ClusterDiff): string[] {
   const title = d.change === 'added' ? ' (new cluster)' : d.change === 'removed' ? ' (removed)' : '';
   const out = ['', `## ${d.cluster}${title}`];
+  const launcher = [
+    ...(d.launcher ? [`- launcher now: ${d.launcher.before ?? '(none)'} → **${d.launcher.after ?? '(none)'}**`] : []),
+    ...(d.steps ? [`- planned steps before: ${stepsText(d.steps.before)}`, `- planned steps after: ${stepsText(d.steps.after)}`] : []),
+  ];
+  if (launcher.length) out.push('', '### Launcher and planned steps', ...launcher);
   if (d.pools.length) out.push('', '### Machine types', ...d.pools.map((p) => `- pool ${code(p.pool)}: ${poolText(p)}`));
   const a = d.admission;
   const admission = [

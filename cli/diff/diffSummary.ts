@@ -27,20 +27,20 @@ export function stageMove(e: DeliveryElementChange): { before?: string; after?: 
 
 export function poolText(p: PoolChange): string {
   const parts: string[] = [];
-  if (p.change === 'added') parts.push(`new pool on ${p.release?.after ?? '?'}`);
+  if (p.change === 'added') parts.push(`new pool (${p.architecture?.after ?? '?'})`);
   else if (p.change === 'removed') parts.push('pool removed');
-  else if (p.release) parts.push(`release ${p.release.before} → ${p.release.after}`);
-  if (p.upgrade && p.change !== 'removed') {
-    parts.push(
-      p.upgrade.after
-        ? `${p.upgrade.before ? `planned upgrade ${p.upgrade.before} →` : 'upgrade to'} ${p.upgrade.after}${p.upgrade.before ? '' : ' planned'}`
-        : `planned upgrade to ${p.upgrade.before} dropped`,
-    );
-  }
+  else if (p.architecture) parts.push(`architecture ${p.architecture.before} → ${p.architecture.after}`);
   if (p.change === 'changed' && p.typesAdded.length) parts.push(`now offers ${shortList(p.typesAdded)}`);
   if (p.change === 'changed' && p.typesRemoved.length) parts.push(`no longer offers ${shortList(p.typesRemoved)}`);
   if (p.newlyDeprecated.length) parts.push(`newly deprecates ${shortList(p.newlyDeprecated)}`);
+  if (p.afterSteps?.typesAdded.length) parts.push(`after the planned steps offers ${shortList(p.afterSteps.typesAdded)} too`);
+  if (p.afterSteps?.typesRemoved.length) parts.push(`after the planned steps no longer offers ${shortList(p.afterSteps.typesRemoved)}`);
   return parts.join('; ');
+}
+
+/** `KubeVirt 1.7.0 → 1.8.0 ⇒ …`, or `none` for an empty list of planned steps. */
+export function stepsText(steps: readonly string[]): string {
+  return steps.length === 0 ? 'none' : steps.join(' ⇒ ');
 }
 
 /** At most two phrases that say what matters most for one cluster, worst first. */
@@ -65,6 +65,8 @@ function headlines(d: ClusterDiff | undefined, elements: readonly DeliveryElemen
           2,
         )} newly warned`,
       );
+    else if (d.launcher) out.push(`launcher ${d.launcher.before ?? '(none)'} → ${d.launcher.after ?? '(none)'}`);
+    else if (d.steps) out.push(`planned steps ${stepsText(d.steps.before)} → ${stepsText(d.steps.after)}`);
     else if (pool) out.push(`pool ${pool.pool}: ${poolText(pool)}`);
     else if (d.settings[0]) out.push(`${d.settings[0].setting} ${d.settings[0].before ?? 'unset'} → ${d.settings[0].after ?? 'unset'}`);
     else out.push(`${d.objects.length} object${d.objects.length === 1 ? '' : 's'} change`);

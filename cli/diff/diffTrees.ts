@@ -46,10 +46,13 @@ function clusterDiff(cluster: string, before: readonly DistObject[] | undefined,
   // A cluster that comes or goes gets kvfleet's policies and controller as every cluster does; what
   // its definition chose (pools, admission, KubeVirt and Kube-OVN settings) is what a reviewer reads.
   const whole = change !== 'changed';
+  const matrix = diffMatrices(matrixOf(b), matrixOf(a));
   return {
     cluster,
     change,
-    pools: diffMatrices(matrixOf(b), matrixOf(a)).pools,
+    ...(matrix.launcher && !whole ? { launcher: matrix.launcher } : {}),
+    ...(matrix.steps ? { steps: matrix.steps } : {}),
+    pools: matrix.pools,
     admission: admissionChange(b, a),
     enforcement: whole ? [] : enforcementChanges(b, a),
     settings: settingChanges(b, a).filter((s) => !whole || s.area !== 'controller'),

@@ -3,10 +3,11 @@
  * it as it is. `DIFF_SCHEMA_VERSION` changes whenever a field's meaning changes or a field is removed
  * (adding a field does not). Every list is sorted, so the same two trees give the same bytes.
  */
-import { type PoolChange } from './matrixDiff.js';
+import { type MatrixDiff, type PoolChange } from './matrixDiff.js';
 import { type FieldChange } from './fieldChanges.js';
 
-export const DIFF_SCHEMA_VERSION = 'kvfleet.io/diff/v1';
+/** v2: pools lost `release`/`upgrade` (the launcher model: clusters gained `launcher` and `steps`). */
+export const DIFF_SCHEMA_VERSION = 'kvfleet.io/diff/v2';
 
 /** Machine types the admission policies decide on, before → after. */
 export interface AdmissionChange {
@@ -55,7 +56,11 @@ export interface ClusterDiff {
   readonly cluster: string;
   /** `added`: the cluster is new in this change; `removed`: it goes. */
   readonly change: 'added' | 'removed' | 'changed';
-  /** Per pool: release, planned upgrade, types offered and newly deprecated (cli/diff/matrixDiff.ts). */
+  /** The launcher the cluster runs now, when it changes (cli/diff/matrixDiff.ts). */
+  readonly launcher?: MatrixDiff['launcher'];
+  /** The planned steps by label, when the list changes. */
+  readonly steps?: MatrixDiff['steps'];
+  /** Per pool: architecture, types offered now and after the last step, newly deprecated. */
   readonly pools: readonly PoolChange[];
   readonly admission: AdmissionChange;
   readonly enforcement: readonly EnforcementChange[];

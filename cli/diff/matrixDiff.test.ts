@@ -1,41 +1,56 @@
 import { expect, test } from 'vitest';
-import { type TestPool, testCluster, testPool } from '../../test/support/clusterFixtures.js';
-import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
-import { diffMatrices, isEmptyDiff } from './matrixDiff.js';
 import { matrixDocument } from '../../compatibility/matrixDocument.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from '../../test/support/clusterFixtures.js';
+import { diffMatrices, isEmptyDiff } from './matrixDiff.js';
 
-const cluster = (pools: TestPool[]): ClusterDefinition => testCluster({ nodePools: pools });
-const rhel93 = testPool('rhel93', 'rhel-9.3');
-const rhel96 = testPool('rhel96', 'rhel-9.6');
+const base = testCluster({ kubevirtVersion: '1.8.0' });
 
 test('the same fleet gives an empty diff', () => {
-  const m = matrixDocument(cluster([rhel93, rhel96]));
+  const m = matrixDocument(base);
   expect(isEmptyDiff(diffMatrices(m, m))).toBe(true);
 });
 
-test('moving the last RHEL 9 pool to RHEL 10 denies the RHEL 8 types and admits rhel10.0.0', () => {
-  const d = diffMatrices(matrixDocument(cluster([rhel96])), matrixDocument(cluster([{ ...rhel96, hypervisor: 'rhel-10.0' }])));
-  expect(d.pools).toHaveLength(1);
-  expect(d.pools[0]).toMatchObject({ pool: 'rhel96', change: 'changed', release: { before: 'rhel-9.6', after: 'rhel-10.0' } });
+test('switching the launcher to a CS10 build denies the RHEL 7/8 types and admits the RHEL 10 ones, and names both launchers', () => {
+  const after = testCluster({ kubevirtVersion: '1.8.0', launcher: { build: 'centos-stream-10', image: TEST_CS10_LAUNCHER_IMAGE } });
+  const d = diffMatrices(matrixDocument(base), matrixDocument(after));
+  expect(d.launcher).toEqual({
+    before: 'virt-launcher 1.8 centos-stream-9 (QEMU 10.1.0-10.el9), image quay.io/kubevirt/virt-launcher:v1.8.0',
+    after: expect.stringMatching(/^virt-launcher 1\.8 centos-stream-10 .*, image registry\.example\.com\/test\/virt-launcher:v1\.8\.0-cs10$/),
+  });
   expect(d.nowDenied).toContain('pc-q35-rhel8.6.0');
-  expect(d.nowAllowed).toEqual(['pc-q35-rhel10.0.0']);
+  expect(d.nowAllowed).toContain('pc-q35-rhel10.2.0');
+  expect(d.pools.map((p) => p.pool)).toEqual(['east', 'west']);
   expect(d.pools[0]!.newlyDeprecated).toContain('pc-q35-rhel9.6.0');
 });
 
 test('removing a pool whose types another pool keeps denies nothing', () => {
-  const d = diffMatrices(matrixDocument(cluster([rhel93, rhel96])), matrixDocument(cluster([rhel96])));
-  expect(d.pools.map((p) => [p.pool, p.change])).toEqual([['rhel93', 'removed']]);
+  const d = diffMatrices(matrixDocument(base), matrixDocument(testCluster({ kubevirtVersion: '1.8.0', nodePools: [testPool('west')] })));
+  expect(d.pools.map((p) => [p.pool, p.change])).toEqual([['east', 'removed']]);
   expect(d.nowDenied).toEqual([]);
 });
 
-test('planning an upgrade is a change even though today nothing is denied', () => {
-  const d = diffMatrices(matrixDocument(cluster([rhel96])), matrixDocument(cluster([{ ...rhel96, upgradeTo: 'rhel-10.0' }])));
-  expect(d.pools[0]).toMatchObject({ upgrade: { before: undefined, after: 'rhel-10.0' }, typesAdded: [], typesRemoved: [] });
+test('planning a launcher step is a change even though today nothing is denied: the steps and what the pools offer afterwards', () => {
+  const planned = testCluster({ kubevirtVersion: '1.8.0', plannedSteps: [{ kind: 'launcher-switch', build: 'centos-stream-10', image: TEST_CS10_LAUNCHER_IMAGE }] });
+  const d = diffMatrices(matrixDocument(base), matrixDocument(planned));
+  expect(d.steps).toEqual({ before: [], after: ['launcher centos-stream-9 → centos-stream-10'] });
+  expect(d.launcher).toBeUndefined();
+  expect(d.pools[0]).toMatchObject({ typesAdded: [], typesRemoved: [], afterSteps: { typesRemoved: expect.arrayContaining(['pc-q35-rhel8.6.0']) } });
   expect(d.nowDenied).toEqual([]);
+});
+
+test('a node OS step changes the list of steps and nothing a pool offers', () => {
+  const planned = testCluster({
+    kubevirtVersion: '1.8.0',
+    nodePools: [testPool('east', { os: 'rhel-9.6' }), testPool('west')],
+    plannedSteps: [{ kind: 'node-os-upgrade', pool: 'east', to: 'rhel-10.0' }],
+  });
+  const d = diffMatrices(matrixDocument(base), matrixDocument(planned));
+  expect(d.steps!.after).toEqual(['pool east OS rhel-9.6 → rhel-10.0']);
+  expect(d.pools).toEqual([]);
 });
 
 test('a new cluster admits everything its pools run', () => {
-  const d = diffMatrices(undefined, matrixDocument(cluster([rhel93])));
-  expect(d.pools[0]!.change).toBe('added');
-  expect(d.nowAllowed).toContain('pc-q35-rhel9.2.0');
+  const d = diffMatrices(undefined, matrixDocument(testCluster({ nodePools: [testPool('arm', { architecture: 'arm64' })] })));
+  expect(d.pools[0]).toMatchObject({ change: 'added', architecture: { after: 'arm64' } });
+  expect(d.nowAllowed).toContain('virt-rhel9.6.0');
 });

@@ -1,22 +1,34 @@
 /**
- * `kvfleet diff`: what a change does to each cluster's admission decisions, read from the resolved
- * matrices before and after. Pure; the CLI reads the two matrices from git and dist/.
+ * `kvfleet diff`: what a change does to each cluster's launcher, planned steps and machine types,
+ * read from the resolved matrices (compatibility/matrixDocument.ts) before and after. Pure; the CLI
+ * reads the two matrices from git and dist/.
  */
 import { type MatrixDocument } from '../../compatibility/matrixDocument.js';
-import { type MachineTypeSet, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
+import { finalSet, type MachineTypeSet, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
+
+export interface Change<T> {
+  readonly before?: T;
+  readonly after?: T;
+}
 
 export interface PoolChange {
   readonly pool: string;
   readonly change: 'added' | 'removed' | 'changed';
-  readonly release?: { readonly before?: string; readonly after?: string };
-  readonly upgrade?: { readonly before?: string; readonly after?: string };
+  readonly architecture?: Change<string>;
+  /** Types the pool offers now that it did not (and the reverse). */
   readonly typesAdded: readonly string[];
   readonly typesRemoved: readonly string[];
   readonly newlyDeprecated: readonly string[];
+  /** Set when what the pool offers after the last planned step changes. */
+  readonly afterSteps?: { readonly typesAdded: readonly string[]; readonly typesRemoved: readonly string[] };
 }
 
 export interface MatrixDiff {
   readonly cluster: string;
+  /** The launcher the cluster runs now (catalogue label and image), when it changes. */
+  readonly launcher?: Change<string>;
+  /** The planned steps after `now`, by label, when the list changes. */
+  readonly steps?: { readonly before: readonly string[]; readonly after: readonly string[] };
   readonly pools: readonly PoolChange[];
   /** Pinned types a VM could use before and that the cluster now denies (no pool runs them). */
   readonly nowDenied: readonly string[];
@@ -25,6 +37,7 @@ export interface MatrixDiff {
 }
 
 const setDiff = (a: readonly string[], b: readonly string[]) => a.filter((x) => !b.includes(x));
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function typesOf(set: MachineTypeSet | undefined): readonly string[] {
   return set?.supported ?? [];
@@ -35,36 +48,57 @@ function offered(pools: readonly ResolvedPool[]): string[] {
   return [...new Set(pools.flatMap((p) => p.current.supported))];
 }
 
+/** `virt-launcher 1.8 centos-stream-9 (QEMU 10.1.0-10.el9), image quay.io/…`: what a reader checks against the cluster. */
+function launcherOf(m: MatrixDocument | undefined): string | undefined {
+  const now = m?.steps[0];
+  return now ? `${now.launcher}, image ${now.launcherImage}` : undefined;
+}
+
+const plannedSteps = (m: MatrixDocument | undefined) => (m?.steps ?? []).slice(1).map((s) => s.label);
+
+function poolChange(name: string, pb: ResolvedPool | undefined, pa: ResolvedPool | undefined): PoolChange | undefined {
+  const typesAdded = setDiff(typesOf(pa?.current), typesOf(pb?.current));
+  const typesRemoved = setDiff(typesOf(pb?.current), typesOf(pa?.current));
+  const newlyDeprecated = setDiff(pa?.current.deprecated ?? [], pb?.current.deprecated ?? []).filter((t) => typesOf(pb?.current).includes(t));
+  const archChanged = pb?.architecture !== pa?.architecture;
+  const finalBefore = typesOf(pb && finalSet(pb));
+  const finalAfter = typesOf(pa && finalSet(pa));
+  const afterSteps = pb && pa ? { typesAdded: setDiff(finalAfter, finalBefore), typesRemoved: setDiff(finalBefore, finalAfter) } : undefined;
+  const finalChanged = afterSteps !== undefined && (afterSteps.typesAdded.length > 0 || afterSteps.typesRemoved.length > 0);
+  if (pb && pa && !archChanged && !typesAdded.length && !typesRemoved.length && !newlyDeprecated.length && !finalChanged) return undefined;
+  return {
+    pool: name,
+    change: !pb ? 'added' : !pa ? 'removed' : 'changed',
+    ...(archChanged ? { architecture: { before: pb?.architecture, after: pa?.architecture } } : {}),
+    typesAdded,
+    typesRemoved,
+    newlyDeprecated,
+    ...(finalChanged ? { afterSteps } : {}),
+  };
+}
+
 export function diffMatrices(before: MatrixDocument | undefined, after: MatrixDocument | undefined): MatrixDiff {
   const cluster = after?.cluster ?? before?.cluster ?? '';
   const b = new Map((before?.pools ?? []).map((p) => [p.name, p]));
   const a = new Map((after?.pools ?? []).map((p) => [p.name, p]));
   const names = [...new Set([...b.keys(), ...a.keys()])].sort();
-  const pools: PoolChange[] = [];
-  for (const name of names) {
-    const pb = b.get(name);
-    const pa = a.get(name);
-    const typesAdded = setDiff(typesOf(pa?.current), typesOf(pb?.current));
-    const typesRemoved = setDiff(typesOf(pb?.current), typesOf(pa?.current));
-    const newlyDeprecated = setDiff(pa?.current.deprecated ?? [], pb?.current.deprecated ?? []).filter((t) => typesOf(pb?.current).includes(t));
-    const releaseChanged = pb?.current.release !== pa?.current.release;
-    const upgradeChanged = pb?.upgrade?.release !== pa?.upgrade?.release;
-    if (pb && pa && !releaseChanged && !upgradeChanged && !typesAdded.length && !typesRemoved.length && !newlyDeprecated.length) continue;
-    pools.push({
-      pool: name,
-      change: !pb ? 'added' : !pa ? 'removed' : 'changed',
-      ...(releaseChanged ? { release: { before: pb?.current.release, after: pa?.current.release } } : {}),
-      ...(upgradeChanged ? { upgrade: { before: pb?.upgrade?.release, after: pa?.upgrade?.release } } : {}),
-      typesAdded,
-      typesRemoved,
-      newlyDeprecated,
-    });
-  }
+  const pools = names.map((n) => poolChange(n, b.get(n), a.get(n))).filter((p): p is PoolChange => p !== undefined);
+  const launcherBefore = launcherOf(before);
+  const launcherAfter = launcherOf(after);
+  const stepsBefore = plannedSteps(before);
+  const stepsAfter = plannedSteps(after);
   const offeredBefore = offered(before?.pools ?? []);
   const offeredAfter = offered(after?.pools ?? []);
-  return { cluster, pools, nowDenied: setDiff(offeredBefore, offeredAfter), nowAllowed: setDiff(offeredAfter, offeredBefore) };
+  return {
+    cluster,
+    ...(launcherBefore !== launcherAfter ? { launcher: { before: launcherBefore, after: launcherAfter } } : {}),
+    ...(!sameList(stepsBefore, stepsAfter) ? { steps: { before: stepsBefore, after: stepsAfter } } : {}),
+    pools,
+    nowDenied: setDiff(offeredBefore, offeredAfter),
+    nowAllowed: setDiff(offeredAfter, offeredBefore),
+  };
 }
 
 export function isEmptyDiff(d: MatrixDiff): boolean {
-  return d.pools.length === 0 && d.nowDenied.length === 0 && d.nowAllowed.length === 0;
+  return d.launcher === undefined && d.steps === undefined && d.pools.length === 0 && d.nowDenied.length === 0 && d.nowAllowed.length === 0;
 }

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import prodEast from '../../clusters/prod-east.js';
-import { resolvePools } from '../../compatibility/poolMachineTypes.js';
+import legacyApps from '../../clusters/legacy-apps.js';
+import { finalSet, resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { launchChromium } from '../../test/harness/chromium.js';
-import { prodEastEnginePlan } from '../../test/support/planFixtures.js';
+import { fleetPlanOf, legacyAppsEnginePlan, prodEastEnginePlan } from '../../test/support/planFixtures.js';
 import { renderPlan } from './renderPlan.js';
 
-const plan = prodEastEnginePlan();
+// prod-east (steps that change no machine type) and legacy-apps (a CS10 launcher step that drops types).
+const plan = fleetPlanOf([...prodEastEnginePlan().clusters, ...legacyAppsEnginePlan().clusters]);
 let browser: Browser;
 let page: Page;
 let work: string;
@@ -63,18 +64,18 @@ describe('the HTML plan report in Chromium', () => {
     for (const s of shown) expect(s.split(' ').at(-1)).toBe(s.split(' ')[2]);
   });
 
-  test('the types the RHEL 10 upgrade takes from rhel9-compute show as dropped, the one it brings as added', async () => {
-    // Computed from the definition, not from the plan: the planned upgrade's set against the current one.
-    const pool = resolvePools(prodEast).find((p) => p.name === 'rhel9-compute')!;
-    const after = new Set(pool.upgrade!.supported);
+  test("the types legacy-apps' CS10 launcher takes from rhel96 show as dropped, the ones it brings as added", async () => {
+    // Computed from the definition, not from the plan: the set after the last step against the current one.
+    const pool = resolvePools(legacyApps).find((p) => p.name === 'rhel96')!;
+    const after = new Set(finalSet(pool).supported);
     const dropped = pool.current.supported.filter((t) => !after.has(t));
-    const added = pool.upgrade!.supported.filter((t) => !pool.current.supported.includes(t));
+    const added = finalSet(pool).supported.filter((t) => !pool.current.supported.includes(t));
     expect(dropped).toContain('pc-q35-rhel8.6.0');
-    expect(added).toEqual(['pc-q35-rhel10.0.0']);
-    const cellOf = (t: string) => page.locator(`section[data-cluster="prod-east"] td[data-pool="rhel9-compute"][data-machine-type="${t}"]`);
+    expect(added).toContain('pc-q35-rhel10.2.0');
+    const cellOf = (t: string) => page.locator(`section[data-cluster="legacy-apps"] td[data-pool="rhel96"][data-machine-type="${t}"]`);
     for (const t of dropped) {
       await expect.poll(() => cellOf(t).getAttribute('data-cell')).toBe('dropped');
-      expect(await cellOf(t).getAttribute('title')).toContain('removed by the planned upgrade');
+      expect(await cellOf(t).getAttribute('title')).toContain('removed by a planned launcher step');
     }
     for (const t of added) expect(await cellOf(t).getAttribute('data-cell')).toBe('added');
   });
@@ -82,7 +83,7 @@ describe('the HTML plan report in Chromium', () => {
   test('dropped and supported cells look different, and the legend explains them', async () => {
     const bg = (cell: string) =>
       page
-        .locator(`section[data-cluster="prod-east"] td[data-cell="${cell}"]`)
+        .locator(`section[data-cluster="legacy-apps"] td[data-cell="${cell}"]`)
         .first()
         .evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundImage + (globalThis as any).getComputedStyle(el).backgroundColor);
     expect(await bg('dropped')).not.toBe(await bg('supported'));

@@ -20,6 +20,7 @@ import {
   memoryText,
   NO_FIX,
   nodeCountText,
+  poolText,
   OK_SUMMARY,
   PATCH_FIELD,
   RESTART_NOTE,
@@ -55,7 +56,7 @@ export function renderHtml(plan: FleetPlan): string {
 <body>
 <header class="page">
 <h1>${esc(title)}</h1>
-<p class="lead">What the planned hypervisor upgrades do to live migration, per cluster and step. Fleet: ${countBadges(plan.counts)}</p>
+<p class="lead">What the planned KubeVirt and launcher steps do to live migration, per cluster and step. Fleet: ${countBadges(plan.counts)}</p>
 </header>
 <main>
 ${plan.clusters.length === 0 ? '<p>No clusters in the plan.</p>' : plan.clusters.map(clusterSection).join('\n')}
@@ -75,7 +76,12 @@ function clusterSection(c: ClusterPlan): string {
 <h2 id="${id(c, 'title')}">${esc(c.cluster)}</h2>
 <p class="meta">KubeVirt <b>${esc(c.kubevirtVersion)}</b> · inventory: ${esc(inventoryText(c))}</p>
 <p class="summary" data-summary>${countBadges(c.counts)} <span class="muted">${esc(upgradesText(c))}</span></p>
-<p class="steps">${c.steps.map((s, i) => `<span class="step">${i + 1}. ${esc(s.label)}</span>`).join('<span class="arrow" aria-hidden="true">⇒</span>')}</p>`);
+<p class="steps">${c.steps
+    .map(
+      (s) =>
+        `<span class="step" data-step="${esc(s.id)}" data-machine-types-changed="${s.machineTypesChanged}" title="${esc(s.launcher)}">${esc(s.id)}: ${esc(s.label)}</span>`,
+    )
+    .join('<span class="arrow" aria-hidden="true">⇒</span>')}</p>`);
 
   parts.push(`<h3>${SECTION.grid}</h3>`, grid(c));
 
@@ -141,10 +147,7 @@ function grid(c: ClusterPlan): string {
     .map(
       ({ row, pool }) =>
         `<th scope="col" data-pool="${esc(row.pool)}">${esc(row.pool)}${
-          pool
-            ? `<span class="sub">${pool.upgradeTo ? `${esc(pool.release)} → <b>${esc(pool.upgradeTo)}</b>` : esc(pool.release)}</span>` +
-              `<span class="sub">${esc(nodeCountText(pool))} node${pool.nodes === 1 ? '' : 's'}</span>`
-            : ''
+          pool ? `<span class="sub">${esc(poolText(pool))}</span>` + `<span class="sub">${esc(nodeCountText(pool))} node${pool.nodes === 1 ? '' : 's'}</span>` : ''
         }</th>`,
     )
     .join('');
@@ -154,10 +157,9 @@ function grid(c: ClusterPlan): string {
       const worst = VERDICTS.find((v) => vms.some((vm) => vm.verdict === v));
       const vmCell = vms.length === 0 ? '<td class="vms muted">–</td>' : `<td class="vms">${vms.length}${worst && worst !== 'ok' ? ` ${pill(worst)}` : ''}</td>`;
       const cells = pools
-        .map(({ row, pool }) => {
+        .map(({ row }) => {
           const cell = row.cells[type] ?? 'absent';
-          const upgrade = pool?.upgradeTo ? ` (upgrade to ${pool.upgradeTo})` : '';
-          const title = `${row.pool}: ${type} ${GRID_CELL_LABEL[cell]}: ${GRID_CELL_MEANING[cell]}${upgrade}`;
+          const title = `${row.pool}: ${type} ${GRID_CELL_LABEL[cell]}: ${GRID_CELL_MEANING[cell]}`;
           return `<td class="cell cell-${cell}" data-pool="${esc(row.pool)}" data-machine-type="${esc(type)}" data-cell="${cell}" title="${esc(title)}"><span class="sym" aria-hidden="true">${GRID_CELL_SYMBOL[cell]}</span> ${GRID_CELL_LABEL[cell]}</td>`;
         })
         .join('');
@@ -169,7 +171,7 @@ function grid(c: ClusterPlan): string {
       `<li><span class="cell cell-${cell} swatch"><span class="sym" aria-hidden="true">${GRID_CELL_SYMBOL[cell]}</span> ${GRID_CELL_LABEL[cell]}</span> ${esc(GRID_CELL_MEANING[cell])}</li>`,
   ).join('');
   return `<div class="grid-wrap"><table class="grid" data-grid data-cluster="${esc(c.cluster)}">
-<caption>Each pool's machine types now, and what its planned upgrade changes</caption>
+<caption>Each pool's machine types now, and what the planned steps change by the last one</caption>
 <thead><tr><th scope="col">Machine type</th>${head}<th scope="col">VMs</th></tr></thead>
 <tbody>
 ${body}
@@ -186,7 +188,7 @@ function vmTable(c: ClusterPlan, vms: readonly VmPlan[], withFixes: boolean): st
     vm.requestedMachineType === vm.machineType
       ? `<code>${esc(vm.machineType)}</code>`
       : `<code>${esc(vm.machineType)}</code><span class="sub">requested ${esc(vm.requestedMachineType)}</span>`,
-    esc(stepLabel(c, vm.verdictStep)),
+    `${esc(stepAction(c, vm.verdictStep))}${vm.reason ? `<span class="sub">${esc(vm.reason)}</span>` : ''}`,
     esc(targetsByStepText(vm)),
     ...(withFixes ? [vm.fixes.length === 0 ? `<span class="muted">${esc(NO_FIX)}</span>` : `<ol class="fixes">${vm.fixes.map(fixItem).join('')}</ol>`] : []),
   ]);

@@ -1,6 +1,6 @@
 /**
  * `kvfleet plan --format json`: the FleetPlan as it is, so the JSON and the model cannot drift apart.
- * Its shape is documented in docs/plan-json.md and docs/schemas/plan-v1.schema.json (plan/render/planJsonSchema.ts).
+ * Its shape is documented in docs/plan-json.md and docs/schemas/plan-v2.schema.json (plan/render/planJsonSchema.ts).
  */
 import { type FleetPlan } from '../planModel.js';
 

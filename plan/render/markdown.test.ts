@@ -1,32 +1,36 @@
 /**
- * The Markdown golden: plan/render/__golden__/prod-east.md is the Markdown of the engine's plan of
- * clusters/prod-east.ts on the shared example inventory (test/support/planInventories.ts), compared
- * byte for byte. It changes when the renderer or the engine changes what it says. After an intended change to the wording or the layout, regenerate it with
+ * The Markdown goldens: plan/render/__golden__/prod-east.md is the Markdown of the engine's plan of
+ * clusters/prod-east.ts on the shared example inventory (test/support/planInventories.ts: steps that
+ * change no machine type), legacy-apps.md that of clusters/legacy-apps.ts before its CS10 launcher
+ * switch (stranded VMs, patches, held steps), compared byte for byte. It changes when the renderer or the engine changes what it says. After an intended change to the wording or the layout, regenerate it with
  *   UPDATE_GOLDEN=1 npx vitest run plan/render/markdown.test.ts
  * and review the diff of the .md file like any other change.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fleetPlanOf, labClusterPlan, prodEastEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
+import { fleetPlanOf, labClusterPlan, legacyAppsEnginePlan, prodEastEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
 import { code, md } from './markdown.js';
 import { renderPlan } from './renderPlan.js';
 
-const GOLDEN = join(import.meta.dirname, '__golden__', 'prod-east.md');
+const golden = (name: string) => join(import.meta.dirname, '__golden__', `${name}.md`);
 
 describe('markdown output', () => {
-  test('matches the golden file for prod-east (UPDATE_GOLDEN=1 rewrites it)', () => {
-    const rendered = renderPlan(prodEastEnginePlan(), 'markdown', { color: false });
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, rendered);
-    expect(rendered).toBe(readFileSync(GOLDEN, 'utf8'));
+  test.each([
+    ['prod-east', prodEastEnginePlan],
+    ['legacy-apps', legacyAppsEnginePlan],
+  ])('matches the golden file for %s (UPDATE_GOLDEN=1 rewrites it)', (name, plan) => {
+    const rendered = renderPlan(plan(), 'markdown', { color: false });
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden(name), rendered);
+    expect(rendered).toBe(readFileSync(golden(name), 'utf8'));
   });
 
   test('opens with one summary line per cluster, before any table', () => {
     const plan = syntheticFleetPlan();
     const lines = renderPlan(plan, 'markdown', { color: false }).split('\n');
     plan.clusters.forEach((c, i) => {
-      const upgrades = c.steps.length - 1;
-      const tail = upgrades === 0 ? 'across no planned upgrade' : `across ${upgrades} planned upgrade${upgrades === 1 ? '' : 's'}`;
+      const planned = c.steps.length - 1;
+      const tail = planned === 0 ? 'across no planned step' : `across ${planned} planned step${planned === 1 ? '' : 's'}`;
       expect(lines[2 * i]).toBe(
         `**${c.cluster}**: ${c.counts.stranded} stranded, ${c.counts['at-risk']} at-risk, ${c.counts.deprecated} deprecated, ${c.counts.ok} ok ${tail}`,
       );

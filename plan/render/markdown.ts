@@ -25,7 +25,7 @@ import {
   requestedOfUsable,
   SECTION,
   stepAction,
-  stepLabel,
+  vmMeaning,
   TARGETS_HEADING,
   targetsByStepText,
   vmRef,
@@ -45,19 +45,24 @@ export function renderMarkdown(plan: FleetPlan): string {
 
 function clusterSection(c: ClusterPlan): string[] {
   const out: string[] = [`### ${md(c.cluster)}`, '', `KubeVirt ${md(c.kubevirtVersion)} · inventory: ${md(inventoryText(c))}`, ''];
-  out.push(`Steps: ${c.steps.map((s) => md(s.label)).join(' ⇒ ')}`, '');
-
   out.push(
     ...table(
-      ['Pool', 'Nodes', 'Release', 'Upgrade to'],
-      c.pools.map((p) => [code(p.name), md(nodeCountText(p)), code(p.release), p.upgradeTo ? code(p.upgradeTo) : '–']),
+      ['Pool', 'Nodes', 'Architecture', 'OS'],
+      c.pools.map((p) => [code(p.name), md(nodeCountText(p)), code(p.architecture), p.os ? code(p.os) : '–']),
+    ),
+  );
+  out.push(`#### ${SECTION.steps}`, '');
+  out.push(
+    ...table(
+      ['Step', 'What', 'Launcher afterwards'],
+      c.steps.map((s) => [code(s.id), s.machineTypesChanged ? `**${md(s.label)}**` : md(s.label), md(s.launcher)]),
     ),
   );
 
-  // Only the pools a planned upgrade changes, and only the types it changes: the full grid is in the HTML report.
+  // Only the pools a planned step changes, and only the types it changes: the full grid is in the HTML report.
   const changes = gridChanges(c.grid);
   if (changes.length > 0) {
-    out.push(`#### ${SECTION.grid}: what the upgrades change`, '');
+    out.push(`#### ${SECTION.grid}: what the planned steps change`, '');
     out.push(
       ...table(
         ['Pool', `${GRID_CELL_SYMBOL.dropped} ${GRID_CELL_LABEL.dropped}`, `${GRID_CELL_SYMBOL.added} ${GRID_CELL_LABEL.added}`],
@@ -71,12 +76,13 @@ function clusterSection(c: ClusterPlan): string[] {
     out.push(`#### ${SECTION.attention}`, '');
     out.push(
       ...table(
-        ['Verdict', 'VM', 'Machine type', 'From step', TARGETS_HEADING, `${FIXES_HEADING}`],
+        ['Verdict', 'VM', 'Machine type', 'From step', 'Why', TARGETS_HEADING, `${FIXES_HEADING}`],
         groups.attention.map((vm) => [
           `**${vm.verdict}**`,
           vmCell(vm),
           machineTypeCell(vm),
-          md(stepLabel(c, vm.verdictStep)),
+          md(stepAction(c, vm.verdictStep)),
+          md(vmMeaning(vm)),
           md(targetsByStepText(vm)),
           vm.fixes.length === 0 ? md(NO_FIX) : vm.fixes.map((f, i) => `${i + 1}. ${md(fixText(f))}`).join('<br>'),
         ]),
@@ -88,7 +94,7 @@ function clusterSection(c: ClusterPlan): string[] {
     out.push(
       ...table(
         ['VM', 'Machine type', 'From step', TARGETS_HEADING],
-        groups.deprecated.map((vm) => [vmCell(vm), machineTypeCell(vm), md(stepLabel(c, vm.verdictStep)), md(targetsByStepText(vm))]),
+        groups.deprecated.map((vm) => [vmCell(vm), machineTypeCell(vm), md(stepAction(c, vm.verdictStep)), md(targetsByStepText(vm))]),
       ),
     );
   }
@@ -99,7 +105,7 @@ function clusterSection(c: ClusterPlan): string[] {
     ...table(
       ['Step', 'Pool', 'VMs', 'CPU requested / usable (cores)', 'Memory requested / usable', ''],
       c.capacity.pools.map((p) => [
-        md(stepLabel(c, p.step)),
+        md(stepAction(c, p.step)),
         code(p.pool),
         String(p.vms),
         requestedOfUsable(p.requested.cpuMillis, p.usable.cpuMillis, cpuText),

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { prodEastEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
-import { fleetPlanSchema, planJsonSchemaDocument } from './planJsonSchema.js';
+import { fleetPlanSchema, PLAN_SCHEMA_FILE, planJsonSchemaDocument } from './planJsonSchema.js';
 import { renderPlan } from './renderPlan.js';
 
 const projectDir = join(import.meta.dirname, '..', '..');
 
 describe('plan JSON schema', () => {
-  test('docs/schemas/plan-v1.schema.json is what `npm run docs:schemas` generates', () => {
-    expect(readFileSync(join(projectDir, 'docs/schemas/plan-v1.schema.json'), 'utf8')).toBe(planJsonSchemaDocument());
+  test(`${PLAN_SCHEMA_FILE} is what \`npm run docs:schemas\` generates`, () => {
+    expect(readFileSync(join(projectDir, PLAN_SCHEMA_FILE), 'utf8')).toBe(planJsonSchemaDocument());
   });
 
   test('the example in docs/plan-json.md validates', () => {

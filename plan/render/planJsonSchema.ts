@@ -1,6 +1,6 @@
 /**
  * The JSON output of `kvfleet plan` as a zod schema, and from it the JSON Schema document published
- * as docs/schemas/plan-v1.schema.json (`npm run docs:schemas`). The type assertions at the bottom
+ * as docs/schemas/plan-v2.schema.json (`npm run docs:schemas`). The type assertions at the bottom
  * keep it equal to plan/planModel.ts: a field added there without one here fails `tsc`.
  *
  * Objects are loose (extra keys pass): under the versioning rule a new field does not change
@@ -17,16 +17,19 @@ const vmKind = z.enum(['VirtualMachine', 'VirtualMachineInstance']);
 const nullableInt = count.nullable();
 
 const planStep = z.looseObject({
-  id: z.string().describe('`now`, or `after-<pool>`.'),
-  label: z.string().describe('Human text: `now`, `after rhel9-compute → rhel-10.0`.'),
-  upgradedPools: z.array(z.string()).describe('Pools upgraded at this step, cumulatively (empty for `now`).'),
+  id: z.string().describe('`now`, `step-1`, `step-2`…'),
+  label: z.string().describe('Human text: `now`, `KubeVirt 1.7.0 → 1.8.0`; a step that changes no set ends `(machine types unchanged)`.'),
+  kind: z.enum(['now', 'kubevirt-upgrade', 'launcher-switch', 'node-os-upgrade']),
+  launcher: z.string().describe('The cluster’s launcher once the step is done: `virt-launcher 1.8 centos-stream-9 (QEMU 10.1.0-10.el9)`.'),
+  launcherImage: z.string().describe('The launcher image virt-controller renders launcher pods with once the step is done.'),
+  machineTypesChanged: z.boolean().describe('False when no pool’s machine-type set differs from the step before (always false for `now` and node-OS steps).'),
 });
 
 const poolPlan = z.looseObject({
   name: z.string(),
   nodeSelector: z.record(z.string(), z.string()),
-  release: z.string(),
-  upgradeTo: z.string().optional(),
+  architecture: z.enum(['amd64', 'arm64', 's390x']),
+  os: z.string().optional().describe('The OS release the definition states now (informational: it changes no machine type).'),
   nodes: nullableInt.describe('Nodes in the pool (inventory: matched nodes; definition: `nodeCount`); null when unknown.'),
   nodeSource: z.enum(['inventory', 'definition', 'unknown']),
   nodeNames: z.array(z.string()),
@@ -35,7 +38,7 @@ const poolPlan = z.looseObject({
 
 const gridCell = z.enum(['supported', 'deprecated', 'dropped', 'added', 'absent']);
 const grid = z.looseObject({
-  machineTypes: z.array(z.string()).describe('Every canonical type some pool offers now or after its upgrade, oldest first.'),
+  machineTypes: z.array(z.string()).describe('Every canonical type some pool offers now or after the last planned step, oldest first.'),
   rows: z.array(z.looseObject({ pool: z.string(), cells: z.record(z.string(), gridCell) })),
 });
 
@@ -48,7 +51,13 @@ const stepPlacement = z.looseObject({
 
 const fix = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('restart-onto-newer-type'), machineType: z.string(), restartRequired: z.literal(true), text: z.string() }),
-  z.looseObject({ kind: z.literal('keep-pool-on-release'), pool: z.string(), release: z.string(), nodesNeeded: count, text: z.string() }),
+  z.looseObject({
+    kind: z.literal('hold-step'),
+    step: z.string().describe('The step id to hold (and every later one).'),
+    stepLabel: z.string(),
+    launcher: z.string().describe('The launcher that step brings, which lacks the VM’s type.'),
+    text: z.string(),
+  }),
 ]);
 
 const vmPlan = z.looseObject({
@@ -62,6 +71,7 @@ const vmPlan = z.looseObject({
   steps: z.array(stepPlacement),
   verdict: verdict.describe('Worst verdict over the steps.'),
   verdictStep: z.string().describe('First step with that worst verdict.'),
+  reason: z.string().optional().describe('For a VM a launcher step strands or puts at risk: the step, the launcher that lacks its type, and what follows.'),
   fixes: z.array(fix).describe('For stranded and at-risk VMs: the ways out, best first.'),
 });
 
@@ -128,10 +138,13 @@ export const fleetPlanSchema = z
     description: 'Output of `kvfleet plan --format json`; see docs/plan-json.md. schemaVersion changes when a field’s meaning changes or a field is removed.',
   });
 
-/** The JSON Schema document, as committed in docs/schemas/plan-v1.schema.json (newline-terminated). */
+/** Where the JSON Schema document is committed, named after the schema version. */
+export const PLAN_SCHEMA_FILE = `docs/schemas/plan-${PLAN_SCHEMA_VERSION.split('/').at(-1)}.schema.json`;
+
+/** The JSON Schema document, as committed in PLAN_SCHEMA_FILE (newline-terminated). */
 export function planJsonSchemaDocument(): string {
   const schema = z.toJSONSchema(fleetPlanSchema, { target: 'draft-2020-12' });
-  return `${JSON.stringify({ $id: 'https://kvfleet.io/schemas/plan-v1.schema.json', ...schema }, null, 2)}\n`;
+  return `${JSON.stringify({ $id: `https://kvfleet.io/schemas/${PLAN_SCHEMA_FILE.split('/').at(-1)}`, ...schema }, null, 2)}\n`;
 }
 
 // Compile-time equality of the schema and the model, readonly aside (zod infers mutable types).

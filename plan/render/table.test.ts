@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { labClusterPlan, prodEastClusterPlan, prodEastEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
+import { labClusterPlan, prodEastClusterPlan, legacyAppsEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
 import { renderPlan } from './renderPlan.js';
 import { RESTART_NOTE } from './wording.js';
 
@@ -46,7 +46,7 @@ describe('table output', () => {
   });
 
   test("the engine's restart fixes say restart once, whether or not the engine's text does", () => {
-    const engine = prodEastEnginePlan();
+    const engine = legacyAppsEnginePlan();
     const text = renderPlan(engine, 'table', { color: false });
     const restartFixes = engine.clusters.flatMap((c) => c.vms.flatMap((v) => v.fixes.filter((f) => f.kind === 'restart-onto-newer-type')));
     expect(restartFixes.length).toBeGreaterThan(0);
@@ -60,8 +60,8 @@ describe('table output', () => {
   test('pool columns line up: each column starts at the same offset in every row', () => {
     const head = lines.findIndex((l) => l.trim().startsWith('POOL '));
     const rows = lines.slice(head, head + 1 + prodEastClusterPlan().pools.length);
-    const releaseAt = rows[0]!.indexOf('RELEASE');
-    for (const [i, row] of rows.slice(1).entries()) expect(row.slice(releaseAt)).toMatch(new RegExp(`^${prodEastClusterPlan().pools[i]!.release} `));
+    const archAt = rows[0]!.indexOf('ARCHITECTURE');
+    for (const [i, row] of rows.slice(1).entries()) expect(row.slice(archAt)).toMatch(new RegExp(`^${prodEastClusterPlan().pools[i]!.architecture} `));
   });
 
   test('capacity states the rule and flags exactly the overcommitted pools', () => {

@@ -24,12 +24,12 @@ import {
   PATCH_FIELD,
   requestedOfUsable,
   SECTION,
-  stepLabel,
+  stepAction,
   TARGETS_HEADING,
   targetsByStepText,
   transitionText,
   upgradesText,
-  VERDICT_MEANING,
+  vmMeaning,
   vmRef,
   vmsByGroup,
   warningLines,
@@ -70,21 +70,25 @@ function clusterLines(cluster: ClusterPlan, paint: (text: string, style?: Style)
   const verdictCell = (v: Verdict): Cell => ({ text: v, style: VERDICT_STYLE[v] });
 
   lines.push(paint(`${cluster.cluster}`, ['bold', 'underline']), `KubeVirt ${cluster.kubevirtVersion}; inventory: ${inventoryText(cluster)}`);
-  lines.push(`Steps: ${cluster.steps.map((s) => s.label).join(' ⇒ ')}`);
   if (cluster.inventory) lines.push(`Verdicts: ${paintCounts(cluster, paint)}`);
 
   heading(SECTION.pools);
   table(
-    ['POOL', 'NODES', 'RELEASE', 'UPGRADE TO'],
-    cluster.pools.map((p) => [{ text: p.name }, { text: nodeCountText(p) }, { text: p.release }, p.upgradeTo ? { text: p.upgradeTo, style: 'cyan' } : { text: '–' }]),
+    ['POOL', 'NODES', 'ARCHITECTURE', 'OS'],
+    cluster.pools.map((p) => [{ text: p.name }, { text: nodeCountText(p) }, { text: p.architecture }, { text: p.os ?? '–' }]),
+  );
+
+  heading(SECTION.steps);
+  table(
+    ['STEP', 'WHAT', 'LAUNCHER AFTERWARDS'],
+    cluster.steps.map((s) => [{ text: s.id }, s.machineTypesChanged ? { text: s.label, style: 'cyan' } : { text: s.label }, { text: s.launcher }]),
   );
 
   const changes = gridChanges(cluster.grid);
   if (changes.length > 0) {
-    heading(`${SECTION.grid}: what the upgrades change`);
+    heading(`${SECTION.grid}: what the planned steps change`);
     for (const ch of changes) {
-      const pool = cluster.pools.find((p) => p.name === ch.pool);
-      lines.push(`  ${ch.pool}${pool?.upgradeTo ? ` → ${pool.upgradeTo}` : ''}: drops ${ch.dropped.length}, adds ${ch.added.length}`);
+      lines.push(`  ${ch.pool}: drops ${ch.dropped.length}, adds ${ch.added.length}`);
       for (const d of ch.dropped) {
         const where = d.stillOn.length > 0 ? `still on ${d.stillOn.join(', ')}` : paint('on no pool afterwards', 'red');
         lines.push(`    ${GRID_CELL_SYMBOL.dropped} ${d.machineType}: ${where}`);
@@ -109,7 +113,7 @@ function clusterLines(cluster: ClusterPlan, paint: (text: string, style?: Style)
     );
     lines.push(head!);
     groups.attention.forEach((vm, i) => {
-      lines.push(rows[i]!, `      ${VERDICT_MEANING[vm.verdict]}`);
+      lines.push(rows[i]!, `      ${vmMeaning(vm)}`);
       if (vm.fixes.length === 0) lines.push(`      - ${NO_FIX}`);
       lines.push(...vm.fixes.map((f, n) => `      ${n + 1}. ${fixText(f)}`));
     });
@@ -128,7 +132,7 @@ function clusterLines(cluster: ClusterPlan, paint: (text: string, style?: Style)
   table(
     ['STEP', 'POOL', 'VMS', 'CPU REQUESTED / USABLE', 'MEMORY REQUESTED / USABLE', ''],
     cluster.capacity.pools.map((c) => [
-      { text: stepLabel(cluster, c.step) },
+      { text: stepAction(cluster, c.step) },
       { text: c.pool },
       { text: String(c.vms) },
       { text: `${requestedOfUsable(c.requested.cpuMillis, c.usable.cpuMillis, cpuText)} cores` },
@@ -167,7 +171,7 @@ function vmRow(vm: VmPlan, cluster: ClusterPlan, verdictCell: (v: Verdict) => Ce
     { text: kindShort(vm.kind) },
     { text: vmRef(vm) },
     { text: machineTypeText(vm) },
-    { text: stepLabel(cluster, vm.verdictStep) },
+    { text: stepAction(cluster, vm.verdictStep) },
     { text: targetsByStepText(vm) },
     { text: vm.argoCdApplication ?? '–' },
   ];

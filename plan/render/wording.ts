@@ -36,15 +36,15 @@ export const GRID_CELL_SYMBOL: Readonly<Record<GridCell, string>> = {
 };
 
 export const GRID_CELL_MEANING: Readonly<Record<GridCell, string>> = {
-  supported: 'offered now and after any planned upgrade',
-  deprecated: 'offered, but deprecated (now or after the planned upgrade)',
-  dropped: 'offered now, removed by the planned upgrade',
-  added: 'not offered now, brought by the planned upgrade',
+  supported: 'offered now and after the last planned step',
+  deprecated: 'offered, but deprecated (now or after the last planned step)',
+  dropped: 'offered now, removed by a planned launcher step',
+  added: 'not offered now, brought by a planned launcher step',
   absent: 'not offered, now or after',
 };
 
 export const SECTION = {
-  steps: 'Upgrade steps',
+  steps: 'Planned steps',
   pools: 'Pools',
   grid: 'Machine types by pool',
   attention: 'Stranded and at-risk VMs',
@@ -74,23 +74,23 @@ export function countsText(counts: Readonly<Record<Verdict, number>>): string {
   return VERDICTS.map((v) => `${counts[v]} ${v}`).join(', ');
 }
 
-/** Pools the plan upgrades: the steps after `now`. */
-export function plannedUpgradeCount(cluster: ClusterPlan): number {
-  return cluster.steps.filter((s) => s.upgradedPools.length > 0).length;
+/** The planned steps: every step after `now`. */
+export function plannedStepCount(cluster: ClusterPlan): number {
+  return cluster.steps.filter((s) => s.kind !== 'now').length;
 }
 
-/** `across 1 planned upgrade`, the tail of every summary line. */
+/** `across 3 planned steps`, the tail of every summary line. */
 export function upgradesText(cluster: ClusterPlan): string {
-  const n = plannedUpgradeCount(cluster);
-  return `across ${n === 0 ? 'no planned upgrade' : `${n} planned upgrade${n === 1 ? '' : 's'}`}`;
+  const n = plannedStepCount(cluster);
+  return `across ${n === 0 ? 'no planned step' : `${n} planned step${n === 1 ? '' : 's'}`}`;
 }
 
-/** The one-line summary of a cluster, without its name: `2 stranded, … across 1 planned upgrade`. */
+/** The one-line summary of a cluster, without its name: `2 stranded, … across 3 planned steps`. */
 export function clusterSummary(cluster: ClusterPlan): string {
   return `${countsText(cluster.counts)} ${upgradesText(cluster)}`;
 }
 
-/** A step's human label (`after rhel9-compute → rhel-10.0`); the id when the plan does not list it. */
+/** A step's human label (`KubeVirt 1.7.0 → 1.8.0`); the id when the plan does not list it. */
 export function stepLabel(cluster: ClusterPlan, stepId: string): string {
   return cluster.steps.find((s) => s.id === stepId)?.label ?? stepId;
 }
@@ -119,29 +119,24 @@ export function isRestartFix(fix: Fix): boolean {
   return fix.kind === 'restart-onto-newer-type';
 }
 
-/**
- * What a step does, as a deadline reads: `upgrading rhel9-compute to rhel-10.0`. Steps are cumulative,
- * so the pools a step adds are those its predecessor had not upgraded yet.
- */
+/** A step as a deadline reads: `step-3 (launcher centos-stream-9 → centos-stream-10)`; `now` as it is. */
 export function stepAction(cluster: ClusterPlan, stepId: string): string {
-  const i = cluster.steps.findIndex((s) => s.id === stepId);
-  const step = cluster.steps[i];
-  if (!step || step.upgradedPools.length === 0) return stepLabel(cluster, stepId);
-  const before = new Set(cluster.steps[i - 1]?.upgradedPools ?? []);
-  const added = step.upgradedPools.filter((p) => !before.has(p));
-  const what = added.map((name) => {
-    const to = cluster.pools.find((p) => p.name === name)?.upgradeTo;
-    return to ? `${name} to ${to}` : name;
-  });
-  return `upgrading ${what.join(' and ')}`;
+  const step = cluster.steps.find((s) => s.id === stepId);
+  return !step || step.kind === 'now' ? stepLabel(cluster, stepId) : `${step.id} (${step.label})`;
+}
+
+/** What a VM's verdict means for it: the engine's reason (the launcher step that breaks it) when it gave one. */
+export function vmMeaning(vm: VmPlan): string {
+  return vm.reason ?? VERDICT_MEANING[vm.verdict];
 }
 
 export function transitionText(t: Transition, cluster: ClusterPlan): string {
   return `${t.from} → ${t.to} before ${stepAction(cluster, t.before)}; restart required`;
 }
 
-export function poolUpgradeText(pool: { readonly release: string; readonly upgradeTo?: string }): string {
-  return pool.upgradeTo ? `${pool.release} → ${pool.upgradeTo}` : `${pool.release} (no upgrade planned)`;
+/** `amd64, OS rhel-9.6`: what a pool row says beside its name (the OS changes no machine type). */
+export function poolText(pool: { readonly architecture: string; readonly os?: string }): string {
+  return pool.os ? `${pool.architecture}, OS ${pool.os}` : pool.architecture;
 }
 
 export function nodeCountText(pool: { readonly nodes: number | null; readonly nodeSource: string }): string {

@@ -28,7 +28,7 @@ export function vmMachineTypeWarningsPolicy(cluster: ClusterDefinition): Kyverno
         subject: 'VirtualMachine, VirtualMachineInstance',
         description:
           `Warns when a VM or VMI pins a machine type that a planned step of cluster ${cluster.name} leaves without a node pool ` +
-          "(naming the step and the virt-launcher it moves to), or that QEMU marks deprecated, and advises the type to restart onto.",
+          '(naming the step and the virt-launcher it moves to), or that QEMU marks deprecated, and advises the type to restart onto.',
       }),
       spec: {
         failurePolicy: 'Ignore',

@@ -1,6 +1,7 @@
 /**
- * Denies a VM or VMI that pins a machine type no node pool of the cluster runs, naming the
- * pools and the types they offer. The cluster's matrix is embedded as a CEL map.
+ * Denies a VM or VMI that pins a machine type the cluster's virt-launcher does not offer today on any
+ * node pool (say one only the previous launcher had), naming that launcher, the pools and the types
+ * they offer. The decisions come from machineTypeAdmission.ts and are embedded as a CEL map.
  */
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { celMap, celString, celStringList } from '../kyverno-cel/celLiterals.js';

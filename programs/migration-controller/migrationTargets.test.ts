@@ -31,32 +31,40 @@ const poolOf = (name: string | undefined) => nodes.find((n) => n.name === name)?
 describe('the preferred pool for a machine type', () => {
   test.each([
     // type, where it runs, chosen pool, why
-    ['pc-q35-rhel10.0.0', 'rhel10', 'only RHEL 10 offers it'],
-    ['pc-q35-rhel8.6.0', 'rhel96-staying', 'deprecated on both RHEL 9.6 pools; the upgrading pool loses it'],
-    ['pc-q35-rhel9.6.0', 'rhel96-staying', 'deprecated on RHEL 10; of the RHEL 9.6 pools, the one with no upgrade planned'],
-    ['pc-q35-rhel9.2.0', 'rhel96-staying', 'same ranking as 9.6.0'],
+    ['pc-q35-rhel10.0.0', 'rhel10', 'only rhel10 offers it'],
+    ['pc-q35-rhel8.6.0', 'rhel96-staying', 'deprecated on both pools that run it; the launcher switch drops it from rhel9-upgrading'],
   ])('%s goes to %s (%s)', (machineType, pool) => {
     expect(poolOf(chooseTarget(query(machineType))?.node)).toBe(pool);
     // The chosen pool is one the matrix says can host the type today.
     expect(placeMachineType(UPGRADE_POOLS, machineType).hostsNow).toContain(pool);
   });
 
-  test('the ranking orders every eligible node: not deprecated, then no upgrade, then an upgrade that keeps the type', () => {
+  test('the ranking orders every eligible node: not deprecated first, then by a hash of VMI and node', () => {
     const ranked = rankTargets(query('pc-q35-rhel9.6.0'));
-    expect(ranked.map((c) => c.pool)).toEqual(['rhel96-staying', 'rhel96-staying', 'rhel9-upgrading', 'rhel9-upgrading', 'rhel10', 'rhel10']);
     expect(ranked.map((c) => [c.deprecated, c.upgrade])).toEqual([
-      [false, 'none-planned'],
-      [false, 'none-planned'],
       [false, 'keeps-type'],
       [false, 'keeps-type'],
-      [true, 'none-planned'],
-      [true, 'none-planned'],
+      [false, 'keeps-type'],
+      [false, 'keeps-type'],
+      [true, 'keeps-type'],
+      [true, 'keeps-type'],
+    ]);
+    expect(ranked.slice(4).map((c) => c.pool)).toEqual(['rhel10', 'rhel10']);
+  });
+
+  test('a pool whose planned launcher drops the type ranks after one that keeps it', () => {
+    const ranked = rankTargets(query('pc-q35-rhel8.6.0'));
+    expect(ranked.map((c) => [c.pool, c.upgrade])).toEqual([
+      ['rhel96-staying', 'keeps-type'],
+      ['rhel96-staying', 'keeps-type'],
+      ['rhel9-upgrading', 'loses-type'],
+      ['rhel9-upgrading', 'loses-type'],
     ]);
   });
 
-  test('a pool whose upgrade drops the type ranks after one that keeps it', () => {
-    const ranked = rankTargets(query('pc-q35-rhel8.6.0'));
-    expect(ranked.map((c) => c.upgrade)).toEqual(['none-planned', 'none-planned', 'loses-type', 'loses-type']);
+  test('with no planned step that changes the launcher, every pool is none-planned', () => {
+    const now = UPGRADE_POOLS.map((p) => ({ ...p, sets: [p.current] }));
+    expect(new Set(rankTargets(query('pc-q35-rhel9.6.0', { pools: now })).map((c) => c.upgrade))).toEqual(new Set(['none-planned']));
   });
 
   test('a type no node offers has no target', () => {

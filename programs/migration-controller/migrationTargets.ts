@@ -49,10 +49,15 @@ export function poolNameOf(node: NodeView, pools: readonly ResolvedPool[] | unde
   return node.labels[POOL_LABEL] ?? (pools ? poolOfNode(pools, node.labels)?.name : undefined);
 }
 
+/**
+ * Whether the pool keeps the type through every planned step (matrix `sets`): `none-planned` when no
+ * step changes its set, `loses-type` when some step's launcher lacks it.
+ */
 function outlook(poolName: string | undefined, q: TargetQuery): UpgradeOutlook {
   const pool = q.pools?.find((p) => p.name === poolName);
-  if (!pool?.upgrade) return 'none-planned';
-  return supportsMachineType(pool.upgrade, q.machineType) ? 'keeps-type' : 'loses-type';
+  const later = pool?.sets.slice(1).filter((s) => s.launcher !== pool.current.launcher) ?? [];
+  if (later.length === 0) return 'none-planned';
+  return later.every((s) => supportsMachineType(s, q.machineType)) ? 'keeps-type' : 'loses-type';
 }
 
 /** 32-bit FNV-1a: a stable, dependency-free hash for rendezvous tie-breaking. */

@@ -11,7 +11,12 @@ import { expect, test } from 'vitest';
 import { isValidLabelName } from '../../compatibility/labelKeys.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';
 import { parseCapabilities } from './capabilitiesXml.js';
+import { matrixDocument } from '../../compatibility/matrixDocument.js';
+import { testCluster } from '../../test/support/clusterFixtures.js';
 import { desiredNodeMetadata } from './nodeLabels.js';
+
+/** A matrix whose pools select no node: the label computation alone. */
+const NO_POOLS = { ...matrixDocument(testCluster()), pools: [] };
 
 const samples = [
   readFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64-rhel7.xml'), 'utf8'),
@@ -44,7 +49,7 @@ function checkInvariants(xml: string): void {
   }
   for (const t of deprecated) expect(canonical.includes(t) || Object.hasOwn(aliases, t)).toBe(true);
   // Whatever names came out, the labels built from them are valid or skipped, never a throw.
-  const desired = desiredNodeMetadata(result.machineTypes, [], {});
+  const desired = desiredNodeMetadata(result.machineTypes, NO_POOLS, {});
   for (const [key, value] of Object.entries(desired.labels)) {
     const [prefix, name] = key.split('/');
     expect(prefix!.length).toBeLessThanOrEqual(253);

@@ -109,7 +109,7 @@ export class NodeLabelReconciler {
     }
     const labels = node.metadata?.labels ?? {};
     const annotations = node.metadata?.annotations ?? {};
-    const desired = desiredNodeMetadata(caps.machineTypes, matrix.matrix.pools, labels, annotations);
+    const desired = desiredNodeMetadata(caps.machineTypes, matrix.matrix, labels, annotations);
 
     const warnings = [...caps.warnings, ...desired.warnings];
     if (warnings.join('\n') !== this.lastWarnings) {
@@ -140,8 +140,8 @@ export class NodeLabelReconciler {
           .filter(([, v]) => v === null)
           .map(([k]) => k),
         pool: desired.match?.pool,
-        release: desired.match?.release,
-        drift: desired.match?.drift,
+        launcher: desired.match?.launcher,
+        drift: desired.match && { reason: desired.match.reason, extra: desired.match.extra, missing: desired.match.missing, explanation: desired.match.explanation },
         kubevirtDrift: desired.kubevirt,
       },
       'node labels updated',
@@ -157,7 +157,7 @@ export class NodeLabelReconciler {
     metrics.deprecatedMachineType.reset();
     for (const t of machineTypes.deprecated) metrics.deprecatedMachineType.set({ node, machine_type: t }, 1);
     metrics.unlabellable.set({ node }, desired.skipped.length);
-    // One node per process: reset so a changed pool/release leaves no stale series behind.
+    // One node per process: reset so a changed pool or reason leaves no stale series behind.
     metrics.drift.reset();
     metrics.driftTypes.reset();
     metrics.kubevirtDrift.reset();
@@ -169,10 +169,10 @@ export class NodeLabelReconciler {
       metrics.kubevirtDriftTypes.set({ node, direction: 'kubevirt_only' }, kubevirtOnly.length);
     }
     if (desired.match) {
-      const { pool, release, drift } = desired.match;
-      metrics.drift.set({ node, pool, release }, drift.extra.length + drift.missing.length > 0 ? 1 : 0);
-      metrics.driftTypes.set({ node, direction: 'extra' }, drift.extra.length);
-      metrics.driftTypes.set({ node, direction: 'missing' }, drift.missing.length);
+      const { pool, reason, extra, missing } = desired.match;
+      metrics.drift.set({ node, pool, reason }, reason === 'none' ? 0 : 1);
+      metrics.driftTypes.set({ node, direction: 'extra' }, extra.length);
+      metrics.driftTypes.set({ node, direction: 'missing' }, missing.length);
     }
   }
 

@@ -11,12 +11,10 @@ import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KvfleetNamespace } from '../../generators/kvfleetNamespace.js';
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
-import { hypervisorRelease } from '../../compatibility/hypervisorReleases.js';
 import {
   ALIAS_MACHINE_TYPE_LABEL_PREFIX,
   DRIFT_ANNOTATION,
   DRIFT_LABEL,
-  HYPERVISOR_RELEASE_LABEL,
   isKvfleetNodeLabel,
   KUBEVIRT_LABEL_DRIFT_ANNOTATION,
   KUBEVIRT_LABEL_DRIFT_LABEL,
@@ -24,6 +22,7 @@ import {
   POOL_LABEL,
 } from '../../compatibility/labelKeys.js';
 import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
+import { type MachineTypeSet } from '../../compatibility/poolMachineTypes.js';
 import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
 import { dryRunApply } from '../../test/harness/dryRun.js';
 import { freePort } from '../../test/harness/freePort.js';
@@ -34,7 +33,7 @@ import { createLogger } from '../runtime/logger.js';
 import { parseCapabilities } from './capabilitiesXml.js';
 import { createLabellerMetrics } from './labellerMetrics.js';
 import { NODE_EVENT_NAMESPACE, NodeLabelReconciler } from './nodeLabelReconciler.js';
-import { TEST_POOL_LABEL, testCluster } from '../../test/support/clusterFixtures.js';
+import { TEST_POOL_LABEL, upgradingTestCluster } from '../../test/support/clusterFixtures.js';
 import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
 import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
 
@@ -43,8 +42,11 @@ const POOL_KEY = TEST_POOL_LABEL;
 const realSample = join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64.xml');
 const rhel96Fixture = join(import.meta.dirname, 'fixtures', 'synthetic-rhel9.6-capabilities.xml');
 
-// Pools rhel96 and rhel10, whose nodes carry POOL_KEY: <pool name>.
-const cluster = testCluster({ name: 'labeller-test', kubevirtVersion: '1.5.2' });
+// KubeVirt 1.7.0 (CS9) → 1.8.0 → node OS of east → CentOS Stream 10; pools east (rhel-9.6), west (no OS),
+// arm (arm64), whose nodes carry POOL_KEY: <pool name>. KubeVirt ≥ 1.5.1, so KubeVirt's labels count.
+const cluster = upgradingTestCluster({ name: 'labeller-test' });
+const matrix = matrixDocument(cluster);
+const east = matrix.pools.find((p) => p.name === 'east')!;
 
 function synthLabeller(): KubernetesObject[] {
   const chart = Testing.chart();
@@ -71,7 +73,7 @@ beforeAll(async () => {
   labellerKc.loadFromString(plane.kubeconfigFor(SA_USER));
   workDir = mkdtempSync(join(tmpdir(), 'kvfleet-labeller-'));
   matrixPath = join(workDir, 'matrix.yaml');
-  writeFileSync(matrixPath, renderMatrixDocument(matrixDocument(cluster)));
+  writeFileSync(matrixPath, renderMatrixDocument(matrix));
 });
 
 afterAll(async () => {
@@ -106,21 +108,22 @@ const readNode = (name: string): Promise<V1Node> => adminCore.readNode({ name })
 const eventsFor = async (nodeName: string) =>
   (await adminCore.listNamespacedEvent({ namespace: NODE_EVENT_NAMESPACE, fieldSelector: `involvedObject.name=${nodeName}` })).items;
 const kvfleetLabels = (node: V1Node) => Object.fromEntries(Object.entries(node.metadata?.labels ?? {}).filter(([k]) => isKvfleetNodeLabel(k)));
-const rhel96 = hypervisorRelease('rhel-9.6')!;
-const rhel96Machines = machinesOfSet({ supported: rhel96.machineTypes, deprecated: rhel96.deprecated, aliases: rhel96.aliases });
+/** What the current launcher (the catalogue entry of `steps[0]`) lists on amd64. */
+const launcherMachines = machinesOfSet(east.current);
+const kubevirtLabelsOf = (set: MachineTypeSet) =>
+  Object.fromEntries([...set.supported, ...Object.keys(set.aliases)].map((t) => [`machine-type.node.kubevirt.io/${t}`, 'true']));
 
 describe('one node, one reconcile', () => {
   test('the first reconcile labels the node; the second writes nothing (resourceVersion unchanged)', async () => {
-    const node = await createNode({ [POOL_KEY]: 'rhel96' });
+    const node = await createNode({ [POOL_KEY]: 'east' });
     const { reconciler, writes } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'));
 
     expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: true, events: [] });
     const labelled = await readNode(node);
     const labels = labelled.metadata!.labels!;
-    for (const t of [...rhel96.machineTypes, 'q35', 'pc']) expect(labels[MACHINE_TYPE_LABEL_PREFIX + t]).toBe('true');
-    expect(labels[`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]).toBe(rhel96.aliases.q35);
-    expect(labels[POOL_LABEL]).toBe('rhel96');
-    expect(labels[HYPERVISOR_RELEASE_LABEL]).toBe('rhel-9.6');
+    for (const t of [...east.current.supported, 'q35', 'pc']) expect(labels[MACHINE_TYPE_LABEL_PREFIX + t]).toBe('true');
+    expect(labels[`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]).toBe(east.current.aliases.q35);
+    expect(labels[POOL_LABEL]).toBe('east');
     expect(labels[DRIFT_LABEL]).toBe('false');
     const writesAfterFirst = await writes();
     expect(writesAfterFirst).toBe(1); // one patch, no Event: no drift
@@ -175,12 +178,12 @@ describe('bad input changes nothing', () => {
     ],
     [
       'listing no KVM guest (init step without /dev/kvm)',
-      (path: string) => writeFileSync(path, syntheticCapabilitiesXml({ kvm: false, machines: rhel96Machines })),
+      (path: string) => writeFileSync(path, syntheticCapabilitiesXml({ kvm: false, machines: launcherMachines })),
       'capabilities_invalid',
     ],
     ['missing', (path: string) => unlinkSync(path), 'capabilities_unreadable'],
   ])('a capabilities file %s leaves the node as it was and says why (the loop logs and counts it)', async (_what, spoil, reason) => {
-    const node = await createNode({ [POOL_KEY]: 'rhel96' });
+    const node = await createNode({ [POOL_KEY]: 'east' });
     const { reconciler, capabilitiesPath } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'));
     await reconciler.reconcile();
     const before = await readNode(node);
@@ -192,31 +195,89 @@ describe('bad input changes nothing', () => {
   });
 });
 
-describe('drift', () => {
-  test('a node whose QEMU differs from its pool shows drift as label, annotation and one Event; the fix clears it', async () => {
-    const node = await createNode({ [POOL_KEY]: 'rhel96' });
-    const drifted = rhel96Machines.filter((m) => m.name !== 'pc-q35-rhel9.4.0').concat({ name: 'pc-q35-rhel9.8.0' });
+describe('drift from the launcher', () => {
+  test.each([
+    ['east', 'rhel-9.6'],
+    ['west', 'no OS stated'],
+  ])("a node (pool %s, %s) whose QEMU and KubeVirt labels equal its launcher's entry shows no drift and records no Event", async (pool) => {
+    const node = await createNode({ [POOL_KEY]: pool, ...kubevirtLabelsOf(east.current) });
+    const { reconciler, metrics } = labellerFor(node, syntheticCapabilitiesXml({ machines: launcherMachines }));
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: true, events: [] });
+    const after = await readNode(node);
+    expect(after.metadata!.labels![DRIFT_LABEL]).toBe('false');
+    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ reason: 'none', extra: [], missing: [] });
+    expect((await metrics.drift.get()).values).toEqual([{ value: 0, labels: { node, pool, reason: 'none' } }]);
+    expect(await eventsFor(node)).toEqual([]);
+  });
+
+  test("a canary-window node (virt-handler already labels the next step's launcher set) shows drift with the reason; back on the current launcher, it resolves", async () => {
+    const next = east.sets[1]!;
+    const node = await createNode({ [POOL_KEY]: 'east', ...kubevirtLabelsOf(next) });
+    const { reconciler, metrics } = labellerFor(node, syntheticCapabilitiesXml({ machines: launcherMachines }));
+
+    // KubeVirt's labels also differ from kvfleet's reading (its init container runs the current launcher): that drift is reported beside it.
+    expect(await reconciler.reconcile()).toMatchObject({
+      kind: 'done',
+      patched: true,
+      events: [{ reason: 'MachineTypeDrift' }, { reason: 'KubeVirtMachineTypeLabelDrift' }],
+    });
+    const after = await readNode(node);
+    expect(after.metadata!.labels![DRIFT_LABEL]).toBe('true');
+    const step = matrix.steps[1]!;
+    const reason = `virt-handler on this node already runs the launcher of planned step 1 (${step.label}, ${step.launcher}): the canary window of that upgrade`;
+    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toMatchObject({
+      reason: 'canary',
+      step: 'step-1',
+      measuredBy: 'kubevirt',
+      explanation: reason,
+      extra: next.supported.filter((t) => !east.current.supported.includes(t)),
+    });
+    const events = (await eventsFor(node)).filter((e) => e.reason === 'MachineTypeDrift');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Node', name: node, uid: after.metadata!.uid } });
+    expect(events[0]!.message).toContain(reason);
+    expect((await metrics.drift.get()).values).toEqual([{ value: 1, labels: { node, pool: 'east', reason: 'canary' } }]);
+    expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false, events: [] });
+
+    // virt-handler goes back to the current launcher (the canary rolled back): KubeVirt relabels with the current set.
+    const back = Object.fromEntries(Object.keys(kubevirtLabelsOf(next)).map((k) => [k, null as string | null]));
+    Object.assign(back, kubevirtLabelsOf(east.current));
+    await adminCore.patchNode({ name: node, body: { metadata: { labels: back } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    expect(await reconciler.reconcile()).toMatchObject({
+      kind: 'done',
+      patched: true,
+      events: [{ reason: 'MachineTypeDriftResolved' }, { reason: 'KubeVirtMachineTypeLabelDriftResolved' }],
+    });
+    expect((await readNode(node)).metadata!.labels![DRIFT_LABEL]).toBe('false');
+  });
+
+  test('a node whose QEMU matches no step shows drift "wrong launcher image or a broken node"; the fix clears it', async () => {
+    const node = await createNode({ [POOL_KEY]: 'east' });
+    const drifted = launcherMachines.filter((m) => m.name !== 'pc-q35-rhel9.4.0').concat({ name: 'pc-q35-rhel9.5.0' });
     const { reconciler, metrics, capabilitiesPath } = labellerFor(node, syntheticCapabilitiesXml({ machines: drifted }));
 
     expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, events: [{ reason: 'MachineTypeDrift' }] });
     let after = await readNode(node);
     expect(after.metadata!.labels![DRIFT_LABEL]).toBe('true');
-    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ extra: ['pc-q35-rhel9.8.0'], missing: ['pc-q35-rhel9.4.0'] });
+    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toMatchObject({
+      reason: 'unknown-launcher',
+      extra: ['pc-q35-rhel9.5.0'],
+      missing: ['pc-q35-rhel9.4.0'],
+      explanation: 'wrong launcher image or a broken node',
+    });
     let events = await eventsFor(node);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'Warning', reason: 'MachineTypeDrift', involvedObject: { kind: 'Node', name: node, uid: after.metadata!.uid } });
     expect(events[0]!.message).toContain('pc-q35-rhel9.4.0');
-    const driftGauge = (await metrics.drift.get()).values;
-    expect(driftGauge).toEqual([{ value: 1, labels: { node, pool: 'rhel96', release: 'rhel-9.6' } }]);
+    expect((await metrics.drift.get()).values).toEqual([{ value: 1, labels: { node, pool: 'east', reason: 'unknown-launcher' } }]);
 
     expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false, events: [] });
     expect(await eventsFor(node)).toHaveLength(1);
 
-    writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: rhel96Machines }));
+    writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: launcherMachines }));
     expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true, events: [{ reason: 'MachineTypeDriftResolved' }] });
     after = await readNode(node);
     expect(after.metadata!.labels![DRIFT_LABEL]).toBe('false');
-    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ extra: [], missing: [] });
+    expect(JSON.parse(after.metadata!.annotations![DRIFT_ANNOTATION]!)).toEqual({ reason: 'none', extra: [], missing: [] });
     events = await eventsFor(node);
     expect(events.map((e) => e.reason).sort()).toEqual(['MachineTypeDrift', 'MachineTypeDriftResolved']);
   });
@@ -249,7 +310,7 @@ describe('the program', () => {
   afterAll(async () => child?.stop());
 
   test('main.ts labels its node, serves probes and metrics, reacts to a file change and exits cleanly on SIGTERM', async () => {
-    const node = await createNode({ [POOL_KEY]: 'rhel96' });
+    const node = await createNode({ [POOL_KEY]: 'east' });
     const dir = mkdtempSync(join(workDir, 'program-'));
     const capabilitiesPath = join(dir, 'capabilities.xml');
     copyFileSync(rhel96Fixture, capabilitiesPath);
@@ -272,10 +333,10 @@ describe('the program', () => {
     expect((await get('/healthz')).status).toBe(200);
     const metrics = (await get('/metrics')).body;
     expect(metrics).toMatch(/kvfleet_node_labeller_reconciles_total\{result="patched"\} 1/);
-    expect(metrics).toContain(`kvfleet_node_machine_type_drift{node="${node}",pool="rhel96",release="rhel-9.6"} 0`);
+    expect(metrics).toContain(`kvfleet_node_machine_type_drift{node="${node}",pool="east",reason="none"} 0`);
 
     // A rewritten file is picked up through the directory watch, long before the 300 s resync.
-    writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: rhel96Machines.filter((m) => m.name !== 'pc-q35-rhel9.0.0') }));
+    writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: launcherMachines.filter((m) => m.name !== 'pc-q35-rhel9.0.0') }));
     await until(async () => (await readNode(node)).metadata?.labels?.[DRIFT_LABEL] === 'true', { timeoutMs: 20_000, what: `drift on ${node} (log: ${child.tail()})` });
 
     child.child.kill('SIGTERM');

@@ -2,22 +2,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type HypervisorReleaseId, hypervisorRelease } from '../../compatibility/hypervisorReleases.js';
 import {
   ALIAS_MACHINE_TYPE_LABEL_PREFIX,
   DEPRECATED_MACHINE_TYPE_LABEL_PREFIX,
   DRIFT_ANNOTATION,
   DRIFT_LABEL,
-  HYPERVISOR_RELEASE_LABEL,
   KUBEVIRT_LABEL_DRIFT_ANNOTATION,
   KUBEVIRT_LABEL_DRIFT_LABEL,
   MACHINE_TYPE_LABEL_PREFIX,
   POOL_LABEL,
 } from '../../compatibility/labelKeys.js';
-import { type ResolvedPool, resolvePool } from '../../compatibility/poolMachineTypes.js';
+import { matrixDocument } from '../../compatibility/matrixDocument.js';
+import { type MachineTypeSet, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
+import { TEST_POOL_LABEL, testCluster, testPool, upgradingTestCluster } from '../../test/support/clusterFixtures.js';
 import { sharedDir } from '../../test/harness/toolPaths.js';
 import { type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
-import { desiredNodeMetadata, driftEvent, kubevirtDriftEvent, nodeEvents, nodeMetadataPatch } from './nodeLabels.js';
+import { desiredNodeMetadata, type DriftContext, driftEvent, kubevirtDriftEvent, nodeEvents, nodeMetadataPatch } from './nodeLabels.js';
 import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
 import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
 
@@ -29,10 +29,18 @@ function machineTypesOf(xml: string): NodeMachineTypes {
 const rhel96Host = machineTypesOf(readFileSync(join(import.meta.dirname, 'fixtures', 'synthetic-rhel9.6-capabilities.xml'), 'utf8'));
 const upstreamHost = machineTypesOf(readFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64.xml'), 'utf8'));
 
-const POOL_KEY = 'node.example.com/pool';
-const pool = (name: string, hypervisor: HypervisorReleaseId, extra: Partial<Parameters<typeof resolvePool>[0]> = {}): ResolvedPool =>
-  resolvePool({ name, hypervisor, nodeSelector: { [POOL_KEY]: name }, nodeCount: 3, ...extra });
-const pools = [pool('rhel93', 'rhel-9.3', { upgradeTo: 'rhel-9.6' }), pool('rhel96', 'rhel-9.6'), pool('rhel10', 'rhel-10.0')];
+const POOL_KEY = TEST_POOL_LABEL;
+// KubeVirt 1.7.0 (CS9) → 1.8.0 → node OS of east → CentOS Stream 10 launcher; pools east, west (amd64), arm (arm64).
+const matrix = matrixDocument(upgradingTestCluster());
+const NO_POOLS: DriftContext = { ...matrix, pools: [] };
+const poolNamed = (name: string, m: DriftContext = matrix): ResolvedPool => m.pools.find((p) => p.name === name)!;
+const east = poolNamed('east');
+/** A node whose QEMU offers exactly `set`, as `virsh capabilities` would list it. */
+const hostOf = (set: MachineTypeSet) => machineTypesOf(syntheticCapabilitiesXml({ machines: machinesOfSet(set) }));
+/** KubeVirt's labels for a set, as virt-handler writes them from its launcher. */
+const kubevirtLabelsOf = (set: MachineTypeSet) =>
+  Object.fromEntries([...set.supported, ...Object.keys(set.aliases)].map((t) => [`machine-type.node.kubevirt.io/${t}`, 'true']));
+const driftOf = (result: { annotations: Readonly<Record<string, string>> }) => JSON.parse(result.annotations[DRIFT_ANNOTATION]!) as Record<string, unknown>;
 const machineTypeLabels = (labels: Readonly<Record<string, string>>, prefix = MACHINE_TYPE_LABEL_PREFIX) =>
   Object.keys(labels)
     .filter((k) => k.startsWith(prefix))
@@ -41,7 +49,7 @@ const machineTypeLabels = (labels: Readonly<Record<string, string>>, prefix = MA
 
 describe('machine-type labels', () => {
   test('every canonical type and alias the node offers gets machine-type.kvfleet.io/<type>: "true"', () => {
-    const { labels } = desiredNodeMetadata(upstreamHost, [], {});
+    const { labels } = desiredNodeMetadata(upstreamHost, NO_POOLS, {});
     const expected = [...upstreamHost.canonical, ...Object.keys(upstreamHost.aliases)].sort();
     expect(machineTypeLabels(labels)).toEqual(expected);
     expect(labels[`${MACHINE_TYPE_LABEL_PREFIX}pc-q35-6.1`]).toBe('true');
@@ -49,21 +57,21 @@ describe('machine-type labels', () => {
   });
 
   test('each alias label holds the canonical type the alias resolves to on this node', () => {
-    const { labels } = desiredNodeMetadata(rhel96Host, [], {});
+    const { labels } = desiredNodeMetadata(rhel96Host, NO_POOLS, {});
     expect(labels[`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]).toBe('pc-q35-rhel9.6.0');
     expect(labels[`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}pc`]).toBe('pc-i440fx-rhel7.6.0');
     expect(machineTypeLabels(labels, ALIAS_MACHINE_TYPE_LABEL_PREFIX)).toEqual(['pc', 'q35']);
   });
 
   test('deprecated types are marked under their own prefix, and only those', () => {
-    const { labels } = desiredNodeMetadata(rhel96Host, [], {});
+    const { labels } = desiredNodeMetadata(rhel96Host, NO_POOLS, {});
     expect(machineTypeLabels(labels, DEPRECATED_MACHINE_TYPE_LABEL_PREFIX)).toEqual([...rhel96Host.deprecated].sort());
     expect(labels[`${DEPRECATED_MACHINE_TYPE_LABEL_PREFIX}pc-q35-rhel8.6.0`]).toBe('true');
     expect(labels[`${DEPRECATED_MACHINE_TYPE_LABEL_PREFIX}pc-q35-rhel9.6.0`]).toBeUndefined();
   });
 
   test('no label is ever written under a *.node.kubevirt.io/ prefix, which virt-handler rewrites', () => {
-    const { labels } = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96' });
+    const { labels } = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'east' });
     expect(Object.keys(labels).filter((k) => k.includes('kubevirt.io'))).toEqual([]);
   });
 
@@ -72,7 +80,7 @@ describe('machine-type labels', () => {
     const types = machineTypesOf(
       syntheticCapabilitiesXml({ machines: [{ name: long }, { name: 'pc-q35-rhel9.6.0' }, { name: 'q35', canonical: long }, { name: 'pc q35' }] }),
     );
-    const result = desiredNodeMetadata(types, [], {});
+    const result = desiredNodeMetadata(types, NO_POOLS, {});
     expect(machineTypeLabels(result.labels)).toEqual(['pc-q35-rhel9.6.0', 'q35']);
     expect(result.labels[`${ALIAS_MACHINE_TYPE_LABEL_PREFIX}q35`]).toBeUndefined(); // its target cannot be a label value
     expect(result.skipped).toEqual(expect.arrayContaining([long, 'pc q35']));
@@ -80,54 +88,78 @@ describe('machine-type labels', () => {
   });
 });
 
-describe('pool, release and drift', () => {
-  test('a node offering exactly its pool declaration is labelled with pool and release, drift "false"', () => {
-    const result = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96' });
-    expect(result.labels[POOL_LABEL]).toBe('rhel96');
-    expect(result.labels[HYPERVISOR_RELEASE_LABEL]).toBe('rhel-9.6');
+describe('pool and drift from the launcher', () => {
+  test('the RHEL 9.6 sample equals the current launcher entry: pool label, drift "false", reason none, no hypervisor-release label', () => {
+    const result = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'east' });
+    expect(result.labels[POOL_LABEL]).toBe('east');
+    expect(result.labels).not.toHaveProperty('kvfleet.io/hypervisor-release');
     expect(result.labels[DRIFT_LABEL]).toBe('false');
-    expect(JSON.parse(result.annotations[DRIFT_ANNOTATION]!)).toEqual({ extra: [], missing: [] });
+    expect(driftOf(result)).toEqual({ reason: 'none', extra: [], missing: [] });
   });
 
-  test('drift lists what the node offers beyond and lacks from its pool declaration', () => {
-    const rhel96 = hypervisorRelease('rhel-9.6')!;
-    const offered = machinesOfSet({ supported: rhel96.machineTypes, deprecated: rhel96.deprecated, aliases: rhel96.aliases })
-      .filter((m) => m.name !== 'pc-q35-rhel9.4.0')
-      .concat({ name: 'pc-q35-rhel9.8.0' });
-    const result = desiredNodeMetadata(machineTypesOf(syntheticCapabilitiesXml({ machines: offered })), pools, { [POOL_KEY]: 'rhel96' });
+  test.each([
+    ['east', 'rhel-9.6'],
+    ['west', 'no OS stated'],
+  ])("a node measuring its launcher's entry shows no drift whatever its OS (pool %s, %s)", (name) => {
+    const result = desiredNodeMetadata(hostOf(east.current), matrix, { [POOL_KEY]: name, ...kubevirtLabelsOf(east.current) });
+    expect(result.labels[DRIFT_LABEL]).toBe('false');
+    expect(result.match?.reason).toBe('none');
+  });
+
+  test('also after a node-OS step is done: the OS changes nothing the labeller compares', () => {
+    const m = matrixDocument(testCluster({ kubevirtVersion: '1.7.0', nodePools: [testPool('east', { os: 'rhel-10.0' })] }));
+    expect(desiredNodeMetadata(hostOf(east.current), m, { [POOL_KEY]: 'east' }).match?.reason).toBe('none');
+  });
+
+  test("a canary-window node: KubeVirt's labels carry the next step's set; drift with the reason, in the annotation", () => {
+    const next = east.sets[1]!;
+    const result = desiredNodeMetadata(hostOf(east.current), matrix, { [POOL_KEY]: 'east', ...kubevirtLabelsOf(next) });
     expect(result.labels[DRIFT_LABEL]).toBe('true');
-    expect(JSON.parse(result.annotations[DRIFT_ANNOTATION]!)).toEqual({ extra: ['pc-q35-rhel9.8.0'], missing: ['pc-q35-rhel9.4.0'] });
+    const step = matrix.steps[1]!;
+    expect(driftOf(result)).toEqual({
+      reason: 'canary',
+      extra: next.supported.filter((t) => !east.current.supported.includes(t)),
+      missing: east.current.supported.filter((t) => !next.supported.includes(t)),
+      measuredBy: 'kubevirt',
+      step: 'step-1',
+      explanation: `virt-handler on this node already runs the launcher of planned step 1 (${step.label}, ${step.launcher}): the canary window of that upgrade`,
+    });
   });
 
-  test('machine types outside the matrix vocabulary (microvm, isapc, xenfv) are labelled but never drift', () => {
-    const upstream = pool('qemu', 'qemu-9.2');
-    const result = desiredNodeMetadata(upstreamHost, [upstream], { [POOL_KEY]: 'qemu' });
-    const drift = JSON.parse(result.annotations[DRIFT_ANNOTATION]!) as { extra: string[]; missing: string[] };
+  test('before KubeVirt 1.5.1 KubeVirt writes no machine-type labels, so stray ones are not read', () => {
+    const m = matrixDocument(testCluster({ kubevirtVersion: '1.5.0', plannedSteps: [{ kind: 'kubevirt-upgrade', to: '1.8.0' }] }));
+    const p = poolNamed('east', m);
+    expect(desiredNodeMetadata(hostOf(p.current), m, { [POOL_KEY]: 'east', ...kubevirtLabelsOf(p.sets[1]!) }).match?.reason).toBe('none');
+  });
+
+  test('a set no step has: reason unknown-launcher with what is extra and missing', () => {
+    const offered = machinesOfSet(east.current)
+      .filter((m) => m.name !== 'pc-q35-rhel9.4.0')
+      .concat({ name: 'pc-q35-rhel9.5.0' });
+    const result = desiredNodeMetadata(machineTypesOf(syntheticCapabilitiesXml({ machines: offered })), matrix, { [POOL_KEY]: 'east' });
+    expect(result.labels[DRIFT_LABEL]).toBe('true');
+    expect(driftOf(result)).toEqual({
+      reason: 'unknown-launcher',
+      extra: ['pc-q35-rhel9.5.0'],
+      missing: ['pc-q35-rhel9.4.0'],
+      measuredBy: 'kvfleet',
+      explanation: 'wrong launcher image or a broken node',
+    });
+  });
+
+  test('machine types outside the catalogue vocabulary (microvm, isapc, xenfv) are labelled but never drift', () => {
+    // The real sample is upstream QEMU 6.1, not a CentOS Stream build: drift, but only in versioned names.
+    const result = desiredNodeMetadata(upstreamHost, matrix, { [POOL_KEY]: 'east' });
+    const drift = driftOf(result) as { extra: string[]; missing: string[]; reason: string };
     expect(result.labels[`${MACHINE_TYPE_LABEL_PREFIX}microvm`]).toBe('true');
+    expect(drift.reason).toBe('unknown-launcher');
     expect(drift.extra).not.toContain('microvm');
-    expect(drift.extra).toContain('pc-q35-2.4'); // QEMU 9.2 dropped it long ago
-    expect(drift.missing).toContain('pc-q35-9.2'); // the 6.1 host cannot have it
-  });
-
-  test('during a planned upgrade, a node already on the new release is matched to it, not reported as drift', () => {
-    const result = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel93' });
-    expect(result.labels[POOL_LABEL]).toBe('rhel93');
-    expect(result.labels[HYPERVISOR_RELEASE_LABEL]).toBe('rhel-9.6');
-    expect(result.labels[DRIFT_LABEL]).toBe('false');
-  });
-
-  test('a node still on the current release of an upgrading pool is matched to the current release', () => {
-    const rhel93 = hypervisorRelease('rhel-9.3')!;
-    const host = machineTypesOf(
-      syntheticCapabilitiesXml({ machines: machinesOfSet({ supported: rhel93.machineTypes, deprecated: rhel93.deprecated, aliases: rhel93.aliases }) }),
-    );
-    const result = desiredNodeMetadata(host, pools, { [POOL_KEY]: 'rhel93' });
-    expect(result.labels[HYPERVISOR_RELEASE_LABEL]).toBe('rhel-9.3');
-    expect(result.labels[DRIFT_LABEL]).toBe('false');
+    expect(drift.extra).toContain('pc-q35-6.1');
+    expect(drift.missing).toEqual(east.current.supported);
   });
 
   test('a node no pool selects gets machine-type labels only, and a warning', () => {
-    const result = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'somewhere-else' });
+    const result = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'somewhere-else' });
     expect(result.labels[POOL_LABEL]).toBeUndefined();
     expect(result.labels[DRIFT_LABEL]).toBeUndefined();
     expect(result.annotations).toEqual({});
@@ -136,12 +168,12 @@ describe('pool, release and drift', () => {
 });
 
 describe('the node patch', () => {
-  const desired = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96' });
+  const desired = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'east' });
 
   test('sets wanted labels, nulls stale kvfleet labels and leaves every other key out', () => {
     const current = {
       labels: {
-        [POOL_KEY]: 'rhel96',
+        [POOL_KEY]: 'east',
         'machine-type.node.kubevirt.io/pc-q35-rhel9.6.0': 'true',
         [`${MACHINE_TYPE_LABEL_PREFIX}pc-q35-rhel9.8.0`]: 'true', // stale: no longer offered
         [`${MACHINE_TYPE_LABEL_PREFIX}pc-q35-rhel9.6.0`]: 'true', // already right
@@ -184,25 +216,31 @@ describe('the node patch', () => {
 });
 
 describe('drift events', () => {
-  const rhel96 = hypervisorRelease('rhel-9.6')!;
   const drifted = desiredNodeMetadata(
-    machineTypesOf(
-      syntheticCapabilitiesXml({ machines: machinesOfSet({ supported: rhel96.machineTypes, deprecated: [], aliases: {} }).filter((m) => m.name !== 'pc-q35-rhel9.6.0') }),
-    ),
-    pools,
-    { [POOL_KEY]: 'rhel96' },
+    machineTypesOf(syntheticCapabilitiesXml({ machines: machinesOfSet(east.current).filter((m) => m.name !== 'pc-q35-rhel9.4.0') })),
+    matrix,
+    { [POOL_KEY]: 'east' },
   );
-  const clean = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96' });
+  const clean = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'east' });
+  const canary = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'east', ...kubevirtLabelsOf(east.sets[3]!) });
 
-  test('a new drift is a Warning naming the pool, the release and the missing type', () => {
+  test('a new drift is a Warning naming the pool, its launcher, the reason and the missing type', () => {
     const event = driftEvent({}, {}, drifted);
     expect(event).toMatchObject({ type: 'Warning', reason: 'MachineTypeDrift' });
-    expect(event!.message).toContain('pool rhel96 (rhel-9.6)');
-    expect(event!.message).toContain('lacks 1 declared machine type(s): pc-q35-rhel9.6.0');
+    expect(event!.message).toContain(`pool east (${matrix.steps[0]!.launcher})`);
+    expect(event!.message).toContain('wrong launcher image or a broken node');
+    expect(event!.message).toContain('lacks 1 of its machine type(s): pc-q35-rhel9.4.0');
   });
 
-  test('the same drift already on the node records nothing', () => {
+  test('a canary-window Warning names the planned step whose launcher virt-handler runs', () => {
+    const event = driftEvent({}, {}, canary);
+    expect(event!.message).toContain(canary.match!.explanation);
+    expect(event!.message).toContain(`planned step 3 (${matrix.steps[3]!.label}, ${matrix.steps[3]!.launcher})`);
+  });
+
+  test('the same drift already on the node records nothing; a changed reason records again', () => {
     expect(driftEvent({ ...drifted.annotations }, { ...drifted.labels }, drifted)).toBeUndefined();
+    expect(driftEvent({ ...drifted.annotations }, { ...drifted.labels }, canary)).toMatchObject({ type: 'Warning' });
   });
 
   test('a drift that goes away is a Normal MachineTypeDriftResolved', () => {
@@ -216,7 +254,7 @@ describe("drift against KubeVirt's own machine-type labels", () => {
   const rhel96Xml = readFileSync(join(import.meta.dirname, 'fixtures', 'synthetic-rhel9.6-capabilities.xml'), 'utf8');
 
   test('a node KubeVirt labels from the same list agrees: label "false", empty annotation, no event', () => {
-    const desired = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96', ...agreeingKubevirtLabels(rhel96Host) });
+    const desired = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'east', ...agreeingKubevirtLabels(rhel96Host) });
     expect(desired.labels[KUBEVIRT_LABEL_DRIFT_LABEL]).toBe('false');
     expect(JSON.parse(desired.annotations[KUBEVIRT_LABEL_DRIFT_ANNOTATION]!)).toEqual({ kubevirtLacks: [], kubevirtOnly: [] });
     expect(kubevirtDriftEvent({}, {}, desired)).toBeUndefined();
@@ -224,7 +262,7 @@ describe("drift against KubeVirt's own machine-type labels", () => {
 
   test('the older alias-only layout: virt-handler misses the newest types, which VMs started as q35 run as', () => {
     const host = machineTypesOf(aliasOnlyXml);
-    const desired = desiredNodeMetadata(host, [], virtHandlerMachineTypeLabels(aliasOnlyXml));
+    const desired = desiredNodeMetadata(host, NO_POOLS, virtHandlerMachineTypeLabels(aliasOnlyXml));
     expect(desired.kubevirt).toEqual({
       kubevirtLacks: ['pc-q35-2.3', 'pc-i440fx-2.3'],
       // listed under <arch> for the TCG emulator only; virt-handler does not tell the lists apart
@@ -238,32 +276,32 @@ describe("drift against KubeVirt's own machine-type labels", () => {
   });
 
   test('the modern layout (the RHEL 9.6 sample) gives virt-handler and kvfleet the same canonical set', () => {
-    const desired = desiredNodeMetadata(rhel96Host, [], virtHandlerMachineTypeLabels(rhel96Xml));
+    const desired = desiredNodeMetadata(rhel96Host, NO_POOLS, virtHandlerMachineTypeLabels(rhel96Xml));
     expect(desired.kubevirt!.kubevirtLacks).toEqual([]);
   });
 
   test('before KubeVirt has labelled the node there is nothing to compare, and no label or annotation', () => {
-    const desired = desiredNodeMetadata(rhel96Host, pools, { [POOL_KEY]: 'rhel96' });
+    const desired = desiredNodeMetadata(rhel96Host, matrix, { [POOL_KEY]: 'east' });
     expect(desired.kubevirt).toBeUndefined();
     expect(desired.labels).not.toHaveProperty(KUBEVIRT_LABEL_DRIFT_LABEL);
     expect(desired.annotations).not.toHaveProperty(KUBEVIRT_LABEL_DRIFT_ANNOTATION);
   });
 
   test('a node KubeVirt skips (node-labeller.kubevirt.io/skip-node) lacks every type: its selector keeps all VMs off', () => {
-    const desired = desiredNodeMetadata(rhel96Host, [], {}, { 'node-labeller.kubevirt.io/skip-node': 'true' });
+    const desired = desiredNodeMetadata(rhel96Host, NO_POOLS, {}, { 'node-labeller.kubevirt.io/skip-node': 'true' });
     expect(desired.kubevirt!.kubevirtLacks).toEqual(rhel96Host.canonical);
   });
 
   test('the same drift on the node records nothing; when it goes, a Normal event; the stale label is removed once KubeVirt stops labelling', () => {
     const host = machineTypesOf(aliasOnlyXml);
-    const drifted = desiredNodeMetadata(host, [], virtHandlerMachineTypeLabels(aliasOnlyXml));
+    const drifted = desiredNodeMetadata(host, NO_POOLS, virtHandlerMachineTypeLabels(aliasOnlyXml));
     expect(kubevirtDriftEvent({ ...drifted.annotations }, { ...drifted.labels }, drifted)).toBeUndefined();
-    const fixed = desiredNodeMetadata(host, [], agreeingKubevirtLabels(host));
+    const fixed = desiredNodeMetadata(host, NO_POOLS, agreeingKubevirtLabels(host));
     expect(kubevirtDriftEvent({ ...drifted.annotations }, { ...drifted.labels }, fixed)).toMatchObject({
       type: 'Normal',
       reason: 'KubeVirtMachineTypeLabelDriftResolved',
     });
-    const gone = desiredNodeMetadata(host, [], {});
+    const gone = desiredNodeMetadata(host, NO_POOLS, {});
     const patch = nodeMetadataPatch({ labels: drifted.labels, annotations: drifted.annotations }, gone);
     expect(patch!.metadata.labels![KUBEVIRT_LABEL_DRIFT_LABEL]).toBeNull();
     expect(patch!.metadata.annotations![KUBEVIRT_LABEL_DRIFT_ANNOTATION]).toBeNull();
@@ -271,7 +309,7 @@ describe("drift against KubeVirt's own machine-type labels", () => {
 
   test('nodeEvents records pool drift and KubeVirt drift side by side', () => {
     const host = machineTypesOf(aliasOnlyXml);
-    const desired = desiredNodeMetadata(host, [pool('old', 'qemu-9.2')], { [POOL_KEY]: 'old', ...virtHandlerMachineTypeLabels(aliasOnlyXml) });
+    const desired = desiredNodeMetadata(host, matrix, { [POOL_KEY]: 'east', ...virtHandlerMachineTypeLabels(aliasOnlyXml) });
     expect(nodeEvents({}, {}, desired).map((e) => e.reason)).toEqual(['MachineTypeDrift', 'KubeVirtMachineTypeLabelDrift']);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * What kvfleet's labels and annotations on a Node should be, and the one patch that gets them
  * there. Pure: the reconciler feeds it the parsed capabilities, the matrix and the Node.
+ *
+ * `kvfleet.io/hypervisor-release` is no longer written (machine types come from the launcher, not
+ * the node's OS release); as a kvfleet-owned key it is removed from nodes that still carry it.
  */
 import {
   aliasMachineTypeLabelKey,
   deprecatedMachineTypeLabelKey,
   DRIFT_ANNOTATION,
   DRIFT_LABEL,
-  HYPERVISOR_RELEASE_LABEL,
   isKvfleetNodeLabel,
   isValidLabelName,
   KUBEVIRT_LABEL_DRIFT_ANNOTATION,
@@ -19,11 +21,12 @@ import {
   machineTypeLabelKey,
   POOL_LABEL,
 } from '../../compatibility/labelKeys.js';
-import { poolOfNode } from '../../compatibility/nodeRule.js';
-import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
+import { schedulingContract } from '../../compatibility/kubevirtVersions.js';
+import { type MatrixDocument } from '../../compatibility/matrixDocument.js';
+import { machineTypesLabelledBy, poolOfNode } from '../../compatibility/nodeRule.js';
 import { type NodeMachineTypes } from './capabilitiesXml.js';
 import { hasKubevirtLabelDrift, type KubevirtLabelDrift, kubevirtLabelDrift, kubevirtLabelDriftAnnotationValue } from './kubevirtLabelDrift.js';
-import { hasDrift, matchRelease, type MachineTypeDrift, type ReleaseMatch } from './machineTypeDrift.js';
+import { hasDrift, type LauncherDrift, launcherDrift, type Measurement } from './machineTypeDrift.js';
 
 type StringMap = Readonly<Record<string, string>>;
 
@@ -33,7 +36,7 @@ export interface DesiredNodeMetadata {
   /** Every labeller-owned annotation the node should carry. */
   readonly annotations: StringMap;
   /** Absent when no pool's nodeSelector matches the node. */
-  readonly match?: ReleaseMatch;
+  readonly match?: LauncherDrift;
   /** Absent while KubeVirt has not labelled the node's machine types. */
   readonly kubevirt?: KubevirtLabelDrift;
   /** Names that cannot be label names (e.g. longer than 63 characters), left unlabelled. */
@@ -41,16 +44,36 @@ export interface DesiredNodeMetadata {
   readonly warnings: readonly string[];
 }
 
-export function driftAnnotationValue(drift: MachineTypeDrift): string {
-  return JSON.stringify({ extra: drift.extra, missing: drift.missing });
+/** What the drift decision reads of the matrix ConfigMap. */
+export type DriftContext = Pick<MatrixDocument, 'kubevirtVersion' | 'steps' | 'pools'>;
+
+/** The drift annotation: `{ reason, extra, missing }`, plus who measured it, the step and the sentence when there is drift. */
+export function driftAnnotationValue(drift: LauncherDrift): string {
+  return JSON.stringify({
+    reason: drift.reason,
+    extra: drift.extra,
+    missing: drift.missing,
+    ...(drift.measuredBy ? { measuredBy: drift.measuredBy } : {}),
+    ...(drift.step ? { step: drift.step.id } : {}),
+    ...(drift.explanation ? { explanation: drift.explanation } : {}),
+  });
 }
 
-export function desiredNodeMetadata(
-  machineTypes: NodeMachineTypes,
-  pools: readonly ResolvedPool[],
-  nodeLabels: StringMap,
-  nodeAnnotations: StringMap = {},
-): DesiredNodeMetadata {
+/**
+ * The readings drift is decided on: kvfleet's own capabilities always and, where KubeVirt labels
+ * machine types (≥ 1.5.1, kubevirtVersions.ts) and has labelled this node, KubeVirt's labels, which
+ * virt-handler writes from the launcher it runs, so they show its canary window.
+ */
+function readingsOf(machineTypes: NodeMachineTypes, matrix: DriftContext, nodeLabels: StringMap): Measurement[] {
+  const readings: Measurement[] = [{ by: 'kvfleet', types: machineTypes.canonical }];
+  if (schedulingContract(matrix.kubevirtVersion)?.machineTypeLabeller === 'kubevirt') {
+    const kubevirt = machineTypesLabelledBy(nodeLabels, 'kubevirt');
+    if (kubevirt.length > 0) readings.push({ by: 'kubevirt', types: kubevirt });
+  }
+  return readings;
+}
+
+export function desiredNodeMetadata(machineTypes: NodeMachineTypes, matrix: DriftContext, nodeLabels: StringMap, nodeAnnotations: StringMap = {}): DesiredNodeMetadata {
   const labels: Record<string, string> = {};
   const annotations: Record<string, string> = {};
   const skipped = new Set<string>();
@@ -77,21 +100,16 @@ export function desiredNodeMetadata(
   }
   const withKubevirt = kubevirt ? { kubevirt } : {};
 
-  const pool = poolOfNode(pools, nodeLabels);
+  const pool = poolOfNode(matrix.pools, nodeLabels);
   if (!pool) {
-    warnings.push('no pool of the cluster definition selects this node; pool, release and drift are not reported');
+    warnings.push('no pool of the cluster definition selects this node; pool and drift are not reported');
     return { labels, annotations, ...withKubevirt, skipped: [...skipped], warnings };
   }
-  const match = matchRelease(pool, machineTypes.canonical);
-  for (const [key, value] of [
-    [POOL_LABEL, match.pool],
-    [HYPERVISOR_RELEASE_LABEL, match.release],
-  ] as const) {
-    if (isValidLabelName(value)) labels[key] = value;
-    else warnings.push(`${key} value ${JSON.stringify(value)} is not a valid label value; not set`);
-  }
-  labels[DRIFT_LABEL] = String(hasDrift(match.drift));
-  annotations[DRIFT_ANNOTATION] = driftAnnotationValue(match.drift);
+  const match = launcherDrift(pool, matrix.steps, readingsOf(machineTypes, matrix, nodeLabels));
+  if (isValidLabelName(match.pool)) labels[POOL_LABEL] = match.pool;
+  else warnings.push(`${POOL_LABEL} value ${JSON.stringify(match.pool)} is not a valid label value; not set`);
+  labels[DRIFT_LABEL] = String(hasDrift(match));
+  annotations[DRIFT_ANNOTATION] = driftAnnotationValue(match);
   return { labels, annotations, match, ...withKubevirt, skipped: [...skipped], warnings };
 }
 
@@ -145,23 +163,27 @@ export function driftEvent(currentAnnotations: StringMap, currentLabels: StringM
   const match = desired.match;
   if (!match) return undefined;
   const wanted = desired.annotations[DRIFT_ANNOTATION];
-  if (hasDrift(match.drift)) {
+  if (hasDrift(match)) {
     if (currentAnnotations[DRIFT_ANNOTATION] === wanted) return undefined;
     const parts = [
-      match.drift.extra.length > 0 ? `offers ${match.drift.extra.length} machine type(s) the pool does not declare: ${listed(match.drift.extra)}` : '',
-      match.drift.missing.length > 0 ? `lacks ${match.drift.missing.length} declared machine type(s): ${listed(match.drift.missing)}` : '',
+      match.extra.length > 0 ? `offers ${match.extra.length} machine type(s) that launcher lacks: ${listed(match.extra)}` : '',
+      match.missing.length > 0 ? `lacks ${match.missing.length} of its machine type(s): ${listed(match.missing)}` : '',
     ].filter(Boolean);
+    const fix =
+      match.reason === 'canary'
+        ? 'It ends when the upgrade has rolled out to every node and the cluster definition records that step as done.'
+        : "Check the node's virt-handler and launcher image, or the pool's machineTypes overrides.";
     return {
       type: 'Warning',
       reason: MACHINE_TYPE_DRIFT_REASON,
-      message: `Node differs from pool ${match.pool} (${match.release}): it ${parts.join('; it ')}. Fix the node's QEMU or the pool's machineTypes overrides.`,
+      message: `Node differs from the launcher of pool ${match.pool} (${match.launcher}): ${match.explanation}. By ${match.measuredBy}'s reading it ${parts.join('; it ')}. ${fix}`,
     };
   }
   if (currentLabels[DRIFT_LABEL] === 'true') {
     return {
       type: 'Normal',
       reason: MACHINE_TYPE_DRIFT_RESOLVED_REASON,
-      message: `Node now offers exactly the machine types pool ${match.pool} (${match.release}) declares.`,
+      message: `Node now offers exactly the machine types of pool ${match.pool}'s launcher (${match.launcher}).`,
     };
   }
   return undefined;

@@ -100,9 +100,10 @@ export const LABELLER_METRICS = {
   drift: {
     name: 'kvfleet_node_machine_type_drift',
     type: 'gauge',
-    labels: [node, { name: 'pool', note: 'the pool whose `nodeSelector` matches' }, { name: 'release', note: 'the hypervisor release matched' }],
-    help: "1 when the node's machine types differ from what its pool declares, else 0.",
-    readAs: "1: the node's canonical machine types differ from its pool's declared set (nodes no pool selects have none)",
+    labels: [node, { name: 'pool', note: 'the pool whose `nodeSelector` matches' }, { name: 'reason', values: ['none', 'canary', 'unknown-launcher'] }],
+    help: "1 when the node's machine types differ from the catalogue entry of the cluster's current launcher for its architecture, else 0.",
+    readAs:
+      "1: the node's machine types differ from its launcher's entry; `reason`: `canary` when it measures a later planned step's launcher (virt-handler's canary window during an upgrade), `unknown-launcher` when no step's (nodes no pool selects have none)",
   },
   driftTypes: {
     name: 'kvfleet_node_machine_type_drift_types',

@@ -1,8 +1,8 @@
 /**
  * What one simulated node's QEMU offers, and the labels it carries because of it. Pure.
  *
- * Each node gets a SYNTHETIC `virsh capabilities` document for its current hypervisor release,
- * built from the release's matrix entry (with the pool's overrides) in libvirt's real layout
+ * Each node gets a SYNTHETIC `virsh capabilities` document for its pool's machine-type set (the
+ * cluster launcher's catalogue entry with the pool's overrides) in libvirt's real layout
  * (test/support/syntheticCapabilities.ts), or on some nodes in the older alias-only layout of
  * programs/node-labeller/fixtures/synthetic-qemu2.3-alias-only-capabilities.xml: KVM machines nested
  * in `<domain type='kvm'>`, and the newest versioned types present only as the `canonical`
@@ -17,7 +17,7 @@ import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
 import { HOSTNAME_LABEL } from '../../compatibility/labelKeys.js';
 import { type MachineTypeSet, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type NodeMachineTypes, parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
-import { desiredNodeMetadata } from '../../programs/node-labeller/nodeLabels.js';
+import { desiredNodeMetadata, type DriftContext } from '../../programs/node-labeller/nodeLabels.js';
 import { machinesOfSet, type SyntheticMachine, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
 import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
 
@@ -57,9 +57,9 @@ export function parsedMachineTypes(xml: string): NodeMachineTypes {
 export interface NodeLabelInput {
   readonly name: string;
   readonly pool: ResolvedPool;
-  /** Every pool of the cluster (the labeller's matrix). */
-  readonly pools: readonly ResolvedPool[];
-  /** The node's current machine-type set (the pool's current set, or its upgrade set once re-imaged). */
+  /** The labeller's matrix: the cluster's KubeVirt version, steps and every pool (compatibility/matrixDocument.ts). */
+  readonly matrix: DriftContext;
+  /** The node's machine-type set: its pool's set at the cluster's current step (a node-OS step changes none). */
   readonly set: MachineTypeSet;
   readonly layout: CapabilitiesLayout;
   readonly kubevirtVersion: string;
@@ -91,7 +91,7 @@ export function nodeMachineState(n: NodeLabelInput): NodeMachineState {
     [KUBEVIRT_SCHEDULABLE_LABEL]: 'true',
   };
   const kubevirt = schedulingContractOf(n.kubevirtVersion).machineTypeLabeller === 'kubevirt' ? virtHandlerMachineTypeLabels(capabilitiesXml) : {};
-  const desired = desiredNodeMetadata(parsed, n.pools, { ...base, ...kubevirt }, {});
+  const desired = desiredNodeMetadata(parsed, n.matrix, { ...base, ...kubevirt }, {});
   // Without kvfleet nobody writes kvfleet's labels; the drift finding is still the node's truth.
   const labels = n.kvfleet ? { ...base, ...kubevirt, ...desired.labels } : { ...base, ...kubevirt };
   const annotations = n.kvfleet ? { ...desired.annotations } : {};

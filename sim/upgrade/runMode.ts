@@ -21,7 +21,7 @@ import { type NodeMachineState } from './nodeCapabilities.js';
 import { SimNodes } from './nodeOps.js';
 import { type AdmissionEvidence, RunObserver } from './observer.js';
 import { planUpgrade, type UpgradePlanResult } from './plan.js';
-import { nodeStateOf, type Scenario, scenarioCluster, scenarioPools } from './scenario.js';
+import { nodeStateOf, type Scenario, scenarioCluster, scenarioMatrix } from './scenario.js';
 
 export interface RunModeOptions {
   readonly scenario: Scenario;
@@ -80,7 +80,7 @@ export async function runMode(opts: RunModeOptions): Promise<ModeRun> {
   const tick = opts.tickSeconds ?? 5;
   const t0 = Date.now();
   const cluster = scenarioCluster(scenario, mode.kubevirtVersion);
-  const pools = scenarioPools(scenario);
+  const matrix = scenarioMatrix(scenario, mode.kubevirtVersion);
 
   // The truth and the labels, per node and release, computed once.
   const states = new Map<string, NodeMachineState>();
@@ -88,7 +88,7 @@ export async function runMode(opts: RunModeOptions): Promise<ModeRun> {
     const key = `${node}/${upgraded}`;
     let s = states.get(key);
     if (!s) {
-      s = nodeStateOf(scenario, node, upgraded, mode, pools);
+      s = nodeStateOf(scenario, node, upgraded, mode, matrix);
       states.set(key, s);
     }
     return s;

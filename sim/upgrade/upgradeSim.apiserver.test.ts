@@ -1,6 +1,7 @@
 /**
- * The upgrade simulator, small: 8 nodes, 60 VMIs, four nodes upgraded from RHEL 9.6 to 10.0 one at a
- * time with a target node failing mid-migration, run as KubeVirt 1.5.0 alone and with kvfleet (real
+ * The upgrade simulator, small: 8 nodes, 60 VMIs, four nodes moved from RHEL 9.6 to 10.0 one at a
+ * time (a node-OS step: no machine type changes; issue 19 replaces it with a KubeVirt upgrade) with a
+ * target node failing mid-migration, run as KubeVirt 1.5.0 alone and with kvfleet (real
  * etcd, kube-apiserver, kube-scheduler, Kyverno admission controller and migration controller
  * process; KubeVirt played by sim/kubevirt). The pair where kvfleet changes the outcome: KubeVirt
  * 1.5.0 has no machine-type selector of its own. `npm run bench:upgrade` runs the full scenario in
@@ -31,7 +32,10 @@ beforeAll(async () => {
 }, 420_000);
 
 describe('KubeVirt 1.5.0 alone: what kvfleet is for', () => {
-  test('migrations land on RHEL 10 nodes that cannot run the VM and fail', () => {
+  // Skipped until issue 19: a node-OS step changes no machine type, so only the staying pool's declared
+  // lack of one type can fail a migration, and the small scenario's two pinned VMIs rarely land there.
+  // Issue 19 replaces the scenario with a KubeVirt upgrade, whose new launcher really drops types.
+  test.skip("migrations land on nodes of the pool whose launcher lacks the VM's type and fail", () => {
     expect(baseline.result.failed['machine-type']).toBeGreaterThan(0);
   });
 });
@@ -49,15 +53,11 @@ describe('KubeVirt 1.5.0 with kvfleet', () => {
     expect(kvfleet.result.failed['machine-type']).toBe(0);
   });
 
-  test('kvfleet plan named, before the run, exactly the VMs pinned to the type no pool runs afterwards', () => {
-    const expected = scenario.vmis
-      .filter((v) => v.kind === 'pinned-stranded')
-      .map((v) => `${v.namespace}/${v.name}`)
-      .sort();
-    expect(kvfleet.plan.stranded).toEqual(expected);
+  test('kvfleet plan, before the run, strands no VM: a node-OS step changes no machine type', () => {
+    expect(kvfleet.plan.stranded).toEqual([]);
   });
 
-  test('every VM that had somewhere to go was evacuated: the VMs left on drained nodes are exactly the ones plan named', () => {
+  test('every VM had somewhere to go and was evacuated: none is left on a drained node', () => {
     const left = kvfleet.record.drains.flatMap((d) => d.left.map((l) => `${l.namespace}/${l.name}`)).sort();
     expect(left).toEqual(kvfleet.plan.stranded);
     expect(kvfleet.result.evacuated).toBeGreaterThan(0);

@@ -5,7 +5,14 @@ import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { HOSTNAME_LABEL, machineTypeLabelKey, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
+import { launcherEntry, launcherLabel } from '../../compatibility/launcherCatalogue.js';
+import { moveToMachineType } from '../../compatibility/moveTo.js';
+import { resolveCluster } from '../../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition, migrationSettings } from '../../fleet/clusterDefinition.js';
+import { kyvernoPoliciesFor } from '../../generators/kyvernoPolicies.js';
+import { denialMessage, machineTypeAdmission } from '../../policies/vm-machine-type/machineTypeAdmission.js';
+import { VM_MACHINE_TYPE_NAME } from '../../policies/vm-machine-type/vmMachineType.js';
+import { VM_MACHINE_TYPE_WARNINGS_NAME } from '../../policies/vm-machine-type-warnings/vmMachineTypeWarnings.js';
 import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
 import { type KyvernoAdmission, type PolicyReadiness, KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../harness/kyvernoAdmission.js';
 import { createTestNamespace } from '../harness/namespaces.js';
@@ -13,7 +20,9 @@ import { rawRequest } from '../harness/rawRequest.js';
 import { sharedDir } from '../harness/toolPaths.js';
 import { until } from '../harness/until.js';
 import { type AdmissionObjects, admissionObjects } from '../support/admissionObjects.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster } from '../support/clusterFixtures.js';
 import { kyvernoLookupRolesOf, kyvernoPoliciesOf } from '../support/distObjects.js';
+import { createWithWarnings } from './warningHeaders.js';
 
 type Obj = Record<string, any>;
 
@@ -210,5 +219,91 @@ describe('legacy-apps (KubeVirt 1.6.2: pins through the VMIM, KubeVirt selects o
     const vmim = await createVmim(ns, 'mig1', 'vm1');
     expect(vmim.spec.addedNodeSelector).toBeUndefined();
     expect(vmim.metadata.annotations[UNSCHEDULABLE_TIMEOUT_ANNOTATION]).toBe(String(migrationSettings(legacyApps as ClusterDefinition).unschedulableTimeoutSeconds));
+  });
+});
+
+/**
+ * The two machine-type policies of a definition, synthesised in memory as for dist/ (the synthetic
+ * cluster has no dist/, and the example fleet has no cluster past a launcher switch).
+ */
+const machineTypePolicies = (cluster: ClusterDefinition) =>
+  kyvernoPoliciesFor(cluster)
+    .map((p) => p.object)
+    .filter((o) => [`kvfleet-${VM_MACHINE_TYPE_NAME}`, `kvfleet-${VM_MACHINE_TYPE_WARNINGS_NAME}`].includes(o.metadata.name));
+
+/** A halted VM pinned to a machine type, created through the API server (and so through Kyverno). */
+const createPinnedVm = (ns: string, name: string, machineType: string) =>
+  createWithWarnings(kc, `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: { name, namespace: ns },
+    spec: { runStrategy: 'Halted', template: { spec: { domain: { machine: { type: machineType }, devices: {}, memory: { guest: '128Mi' } } } } },
+  });
+
+/** amd64 types of one catalogue entry. */
+const amd64Types = (kubevirtVersion: string, build: 'centos-stream-9' | 'centos-stream-10') => launcherEntry(kubevirtVersion, build)!.architectures.amd64!.machineTypes;
+
+describe('a cluster already on the CS10 launcher (KubeVirt 1.8.0): a type only the previous launcher had', () => {
+  const cluster = testCluster({ name: 'synthetic-cs10', kubevirtVersion: '1.8.0', launcher: { build: 'centos-stream-10', image: TEST_CS10_LAUNCHER_IMAGE } });
+  const policies = machineTypePolicies(cluster);
+  // From the catalogue: what the CS9 build of 1.8 offers and the CS10 build lacks.
+  const cs9Only = amd64Types('1.8.0', 'centos-stream-9').filter((t) => !amd64Types('1.8.0', 'centos-stream-10').includes(t));
+  beforeAll(async () => {
+    await kyverno.applyPolicies(policies);
+  }, 120_000);
+  afterAll(async () => kyverno?.deletePolicies(policies));
+
+  test('is denied by the admission controller, the message naming the CS10 launcher', async () => {
+    expect(cs9Only).toContain('pc-q35-rhel8.6.0');
+    const ns = await createTestNamespace(kc, 'kyv-cs10');
+    const admission = machineTypeAdmission(cluster.name, resolveCluster(cluster));
+    const res = await createPinnedVm(ns, 'vm-rhel8', 'pc-q35-rhel8.6.0');
+    expect(res.status, res.body).toBe(400);
+    const status = JSON.parse(res.body) as Obj;
+    expect(status.message).toContain(denialMessage(admission, 'pc-q35-rhel8.6.0'));
+    expect(status.message).toContain(`is not offered by ${launcherLabel(launcherEntry('1.8.0', 'centos-stream-10')!)}`);
+  });
+
+  test('a type the CS10 launcher offers is admitted', async () => {
+    const ns = await createTestNamespace(kc, 'kyv-cs10-ok');
+    const newest = amd64Types('1.8.0', 'centos-stream-10')[0]!;
+    const res = await createPinnedVm(ns, 'vm-newest', newest);
+    expect(res.status, res.body).toBe(201);
+    expect(res.warnings).toEqual([]);
+  });
+});
+
+describe('legacy-apps, policies synthesised from its definition: a type its next launcher switch drops', () => {
+  const resolved = resolveCluster(legacyApps);
+  const admission = machineTypeAdmission(legacyApps.name, resolved);
+  const switchStep = resolved.steps.find((s) => s.kind === 'launcher-switch')!;
+  const policies = machineTypePolicies(legacyApps as ClusterDefinition);
+  beforeAll(async () => {
+    await kyverno.applyPolicies(policies);
+  }, 120_000);
+  afterAll(async () => kyverno?.deletePolicies(policies));
+
+  test('is admitted with a warning header naming the step and its launcher, advising the move-to type', async () => {
+    const machineType = 'pc-q35-rhel8.6.0';
+    expect(amd64Types('1.8.0', 'centos-stream-10')).not.toContain(machineType);
+    const ns = await createTestNamespace(kc, 'kyv-warn');
+    const res = await createPinnedVm(ns, 'vm-rhel8', machineType);
+    expect(res.status, res.body).toBe(201);
+    const expected = admission.warnings.find((w) => w.machineType === machineType)!.message;
+    expect(
+      res.warnings.filter((w) => w.includes(expected)),
+      JSON.stringify(res.warnings),
+    ).toHaveLength(1);
+    expect(expected).toContain(`planned step ${switchStep.index} (${switchStep.label}) moves the cluster to ${switchStep.launcher.label}`);
+    expect(expected).toContain(`restart the VM onto ${moveToMachineType(resolved.pools, machineType)!.machineType},`);
+  });
+
+  test('a type current today and kept by every step is admitted without a warning', async () => {
+    const ns = await createTestNamespace(kc, 'kyv-nowarn');
+    const kept = moveToMachineType(resolved.pools, 'pc-q35-rhel8.6.0')!.machineType;
+    expect(admission.warnings.map((w) => w.machineType)).not.toContain(kept);
+    const res = await createPinnedVm(ns, 'vm-kept', kept);
+    expect(res.status, res.body).toBe(201);
+    expect(res.warnings).toEqual([]);
   });
 });

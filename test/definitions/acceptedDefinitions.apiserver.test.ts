@@ -16,7 +16,16 @@ import { synthManifests } from '../../generators/synthFleet.js';
 import { type ClusterDefinitionInput } from '../../fleet/clusterDefinition.js';
 import { MAX_POOL_NAME_LENGTH } from '../../fleet/definitionDerivedNames.js';
 import { validateCluster } from '../../fleet/fleetValidation.js';
-import { HYPERVISOR_RELEASE_IDS, hypervisorRelease } from '../../compatibility/hypervisorReleases.js';
+import {
+  buildsFor,
+  catalogueMinors,
+  DEFAULT_LAUNCHER_BUILD,
+  kubevirtMinor,
+  LAUNCHER_CATALOGUE,
+  type LauncherBuild,
+  launcherEntry,
+} from '../../compatibility/launcherCatalogue.js';
+import { type Architecture, ARCHITECTURES } from '../../compatibility/machineTypeNames.js';
 import { hasMigrationPolicyField, MIGRATION_POLICY_FIELDS_SINCE, type VersionedMigrationPolicyField } from '../../compatibility/kubevirtVersions.js';
 import { KNOWN_VERSION_ISSUES } from '../../fleet/knownVersionIssues.js';
 import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
@@ -87,14 +96,17 @@ const imageReference = fc
   )
   .map(([registry, path, pin]) => `${registry}/${path.join('/')}${pin}`);
 
-const releaseId = fc.constantFrom(...HYPERVISOR_RELEASE_IDS);
+/** Every type some catalogued launcher offers on `arch`, sorted: what a pool's corrections name. */
+const catalogueTypes = (arch: Architecture) => [...new Set(LAUNCHER_CATALOGUE.flatMap((e) => e.architectures[arch]?.machineTypes ?? []))].sort();
+/** A versioned name of the architecture's default family that no catalogued build offers (an `add`). */
+const FAMILY_PREFIX: Readonly<Record<Architecture, string>> = { amd64: 'pc-q35-rhel', arm64: 'virt-rhel', s390x: 's390-ccw-virtio-rhel' };
 
-/** Overrides that keep to the release: remove some of its types, deprecate others, add unknown ones of its vendor. */
-function overridesFor(release: (typeof HYPERVISOR_RELEASE_IDS)[number]) {
-  const r = hypervisorRelease(release)!;
-  const extra = r.vendor === 'rhel' ? fc.nat(20).map((n) => `pc-q35-rhel${50 + n}.0.0`) : fc.nat(20).map((n) => `pc-q35-${50 + n}.0`);
-  return fc.tuple(fc.subarray([...r.machineTypes], { maxLength: r.machineTypes.length - 1 }), fc.uniqueArray(extra, { maxLength: 2 })).chain(([remove, add]) => {
-    const kept = r.machineTypes.filter((t) => !remove.includes(t));
+/** Corrections of the pool's own architecture: remove some catalogued types, deprecate others, add unknown ones. */
+function overridesFor(arch: Architecture) {
+  const types = catalogueTypes(arch);
+  const extra = fc.nat(20).map((n) => `${FAMILY_PREFIX[arch]}${50 + n}.0.0`);
+  return fc.tuple(fc.subarray(types, { maxLength: types.length - 1 }), fc.uniqueArray(extra, { maxLength: 2 })).chain(([remove, add]) => {
+    const kept = types.filter((t) => !remove.includes(t));
     return fc.subarray(kept).map((deprecate) => ({
       ...(add.length ? { add } : {}),
       ...(remove.length ? { remove } : {}),
@@ -103,19 +115,23 @@ function overridesFor(release: (typeof HYPERVISOR_RELEASE_IDS)[number]) {
   });
 }
 
+const osRelease = fc.oneof(
+  fc.tuple(fc.constantFrom('rhel', 'rhcos', 'centos'), fc.integer({ min: 8, max: 10 }), fc.nat(10)).map(([d, major, minor]) => `${d}-${major}.${minor}`),
+  fc.constantFrom('ubuntu-24.04', 'debian-12', 'sles-15.6'),
+);
+
 const pool = (name: string, selector: Record<string, string>) =>
-  releaseId.chain((hypervisor) =>
+  fc.constantFrom<Architecture>(...ARCHITECTURES).chain((architecture) =>
     fc.record(
       {
         name: fc.constant(name),
         nodeSelector: fc.constant(selector),
-        hypervisor: fc.constant(hypervisor),
-        machineTypes: overridesFor(hypervisor),
-        upgradeTo: releaseId.filter((id) => id !== hypervisor),
+        architecture: fc.constant(architecture),
+        os: osRelease,
+        machineTypes: overridesFor(architecture),
         nodeCount: fc.integer({ min: 1, max: 5000 }),
-        virtLauncherImage: imageReference,
       },
-      { requiredKeys: ['name', 'nodeSelector', 'hypervisor'] },
+      { requiredKeys: ['name', 'nodeSelector'] },
     ),
   );
 
@@ -129,6 +145,48 @@ const nodePools = fc
         fc.tuple(...names.map((name, i) => pool(name, { ...Object.fromEntries(Object.entries(shared).filter(([k]) => k !== key)), [key]: values[i]! }))),
       ),
   );
+
+/** A catalogued KubeVirt release: any patch of a minor the launcher catalogue covers. */
+const kubevirtVersion = fc.tuple(fc.constantFrom(...catalogueMinors()), fc.nat(20)).map(([minor, patch]) => `${minor}.${patch}`);
+
+/** A launcher's image: always where upstream publishes none (CentOS Stream 10), sometimes otherwise. */
+const imageFor = (version: string, build: LauncherBuild): fc.Arbitrary<string | undefined> =>
+  launcherEntry(version, build)?.upstreamImage ? fc.option(imageReference, { nil: undefined }) : imageReference;
+
+/** The next major of an OS release: `rhel-9.6` → `rhel-10.0`. */
+const nextRelease = (os: string) => os.replace(/-(\d+)(\.\d+)*$/, (_, major: string) => `-${Number(major) + 1}.0`);
+
+/**
+ * Steps the validator accepts, in order: KubeVirt upgrades to later catalogued minors (keeping the
+ * build), then a switch to CentOS Stream 10 where the last release has one, then node-OS upgrades
+ * of pools that state an OS.
+ */
+function plannedStepsFor(version: string, build: LauncherBuild, pools: readonly { name: string; os?: string }[]) {
+  const minors = catalogueMinors();
+  const later = minors.slice(minors.indexOf(kubevirtMinor(version)!) + 1).filter((m) => buildsFor(`${m}.0`).includes(build));
+  return fc.tuple(fc.subarray(later), fc.boolean(), fc.subarray(pools.filter((p) => p.os !== undefined))).chain(([upgradeTo, switchBuild, upgraded]) => {
+    const last = upgradeTo.length ? `${upgradeTo.at(-1)}.0` : version;
+    const upgrades = upgradeTo.map((m) => imageFor(`${m}.0`, build).map((image) => ({ kind: 'kubevirt-upgrade' as const, to: `${m}.0`, ...(image ? { image } : {}) })));
+    const switches =
+      switchBuild && build !== 'centos-stream-10' && buildsFor(last).includes('centos-stream-10')
+        ? [imageReference.map((image) => ({ kind: 'launcher-switch' as const, build: 'centos-stream-10' as const, image }))]
+        : [];
+    const osSteps = upgraded.map((p) => fc.constant({ kind: 'node-os-upgrade' as const, pool: p.name, to: nextRelease(p.os!) }));
+    return fc.tuple(...upgrades, ...switches, ...osSteps);
+  });
+}
+
+/** A definition's launcher and planned steps, fitted to its KubeVirt release and pools. */
+function withLauncher(d: ClusterDefinitionInput): fc.Arbitrary<ClusterDefinitionInput> {
+  return fc
+    .constantFrom(...buildsFor(d.kubevirtVersion))
+    .chain((build) => fc.tuple(fc.constant(build), imageFor(d.kubevirtVersion, build), fc.boolean(), plannedStepsFor(d.kubevirtVersion, build, d.nodePools)))
+    .map(([build, image, stated, plannedSteps]) => ({
+      ...d,
+      ...(stated || image || build !== DEFAULT_LAUNCHER_BUILD ? { launcher: { build, ...(image ? { image } : {}) } } : {}),
+      ...(plannedSteps.length ? { plannedSteps } : {}),
+    }));
+}
 
 const migration = fc.integer({ min: 10, max: 3600 }).chain((unschedulable) =>
   fc.record(
@@ -229,7 +287,7 @@ const definition: fc.Arbitrary<ClusterDefinitionInput> = fc.record(
   {
     name: dnsLabel(63),
     kubernetesVersion: fc.integer({ min: 30, max: 40 }).map((minor) => `1.${minor}`),
-    kubevirtVersion: version(fc.integer({ min: 1, max: 3 })),
+    kubevirtVersion,
     kubeOvn: fc.oneof(
       fc.constant('none' as const),
       version(fc.integer({ min: 1, max: 2 })).chain((v) =>
@@ -257,7 +315,7 @@ const definition: fc.Arbitrary<ClusterDefinitionInput> = fc.record(
     ),
     nodePools,
     migration,
-    images: fc.record({ virtLauncher: imageReference, nodeLabeller: imageReference, migrationController: imageReference }, { requiredKeys: [] }),
+    images: fc.record({ nodeLabeller: imageReference, migrationController: imageReference }, { requiredKeys: [] }),
     namespace: fc
       .oneof(
         dnsLabel(63),
@@ -272,7 +330,7 @@ test('every accepted definition synthesises to objects the API server accepts', 
   let accepted = 0;
   let run = 0;
   await fc.assert(
-    fc.asyncProperty(definition.map(withinVersion), async (d) => {
+    fc.asyncProperty(definition.chain(withLauncher).map(withinVersion), async (d) => {
       const { definition: valid, problems } = validateCluster(`clusters/${d.name}.ts`, d);
       // Contradictions the generators do not steer clear of (e.g. a long backoff) are fine to skip.
       fc.pre(valid !== undefined && problems.every((p) => p.severity === 'warning'));

@@ -12,7 +12,7 @@ import { prodEastInventoryObjects } from '../support/planInventories.js';
 
 const FILE = join(repoDir, 'test/docs/fixtures/prod-east-inventory.yaml');
 const HEADER =
-  '# SYNTHETIC: prod-east mid-way through its RHEL 9.6 -> 10.0 upgrade, as `kubectl get nodes,vm,vmi -A -o yaml`\n' +
+  '# SYNTHETIC: prod-east before its RHEL 9.6 -> 10.0 node OS upgrade, as `kubectl get nodes,vm,vmi -A -o yaml`\n' +
   '# prints it. Written from test/support/planInventories.ts by test/docs/inventoryFixture.test.ts; do not edit.\n';
 
 test('the docs inventory is the shared prod-east inventory', () => {

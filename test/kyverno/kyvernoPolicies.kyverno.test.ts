@@ -1,19 +1,24 @@
 /**
  * Runs every policies/<name>/.kyverno-test folder through the real `kyverno test` (v1.19 CLI) and
- * fails with the CLI's output. The folders test the policies as synthesised in dist/.
+ * fails with the CLI's output. The folders test the policies as synthesised in dist/; the launcher
+ * cases the example fleet has no cluster for run on folders generated from synthetic definitions.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import prodEast from '../../clusters/prod-east.js';
+import legacyApps from '../../clusters/legacy-apps.js';
+import { type LauncherBuild, launcherEntry, launcherLabel } from '../../compatibility/launcherCatalogue.js';
+import { moveToMachineType } from '../../compatibility/moveTo.js';
+import { placeMachineType } from '../../compatibility/placement.js';
+import { resolveCluster } from '../../compatibility/poolMachineTypes.js';
 import { loadFleet } from '../../fleet/loadFleet.js';
 import { kyvernoPoliciesFor } from '../../generators/kyvernoPolicies.js';
-import { placeMachineType } from '../../compatibility/placement.js';
-import { resolvePools } from '../../compatibility/poolMachineTypes.js';
 import { denialMessage, machineTypeAdmission } from '../../policies/vm-machine-type/machineTypeAdmission.js';
 import { type KyvernoTestResult, type KyvernoTestRow, runKyvernoTest } from '../harness/kyvernoTest.js';
 import { projectDir } from '../harness/toolPaths.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, upgradingTestCluster } from '../support/clusterFixtures.js';
+import { type PinnedCase, pinnedName, runGeneratedFolder } from './generatedFolder.js';
 
 const policiesDir = join(projectDir, 'policies');
 const testDirOf = (folder: string) => join(policiesDir, folder, '.kyverno-test');
@@ -72,38 +77,90 @@ test('every Kyverno policy of the example fleet has a test folder with results f
   expect([...shipped].filter((name) => !tested.has(name))).toEqual([]);
 });
 
-describe('messages, as Kyverno evaluates them (prod-east)', () => {
-  const pools = resolvePools(prodEast);
+describe('messages, as Kyverno evaluates them (legacy-apps, from dist/)', () => {
+  const resolved = resolveCluster(legacyApps);
+  const admission = machineTypeAdmission(legacyApps.name, resolved);
 
-  test('a denial names the requested type, and every pool with each type it offers', async () => {
+  test('a denial is the admission text: the requested type and the launcher the cluster runs today', async () => {
     const { rows, output } = await run('vm-machine-type');
     const types = pinnedTypes('vm-machine-type');
     const denials = rows!.filter((r) => r.message.startsWith('machine type '));
-    expect(denials.map(resourceName).sort(), output).toEqual(['vm-pinned-rhel9-8', 'vmi-pinned-qemu-10-1']);
+    expect(denials.map(resourceName).sort(), output).toEqual(['vm-pinned-rhel10-0', 'vm-pinned-rhel9-8', 'vmi-pinned-qemu-10-1']);
     for (const row of denials) {
       const machineType = types.get(resourceName(row))!;
-      expect(row.message).toBe(denialMessage(machineTypeAdmission(prodEast.name, pools), machineType));
-      expect(row.message).toContain(machineType);
-      for (const pool of pools) expect(row.message).toContain(`pool ${pool.name} (${pool.current.release}) offers ${pool.current.supported.join(', ')}`);
+      expect(row.message).toBe(denialMessage(admission, machineType));
+      expect(row.message).toContain(`machine type ${machineType} is not offered by ${resolved.steps[0]!.launcher.label}`);
     }
   });
 
-  test('a warning names each pool whose planned upgrade drops the type, with the release', async () => {
+  test('a warning names the planned step whose launcher drops the type, and advises the move-to type', async () => {
     const { rows, output } = await run('vm-machine-type-warnings');
-    const row = rows!.find((r) => resourceName(r) === 'vm-pinned-rhel8-6');
-    const machineType = pinnedTypes('vm-machine-type-warnings').get('vm-pinned-rhel8-6')!;
-    const lost = placeMachineType(pools, machineType).lostByUpgrade;
-    expect(lost.length).toBeGreaterThan(0);
-    for (const { pool, release } of lost) expect(row?.message, output).toContain(`pool ${pool} drops it when upgraded to ${release}`);
+    const types = pinnedTypes('vm-machine-type-warnings');
+    const warned = rows!.filter((r) => r.message.startsWith('machine type '));
+    expect(warned.map(resourceName).sort(), output).toEqual(['vm-pinned-rhel8-6', 'vmi-pinned-i440fx-rhel7-6']);
+    for (const row of warned) {
+      const machineType = types.get(resourceName(row))!;
+      const k = placeMachineType(resolved.pools, machineType).firstStepWithoutHost!;
+      expect(resolved.steps[k]?.kind).toBe('launcher-switch');
+      expect(row.message).toBe(admission.warnings.find((w) => w.machineType === machineType)?.message);
+      expect(row.message).toContain(`planned step ${k} (${resolved.steps[k]!.label}) moves the cluster to ${resolved.steps[k]!.launcher.label}`);
+      expect(advisedIn(row.message)).toBe(moveToMachineType(resolved.pools, machineType)?.machineType);
+    }
   });
+});
 
-  test('a warning names the pools where the type is deprecated', async () => {
-    const { rows, output } = await run('vm-machine-type-warnings');
-    const row = rows!.find((r) => resourceName(r) === 'vm-pinned-rhel9-6');
-    const machineType = pinnedTypes('vm-machine-type-warnings').get('vm-pinned-rhel9-6')!;
-    const deprecatedOn = placeMachineType(pools, machineType).deprecatedOn;
-    expect(deprecatedOn.length).toBeGreaterThan(0);
-    expect(row?.message, output).toContain(`deprecated on pool${deprecatedOn.length > 1 ? 's' : ''} ${deprecatedOn.join(', ')}`);
+/** amd64 types of one catalogue entry. */
+const amd64Types = (kubevirtVersion: string, build: LauncherBuild) => launcherEntry(kubevirtVersion, build)!.architectures.amd64!.machineTypes;
+/** The types the CS10 build of KubeVirt 1.8 lacks that the CS9 build has, from the catalogue. */
+const cs9Only = amd64Types('1.8.0', 'centos-stream-9').filter((t) => !amd64Types('1.8.0', 'centos-stream-10').includes(t));
+/** The type a warning tells the user to restart onto, read back from its text. */
+const advisedIn = (message: string) => /restart the VM onto (\S+),/.exec(message)?.[1];
+const rowFor = (rows: readonly KyvernoTestRow[], c: PinnedCase) => rows.find((r) => resourceName(r) === pinnedName(c));
+
+describe('a cluster already on the CS10 launcher (generated folder): a type only the previous launcher had', () => {
+  const cluster = testCluster({ name: 'synthetic-cs10', kubevirtVersion: '1.8.0', launcher: { build: 'centos-stream-10', image: TEST_CS10_LAUNCHER_IMAGE } });
+  const label = launcherLabel(launcherEntry('1.8.0', 'centos-stream-10')!);
+  const denied: PinnedCase[] = [
+    ...cs9Only.map((machineType) => ({ kind: 'VirtualMachine' as const, machineType, result: 'fail' as const })),
+    { kind: 'VirtualMachineInstance', machineType: 'pc-q35-rhel8.6.0', result: 'fail' },
+  ];
+  const admitted: PinnedCase[] = amd64Types('1.8.0', 'centos-stream-10').map((machineType) => ({ kind: 'VirtualMachine', machineType, result: 'pass' }));
+
+  test('is denied by the real CLI, naming the CS10 launcher; the types it offers pass', async () => {
+    expect(cs9Only).toContain('pc-q35-rhel8.6.0');
+    const { ok, rows, output } = await runGeneratedFolder(cluster, 'kvfleet-vm-machine-type', [...denied, ...admitted]);
+    expect(ok, output).toBe(true);
+    const admission = machineTypeAdmission(cluster.name, resolveCluster(cluster));
+    for (const c of denied) {
+      expect(rowFor(rows!, c)?.message, pinnedName(c)).toBe(denialMessage(admission, c.machineType));
+      expect(rowFor(rows!, c)?.message).toContain(`machine type ${c.machineType} is not offered by ${label}`);
+    }
+  });
+});
+
+describe('upgradingTestCluster (generated folder): a type the planned CS10 launcher drops', () => {
+  const cluster = upgradingTestCluster();
+  const resolved = resolveCluster(cluster);
+  const switchStep = resolved.steps.find((s) => s.kind === 'launcher-switch')!;
+  const admission = machineTypeAdmission(cluster.name, resolved);
+  // Today's launcher (1.7, CS9) runs them; the CS10 launcher of the switch lacks them.
+  const dropped = amd64Types('1.7.0', 'centos-stream-9').filter((t) => cs9Only.includes(t));
+  const quiet = admission.hosts.map((h) => h.machineType).filter((t) => !admission.warnings.some((w) => w.machineType === t));
+
+  test('is warned by the real CLI, naming the step and its launcher; a type kept and current is not', async () => {
+    expect(dropped).toContain('pc-q35-rhel8.6.0');
+    expect(quiet).toContain('pc-q35-rhel9.6.0');
+    const warned: PinnedCase[] = dropped.map((machineType) => ({ kind: 'VirtualMachine', machineType, result: 'fail' }));
+    const { ok, rows, output } = await runGeneratedFolder(cluster, 'kvfleet-vm-machine-type-warnings', [
+      ...warned,
+      ...quiet.map((machineType): PinnedCase => ({ kind: 'VirtualMachine', machineType, result: 'pass' })),
+    ]);
+    expect(ok, output).toBe(true);
+    for (const c of warned) {
+      const message = rowFor(rows!, c)?.message ?? '';
+      expect(message, pinnedName(c)).toContain(`planned step ${switchStep.index} (${switchStep.label}) moves the cluster to ${switchStep.launcher.label}`);
+      expect(advisedIn(message)).toBe(moveToMachineType(resolved.pools, c.machineType)?.machineType);
+    }
   });
 });
 

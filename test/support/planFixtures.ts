@@ -2,15 +2,16 @@
  * `FleetPlan`s for the renderer tests (plan/render/): the engine's real plan of the example cluster
  * (`prodEastEnginePlan`), and SYNTHETIC ones written by hand, which test the renderers on cases the
  * example lacks and independently of the engine's wording: the shapes
- * follow plan/planModel.ts, the figures are invented. `prod-east` follows clusters/prod-east.ts (two
- * pools, rhel9-compute upgraded to RHEL 10.0), so its grid is that definition's; `lab-synthetic`
+ * follow plan/planModel.ts, the figures are invented. `prod-east` borrows clusters/prod-east.ts's two
+ * pools but plans an invented launcher switch that drops the RHEL 7/8 types; `lab-synthetic`
  * exists only here and carries the rarer cases: an at-risk VM, unknown counts, warnings, hostile names.
  */
+import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
 import { inventoryFromObjects } from '../../plan/inventoryFromObjects.js';
 import { planFleet } from '../../plan/planFleet.js';
 import { type ClusterPlan, type FleetPlan, type GridCell, PLAN_SCHEMA_VERSION, type Verdict, type VmPlan } from '../../plan/planModel.js';
-import { prodEastInventoryObjects } from './planInventories.js';
+import { launcherStepInventoryObjects, prodEastInventoryObjects } from './planInventories.js';
 
 /** Where the shared example inventory comes from, as the plan's `inventory.source` shows it. */
 export const PROD_EAST_INVENTORY_SOURCE = 'test/support/planInventories.ts (prodEastInventoryObjects)';
@@ -20,9 +21,23 @@ export function prodEastEnginePlan(): FleetPlan {
   return planFleet([prodEast], new Map([[prodEast.name, inventoryFromObjects(prodEastInventoryObjects(), PROD_EAST_INVENTORY_SOURCE)]]));
 }
 
+/** Where the legacy-apps inventory comes from, as the plan's `inventory.source` shows it. */
+export const LEGACY_APPS_INVENTORY_SOURCE = 'test/support/planInventories.ts (launcherStepInventoryObjects(legacy-apps))';
+
+/**
+ * The engine's plan of clusters/legacy-apps.ts (KubeVirt 1.6.2 → 1.7.0 → 1.8.0 → a CS10 launcher) on
+ * one running VM per type its launcher offers today: the CS10 step strands the RHEL 7/8 ones.
+ */
+export function legacyAppsEnginePlan(): FleetPlan {
+  return planFleet([legacyApps], new Map([[legacyApps.name, inventoryFromObjects(launcherStepInventoryObjects(legacyApps), LEGACY_APPS_INVENTORY_SOURCE)]]));
+}
+
 const GiB = 1024 ** 3;
 const NOW = 'now';
-const AFTER = 'after-rhel9-compute';
+const AFTER = 'step-1';
+const AFTER_LABEL = 'launcher centos-stream-9 → centos-stream-10';
+const LAUNCHER_NOW = 'virt-launcher 1.5 centos-stream-9 (QEMU 9.1.0-12.el9)';
+const LAUNCHER_AFTER = 'virt-launcher 1.5 centos-stream-10 (QEMU 9.1.0-1.el10)';
 const CAPACITY_RULE =
   "A VM's requests count against the pool it would run on at that step (the first pool that can run it, in name order); " +
   "a pool's usable capacity is the allocatable of its schedulable nodes less its largest node, so one node can drain at a time.";
@@ -77,20 +92,15 @@ export function prodEastClusterPlan(): ClusterPlan {
     {
       argoCdApplication: 'legacy-erp',
       nodeName: 'r9-node-03',
+      reason: `after ${AFTER} (${AFTER_LABEL}), ${LAUNCHER_AFTER} lacks pc-q35-rhel8.6.0: its workload-update migration will never schedule and every drain of its node will stall.`,
       fixes: [
         {
           kind: 'restart-onto-newer-type',
           machineType: 'pc-q35-rhel9.6.0',
           restartRequired: true,
-          text: 'set the machine type to pc-q35-rhel9.6.0 before rhel9-compute is upgraded',
+          text: 'set the machine type to pc-q35-rhel9.6.0 before the launcher switch',
         },
-        {
-          kind: 'keep-pool-on-release',
-          pool: 'rhel9-compute',
-          release: 'rhel-9.6',
-          nodesNeeded: 2,
-          text: 'keep 2 nodes of rhel9-compute on rhel-9.6 until the VM is moved',
-        },
+        { kind: 'hold-step', step: AFTER, stepLabel: AFTER_LABEL, launcher: LAUNCHER_AFTER, text: `hold ${AFTER} until the VM is moved` },
       ],
     },
   );
@@ -104,13 +114,14 @@ export function prodEastClusterPlan(): ClusterPlan {
       kind: 'VirtualMachineInstance',
       requestedMachineType: 'pc',
       nodeName: 'r9-node-07',
+      reason: `after ${AFTER} (${AFTER_LABEL}), ${LAUNCHER_AFTER} lacks pc-i440fx-rhel7.6.0: its workload-update migration will never schedule and every drain of its node will stall.`,
       fixes: [
         {
-          kind: 'keep-pool-on-release',
-          pool: 'rhel9-compute',
-          release: 'rhel-9.6',
-          nodesNeeded: 2,
-          text: 'no RHEL 10 node runs an i440fx type: keep 2 nodes of rhel9-compute on rhel-9.6',
+          kind: 'hold-step',
+          step: AFTER,
+          stepLabel: AFTER_LABEL,
+          launcher: LAUNCHER_AFTER,
+          text: `no type of the i440fx family runs now and after ${AFTER}: hold the launcher switch`,
         },
       ],
     },
@@ -127,14 +138,22 @@ export function prodEastClusterPlan(): ClusterPlan {
     kubevirtVersion: '1.5.0',
     inventory: { source: 'test/fixtures/prod-east/nodes.yaml, test/fixtures/prod-east/vms.yaml', nodes: 17, vms: vms.length, problems: [] },
     steps: [
-      { id: NOW, label: 'now', upgradedPools: [] },
-      { id: AFTER, label: 'after rhel9-compute → rhel-10.0', upgradedPools: ['rhel9-compute'] },
+      { id: NOW, label: 'now', kind: 'now', launcher: LAUNCHER_NOW, launcherImage: 'quay.io/kubevirt/virt-launcher:v1.5.0', machineTypesChanged: false },
+      {
+        id: AFTER,
+        label: AFTER_LABEL,
+        kind: 'launcher-switch',
+        launcher: LAUNCHER_AFTER,
+        launcherImage: 'registry.example.com/virt-launcher:v1.5.0-cs10',
+        machineTypesChanged: true,
+      },
     ],
     pools: [
       {
         name: 'rhel10-compute',
         nodeSelector: { 'node.example.com/os-release': 'rhel-10.0' },
-        release: 'rhel-10.0',
+        architecture: 'amd64',
+        os: 'rhel-10.0',
         nodes: 4,
         nodeSource: 'inventory',
         nodeNames: ['r10-node-01', 'r10-node-02', 'r10-node-03', 'r10-node-04'],
@@ -143,8 +162,8 @@ export function prodEastClusterPlan(): ClusterPlan {
       {
         name: 'rhel9-compute',
         nodeSelector: { 'node.example.com/os-release': 'rhel-9.6' },
-        release: 'rhel-9.6',
-        upgradeTo: 'rhel-10.0',
+        architecture: 'amd64',
+        os: 'rhel-9.6',
         nodes: 12,
         nodeSource: 'inventory',
         nodeNames: Array.from({ length: 12 }, (_, i) => `r9-node-${String(i + 1).padStart(2, '0')}`),
@@ -269,10 +288,19 @@ export function labClusterPlan(): ClusterPlan {
     cluster: 'lab-synthetic',
     kubevirtVersion: '1.6.2',
     inventory: { source: 'context lab <script>', nodes: 2, vms: 2, problems: ['VirtualMachine lab/broken: spec.template missing'] },
-    steps: [{ id: NOW, label: 'now', upgradedPools: [] }],
+    steps: [
+      {
+        id: NOW,
+        label: 'now',
+        kind: 'now',
+        launcher: 'virt-launcher <custom> & "x"',
+        launcherImage: 'registry.example.com/lab/virt-launcher:dev',
+        machineTypesChanged: false,
+      },
+    ],
     pools: [
-      { name: 'edge', nodeSelector: { 'node.example.com/pool': 'edge' }, release: 'qemu-10.1', nodes: 1, nodeSource: 'inventory', nodeNames: ['edge-01'] },
-      { name: 'spare', nodeSelector: { 'node.example.com/pool': 'spare' }, release: 'qemu-10.1', nodes: null, nodeSource: 'unknown', nodeNames: [] },
+      { name: 'edge', nodeSelector: { 'node.example.com/pool': 'edge' }, architecture: 'amd64', nodes: 1, nodeSource: 'inventory', nodeNames: ['edge-01'] },
+      { name: 'spare', nodeSelector: { 'node.example.com/pool': 'spare' }, architecture: 'amd64', nodes: null, nodeSource: 'unknown', nodeNames: [] },
     ],
     grid: {
       machineTypes: ['pc-q35-9.2', 'pc-q35-10.0', 'pc-q35-10.1'],

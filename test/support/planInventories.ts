@@ -2,19 +2,16 @@
  * SYNTHETIC inventories for `kvfleet plan`: Kubernetes objects shaped as `kubectl get nodes,vm,vmi
  * -A -o yaml` prints them, to feed plan/inventoryFromObjects.ts. The builders state what a test
  * depends on; `prodEastInventoryObjects()` is the example cluster prod-east (clusters/prod-east.ts)
- * mid-way through its RHEL 9.6 → 10.0 upgrade, shared by the planner, renderer, docs and CLI tests.
+ * before its node OS upgrade, shared by the planner, renderer, docs and CLI tests;
+ * `launcherStepInventoryObjects()` is a cluster before launcher steps that drop types VMs still run.
  */
 import prodEast from '../../clusters/prod-east.js';
-import {
-  aliasMachineTypeLabelKey,
-  deprecatedMachineTypeLabelKey,
-  HOSTNAME_LABEL,
-  HYPERVISOR_RELEASE_LABEL,
-  machineTypeLabelKey,
-  POOL_LABEL,
-} from '../../compatibility/labelKeys.js';
-import { type MachineTypeSet, resolvePools } from '../../compatibility/poolMachineTypes.js';
+import { KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/kubevirtNames.js';
+import { aliasMachineTypeLabelKey, deprecatedMachineTypeLabelKey, HOSTNAME_LABEL, machineTypeLabelKey, POOL_LABEL } from '../../compatibility/labelKeys.js';
+import { type MachineTypeSet, type ResolvedPool, resolveCluster, resolvePools } from '../../compatibility/poolMachineTypes.js';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { ARGOCD_TRACKING_ID_ANNOTATION } from '../../plan/inventoryFromObjects.js';
+import { upgradingTestCluster } from './clusterFixtures.js';
 
 /** The labels kvfleet's labeller writes for a machine-type set: each type and alias, each deprecation, each alias target. */
 export function kvfleetMachineTypeLabels(set: MachineTypeSet): Record<string, string> {
@@ -23,6 +20,14 @@ export function kvfleetMachineTypeLabels(set: MachineTypeSet): Record<string, st
   for (const t of set.deprecated) labels[deprecatedMachineTypeLabelKey(t)!] = 'true';
   for (const [alias, target] of Object.entries(set.aliases)) labels[aliasMachineTypeLabelKey(alias)!] = target;
   return labels;
+}
+
+/**
+ * The labels KubeVirt's virt-handler (≥ 1.5.1) writes for a set: `machine-type.node.kubevirt.io/<name>`
+ * for every type and alias the launcher's QEMU lists (node_labeller.go; no deprecation labels).
+ */
+export function kubevirtMachineTypeLabels(set: MachineTypeSet): Record<string, string> {
+  return Object.fromEntries([...set.supported, ...Object.keys(set.aliases)].map((t) => [`${KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX}${t}`, 'true']));
 }
 
 export interface NodeOptions {
@@ -137,17 +142,20 @@ export const PROD_EAST_NODES = {
   rhel10: Array.from({ length: 4 }, (_, i) => `pe-rhel10-${nn(i + 1)}`),
   /** Cordoned for a firmware update: in the pool, never a migration target. */
   cordoned: ['pe-rhel10-03', 'pe-rhel10-04'],
+  /** Carries no machine-type label yet (labeller not run): by the node rule, no host of any type. */
+  unlabelled: 'pe-rhel9-12',
 } as const;
 
 /**
  * prod-east as `kubectl get nodes,vm,vmi -A -o yaml` would show it, flattened (no List wrapper):
  * - 16 nodes as its definition counts them, each labelled by kvfleet's labeller (KubeVirt 1.5.0 has no
- *   machine-type labels of its own) with its pool's set; two RHEL 10 nodes cordoned, so a VM on
- *   pc-q35-rhel10.0.0 has a single other node to go to (at-risk now);
- * - VMs on pc-q35-rhel9.x / q35 (deprecated once every node is on RHEL 10), three on pc-q35-rhel8.6.0
- *   and one on pc-i440fx-rhel7.6.0 (RHEL 10 drops both: stranded by the rhel9-compute upgrade), two
- *   of those Argo CD-owned (one with an apps-in-any-namespace tracking id); a stopped VM; a VMI
- *   without a VM; a VM sized by an instancetype.
+ *   machine-type labels of its own) with the set of the cluster's one launcher — the same on the
+ *   RHEL 9.6 and RHEL 10.0 nodes, since the launcher's QEMU decides, not the node's OS; two RHEL 10
+ *   nodes cordoned, and one RHEL 9 node (`pe-rhel9-12`) not yet labelled, so it hosts nothing;
+ * - VMs on pc-q35-rhel9.x / q35, three on pc-q35-rhel8.6.0 and one on pc-i440fx-rhel7.6.0 (deprecated
+ *   by the el9 launcher, but kept by every planned step: none of them is stranded), two of those
+ *   Argo CD-owned (one with an apps-in-any-namespace tracking id); a stopped VM; a VMI without a VM;
+ *   a VM sized by an instancetype.
  */
 export function prodEastInventoryObjects(): Record<string, unknown>[] {
   const pools = new Map(resolvePools(prodEast).map((p) => [p.name, p]));
@@ -159,8 +167,7 @@ export function prodEastInventoryObjects(): Record<string, unknown>[] {
       labels: {
         ...pool.nodeSelector,
         [POOL_LABEL]: pool.name,
-        [HYPERVISOR_RELEASE_LABEL]: pool.current.release,
-        ...kvfleetMachineTypeLabels(pool.current),
+        ...(name === PROD_EAST_NODES.unlabelled ? {} : kvfleetMachineTypeLabels(pool.current)),
       },
     });
   };
@@ -172,7 +179,7 @@ export function prodEastInventoryObjects(): Record<string, unknown>[] {
     ...rhel9,
     ...rhel10,
     ...runningVm('web', 'frontend-1', n1, 'pc-q35-rhel9.6.0', { memory: '8Gi', cores: 4, argoCdApplication: 'web-frontend' }),
-    ...runningVm('web', 'frontend-2', rhel10First, 'pc-q35-rhel10.0.0', { memory: '8Gi', cores: 4, argoCdApplication: 'web-frontend' }),
+    ...runningVm('web', 'frontend-2', rhel10First, 'pc-q35-rhel9.6.0', { memory: '8Gi', cores: 4, argoCdApplication: 'web-frontend' }),
     ...runningVm('db', 'postgres-main', n2, 'pc-q35-rhel9.6.0', { machineType: 'pc-q35-rhel9.6.0', requests: { cpu: '16', memory: '64Gi' } }),
     ...runningVm('db', 'postgres-replica', n3, 'pc-q35-rhel9.4.0', { machineType: 'pc-q35-rhel9.4.0', requests: { cpu: '16', memory: '64Gi' } }),
     ...runningVm('legacy', 'erp-app', n4, 'pc-q35-rhel8.6.0', { machineType: 'pc-q35-rhel8.6.0', memory: '32Gi', cores: 8, argoCdApplication: 'legacy-erp' }),
@@ -192,4 +199,40 @@ export function prodEastInventoryObjects(): Record<string, unknown>[] {
     vmiObject('tools', 'bastion', { memory: '4Gi', cores: 1, nodeName: n8, runningMachineType: 'pc-q35-rhel9.6.0' }),
     ...runningVm('apps', 'api-gateway', n9, 'pc-q35-rhel9.6.0', { machineType: 'pc-q35-rhel9.6.0', memory: '16Gi', cores: 4 }),
   ];
+}
+
+/** Where `launcherStepInventoryObjects` puts its VMs: `<namespace>/<name>` per machine type. */
+export const LAUNCHER_STEP_NAMESPACE = 'pinned';
+
+/** The VM name for a pinned type: `vm-pc-q35-rhel8-6-0`. */
+export const pinnedVmName = (machineType: string) => `vm-${machineType.replaceAll('.', '-')}`;
+
+/**
+ * A cluster before launcher steps (default `upgradingTestCluster()`: KubeVirt 1.7.0 → 1.8.0, a node
+ * OS upgrade, a CentOS Stream 10 launcher switch), as kubectl would show it:
+ * - three nodes per pool, labelled the way the cluster's labeller labels them for the launcher it
+ *   runs now (KubeVirt's own labels from 1.5.1 on, kvfleet's before);
+ * - one running VM per type each pool's launcher offers now, pinned to it and reporting it in
+ *   `status.machine.type`, spread over the pool's nodes, every one owned by the Argo CD app `pinned`.
+ */
+export function launcherStepInventoryObjects(cluster: ClusterDefinition = upgradingTestCluster()): Record<string, unknown>[] {
+  const { pools } = resolveCluster(cluster);
+  const native = cluster.kubevirtVersion.localeCompare('1.5.1', undefined, { numeric: true }) >= 0;
+  const nodeNames = (pool: ResolvedPool) => [1, 2, 3].map((i) => `${pool.name}-${nn(i)}`);
+  const nodes = pools.flatMap((pool) =>
+    nodeNames(pool).map((name) =>
+      nodeObject(name, {
+        labels: { ...pool.nodeSelector, ...(native ? kubevirtMachineTypeLabels(pool.current) : kvfleetMachineTypeLabels(pool.current)) },
+      }),
+    ),
+  );
+  const seen = new Set<string>();
+  const vms = pools.flatMap((pool) =>
+    pool.current.supported
+      .filter((t) => !seen.has(t) && seen.add(t))
+      .flatMap((t, i) =>
+        runningVm(LAUNCHER_STEP_NAMESPACE, pinnedVmName(t), nodeNames(pool)[i % 3]!, t, { machineType: t, memory: '4Gi', cores: 2, argoCdApplication: 'pinned' }),
+      ),
+  );
+  return [...nodes, ...vms];
 }

@@ -6,7 +6,9 @@
  */
 import { deprecatedMachineTypeLabelKey, HOSTNAME_LABEL, machineTypeLabelKey, POOL_LABEL } from '../../compatibility/labelKeys.js';
 import { type ResolvedPool, resolvePools } from '../../compatibility/poolMachineTypes.js';
-import { testCluster, testPool } from './clusterFixtures.js';
+import { launcherEntry } from '../../compatibility/launcherCatalogue.js';
+import { parseMachineType } from '../../compatibility/machineTypeNames.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from './clusterFixtures.js';
 import { MIGRATION_JOB_NAME_ANNOTATION, MIGRATION_JOB_UID_LABEL, VIRT_LAUNCHER_LABELS } from '../../compatibility/kubevirtNames.js';
 import { OVN_ROUTED_ANNOTATION, type Parsed } from '../../programs/migration-controller/objectViews.js';
 import { schedulerMachineTypeLabelKey } from '../../compatibility/nodeRule.js';
@@ -14,12 +16,30 @@ import { schedulerMachineTypeLabelKey } from '../../compatibility/nodeRule.js';
 type Obj = Record<string, unknown>;
 
 /**
- * A synthetic cluster in the middle of a RHEL 9 → 10 upgrade: one RHEL 9.6 pool scheduled for
- * RHEL 10.0, one staying on RHEL 9.6, one already on RHEL 10.0.
+ * A synthetic cluster before a launcher switch that drops types: KubeVirt 1.7.0 (CS9) → 1.8.0 → the
+ * CentOS Stream 10 launcher, which drops every RHEL 7/8 type (launcherCatalogue.ts). One launcher, so
+ * pools differ only where their definitions correct the catalogue (`machineTypes`), which is how these
+ * tests get pools that host a type and pools that do not:
+ * - `rhel9-upgrading`: the catalogue's set; loses the RHEL 8 types at the switch;
+ * - `rhel96-staying`: corrected to keep them at every step;
+ * - `rhel10`: corrected to run none of them, to offer `pc-q35-rhel10.0.0` already and to deprecate
+ *   `pc-q35-rhel9.6.0` (as an el10 build does).
+ * (Pool names are historical labels for those three roles; no OS is involved.)
  */
+const CATALOGUE_NOW = launcherEntry('1.7.0', 'centos-stream-9')!.architectures.amd64!;
+const RHEL7_8_TYPES = CATALOGUE_NOW.machineTypes.filter((t) => (parseMachineType(t)?.version[0] ?? 99) < 9);
 export const UPGRADE_CLUSTER = testCluster({
   name: 'synthetic-upgrade',
-  nodePools: [testPool('rhel9-upgrading', 'rhel-9.6', { upgradeTo: 'rhel-10.0' }), testPool('rhel96-staying', 'rhel-9.6'), testPool('rhel10', 'rhel-10.0')],
+  kubevirtVersion: '1.7.0',
+  plannedSteps: [
+    { kind: 'kubevirt-upgrade', to: '1.8.0' },
+    { kind: 'launcher-switch', build: 'centos-stream-10', image: TEST_CS10_LAUNCHER_IMAGE },
+  ],
+  nodePools: [
+    testPool('rhel9-upgrading'),
+    testPool('rhel96-staying', { machineTypes: { add: RHEL7_8_TYPES } }),
+    testPool('rhel10', { machineTypes: { remove: RHEL7_8_TYPES, add: ['pc-q35-rhel10.0.0'], deprecate: ['pc-q35-rhel9.6.0'] } }),
+  ],
 });
 export const UPGRADE_POOLS = resolvePools(UPGRADE_CLUSTER);
 

@@ -1,0 +1,64 @@
+/**
+ * The layer order of kvfleet's top-level folders, checked by dependency-cruiser in `npm test`
+ * (test/architecture/importRules.test.ts). A folder may import only from the folders below it:
+ *
+ *   compatibility   the launcher catalogue, placement, the node and move-to rules (pure, imports nothing of ours)
+ *   fleet           the definition schema, validation, lint, loaders
+ *   policies        the Kyverno policies
+ *   plan            kvfleet plan / explain (pure)
+ *   programs        the node labeller and the migration controller
+ *   generators      the cdk8s app writing dist/
+ *   cli             the kvfleet command
+ *   clusters, kvfleet.config.ts   definitions: fleet/ only
+ *   sim, bench, scripts, test      anything
+ *
+ * Tests next to the code they test (`*.test.ts`) may also import test/. Type-only imports count for the
+ * layers; cycles are checked through runtime imports (a type cycle inside fleet/'s schema files is harmless).
+ */
+const layers = ['compatibility', 'fleet', 'policies', 'plan', 'programs', 'generators', 'cli'];
+const above = (layer) => layers.slice(layers.indexOf(layer) + 1);
+const tooling = ['clusters', 'sim', 'bench', 'scripts', 'test', 'tools'];
+const folders = (names) => `^(${names.join('|')})/`;
+
+/** programs/ may not import policies/ or plan/ either: the programs ship alone, with compatibility/ and fleet/ types. */
+const extraForbidden = { programs: ['policies', 'plan'] };
+
+module.exports = {
+  forbidden: [
+    ...layers.map((layer) => ({
+      name: `${layer}-imports-only-below`,
+      comment: `${layer}/ imports only from ${layers.slice(0, layers.indexOf(layer)).join(', ') || 'itself'} (the layer order in .dependency-cruiser.cjs)`,
+      severity: 'error',
+      from: { path: `^${layer}/`, pathNot: '\\.test\\.ts$' },
+      to: { path: folders([...above(layer), ...tooling, ...(extraForbidden[layer] ?? [])]) },
+    })),
+    {
+      name: 'tests-import-no-tooling-but-test',
+      comment: 'a test next to product code may use test/ support, not sim/, bench/ or scripts/',
+      severity: 'error',
+      from: { path: `^(${layers.join('|')})/.*\\.test\\.ts$` },
+      to: { path: folders(['sim', 'bench', 'scripts']) },
+    },
+    {
+      name: 'definitions-import-fleet-only',
+      comment: 'a cluster file (and kvfleet.config.ts) imports defineCluster/defineFleet from fleet/ and nothing else of ours',
+      severity: 'error',
+      from: { path: '^(clusters/|kvfleet\\.config\\.ts$)' },
+      to: { path: '^(compatibility|policies|plan|programs|generators|cli|sim|bench|scripts|test|tools)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'no import cycle between modules (and so none between folders)',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist|\\.kvfleet)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
