@@ -38,7 +38,14 @@ export function matrixDocument(cluster: ClusterModelInput & { readonly kubevirtV
   return {
     cluster: cluster.name,
     kubevirtVersion: cluster.kubevirtVersion,
-    steps: steps.map((s) => ({ id: s.id, kind: s.kind, label: s.label, launcherEntry: s.launcher.entry.id, launcher: s.launcher.label, launcherImage: s.launcher.image })),
+    steps: steps.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      label: s.label,
+      launcherEntry: s.launcher.entry.id,
+      launcher: s.launcher.label,
+      launcherImage: s.launcher.image,
+    })),
     pools,
   };
 }

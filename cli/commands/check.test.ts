@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { loadFleet } from '../../fleet/loadFleet.js';
 import { synthFleet } from '../../generators/synthFleet.js';
+import { stringify } from 'yaml';
+import legacyApps from '../../clusters/legacy-apps.js';
+import { resolvePools } from '../../compatibility/poolMachineTypes.js';
+import { kubevirtMachineTypeLabels, nodeObject, runningVm } from '../../test/support/planInventories.js';
 import { main } from '../main.js';
 import { CHECK_SCHEMA_VERSION, type CheckReport } from './check.js';
 
@@ -104,4 +108,26 @@ test('an unknown --output is refused', async () => {
   const err = vi.spyOn(console, 'error').mockImplementation(() => {});
   expect(await main(['check', '--output', 'yaml'], { cwd: work })).toBe(1);
   expect(String(err.mock.calls[0]![0])).toMatch(/--output must be text or json, not "yaml"/);
+});
+
+test('with an inventory, a planned step that drops the type of running VMs is an error naming them: exit 2', async () => {
+  copyFleet();
+  // legacy-apps (KubeVirt 1.6.2 → 1.7.0 → 1.8.0 → CS10 launcher): one VM on a RHEL 8 type the CS10 launcher drops, one on a type it keeps.
+  const inventory = [
+    nodeObject('la-01', { labels: { 'node.example.com/pool': 'rhel96', ...kubevirtMachineTypeLabels(resolvePools(legacyApps)[1]!.current) } }),
+    ...runningVm('legacy', 'erp', 'la-01', 'pc-q35-rhel8.6.0'),
+    ...runningVm('legacy', 'wiki', 'la-01', 'pc-q35-rhel9.6.0'),
+  ];
+  const file = join(work, 'inventory.yaml');
+  writeFileSync(file, inventory.map((o) => stringify(o)).join('---\n'));
+  const { out } = captured();
+  expect(await main(['check', '--cluster', 'legacy-apps', '--workloads', 'inventory.yaml'], { cwd: work })).toBe(2);
+  const text = out();
+  expect(text).toMatch(
+    /^clusters\/legacy-apps\.ts: plannedSteps\[2\]: launcher centos-stream-9 → centos-stream-10 moves the cluster to virt-launcher 1\.8 centos-stream-10 .*1 running VM\(s\): legacy\/erp \(pc-q35-rhel8\.6\.0\)/m,
+  );
+  expect(text).not.toContain('legacy/wiki');
+  expect(text).toMatch(/restart them onto the type kvfleet plan names \(pc-q35-rhel8\.6\.0 → pc-q35-rhel9\.\d\.0\)/);
+  // Without the inventory the same fleet is valid: the lint needs to know who runs what.
+  expect(await main(['check'], { cwd: work })).toBe(0);
 });

@@ -5,7 +5,10 @@
 import { type Command } from 'commander';
 import { checkFleet } from '../../generators/synthFleet.js';
 import { DefinitionError } from '../../fleet/definitionError.js';
+import { planCluster } from '../../plan/planCluster.js';
+import { stepLint } from '../../plan/stepLint.js';
 import { type CliContext, EXIT, resolvePath } from '../cliContext.js';
+import { addInventoryOptions, type InventoryOptions, inventoryFromOptions } from '../inventorySource.js';
 
 export const CHECK_SCHEMA_VERSION = 'kvfleet.io/check/v1';
 
@@ -83,10 +86,12 @@ export function formatCheck(report: CheckReport, problems: readonly DefinitionEr
 }
 
 export function registerCheck(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('check')
     .description('validate clusters/*.ts and kvfleet.config.ts exactly as synth does, without writing anything (pre-commit, CI)')
     .option('--clusters <dir>', 'folder of cluster definition files', 'clusters')
+    .option('--cluster <name>', 'the cluster an inventory (--workloads or --live) belongs to');
+  addInventoryOptions(command)
     .option('--strict', 'fail on warnings too')
     .option('--output <format>', 'text, or json (schemaVersion kvfleet.io/check/v1)', 'text')
     .addHelpText(
@@ -99,14 +104,24 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         'Exit codes:',
         `  ${EXIT.ok}  valid: no errors (warnings allowed unless --strict)`,
         `  ${EXIT.invalid}  an error in a definition or kvfleet.config.ts, a warning with --strict, or a bad flag`,
+        `  ${EXIT.blocking}  with an inventory: a planned step drops the machine type of running VMs (named in the error)`,
+        '',
+        'With --cluster and an inventory (--workloads or --live), a planned step whose launcher lacks the',
+        'machine type of a running VM is an error on that step naming the VMs (the lint `kvfleet plan` explains).',
       ].join('\n'),
     )
-    .action(async (opts: { clusters: string; strict?: boolean; output: string }) => {
+    .action(async (opts: { clusters: string; strict?: boolean; output: string } & InventoryOptions) => {
       if (opts.output !== 'text' && opts.output !== 'json') throw new Error(`--output must be text or json, not "${opts.output}"`);
+      const inventory = await inventoryFromOptions(ctx, opts);
       const { clusters, problems } = await checkFleet({ clustersDir: resolvePath(ctx, opts.clusters), projectDir: ctx.cwd });
       const names = clusters.map((c) => c.definition.name).sort();
-      const report = checkReport(names, problems);
-      console.log(opts.output === 'json' ? JSON.stringify(report, null, 2) : formatCheck(report, problems));
-      if (!report.valid || (opts.strict && report.warnings > 0)) process.exitCode = EXIT.invalid;
+      const target = inventory ? clusters.find((c) => c.definition.name === opts.cluster) : undefined;
+      if (inventory && !target && !problems.some((p) => p.severity === 'error')) throw new Error(`--cluster ${opts.cluster}: no such cluster (${names.join(', ')})`);
+      const stepProblems = target && inventory ? stepLint(target.file, planCluster(target.definition, inventory)) : [];
+      const all = [...problems, ...stepProblems];
+      const report = checkReport(names, all);
+      console.log(opts.output === 'json' ? JSON.stringify(report, null, 2) : formatCheck(report, all));
+      if (problems.some((p) => p.severity === 'error') || (opts.strict && report.warnings > 0)) process.exitCode = EXIT.invalid;
+      else if (stepProblems.length > 0) process.exitCode = EXIT.blocking;
     });
 }

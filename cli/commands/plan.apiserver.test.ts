@@ -26,7 +26,7 @@ type Obj = Record<string, any>;
 /** KubeVirt's upstream examples (none sets a machine type; KubeVirt's webhook would default q35), given one. */
 function upstreamExamples(): Obj[] {
   const read = (file: string) => parse(readFileSync(join(sharedDir, 'samples', 'kubevirt', file), 'utf8')) as Obj;
-  const cirros = read('vm-cirros.yaml'); // Halted VM pinned to a type RHEL 10 drops: stranded by the upgrade
+  const cirros = read('vm-cirros.yaml'); // Halted VM pinned to a RHEL 8 type: deprecated by the el9 launcher, kept by every planned step
   cirros.spec.template.spec.domain.machine = { type: 'pc-q35-rhel8.6.0' };
   const windows = read('vm-windows-clarge-windows.yaml'); // instancetype-sized, pinned to RHEL 9.6's type
   windows.spec.template.spec.domain.machine = { type: 'pc-q35-rhel9.6.0' };
@@ -117,7 +117,7 @@ describe('kvfleet plan against a live API server', () => {
   beforeAll(async () => {
     const r = await run([...planArgs, '--kubeconfig', 'reader.kubeconfig']);
     expect(r.err).toBe('');
-    expect(r.code).toBe(EXIT.blocking); // VMs are stranded by the RHEL 10 upgrade
+    expect(r.code).toBe(EXIT.ok); // prod-east's steps (node OS, KubeVirt 1.6.2 on the same QEMU) strand nobody
     live = JSON.parse(r.out) as FleetPlan;
   });
 
@@ -137,14 +137,13 @@ describe('kvfleet plan against a live API server', () => {
     expect(withoutSource(live)).toEqual(withoutSource(fromFile));
   });
 
-  test('upstream vm-cirros pinned to a type RHEL 10 drops is stranded by the upgrade, with a restart fix', () => {
+  test('upstream vm-cirros pinned to a RHEL 8 type is deprecated, not stranded: the node OS upgrade changes no machine type', () => {
     const cirros = vm(live, 'upstream', 'vm-cirros');
-    expect(cirros).toMatchObject({ verdict: 'stranded', verdictStep: 'after-rhel9-compute', machineType: 'pc-q35-rhel8.6.0' });
-    expect(cirros.steps[0]!.verdict).not.toBe('stranded'); // it has somewhere to go today
-    expect(cirros.fixes[0]).toMatchObject({ kind: 'restart-onto-newer-type', machineType: 'pc-q35-rhel10.0.0', restartRequired: true });
+    expect(cirros).toMatchObject({ verdict: 'deprecated', verdictStep: 'now', machineType: 'pc-q35-rhel8.6.0', fixes: [] });
+    expect(cirros.steps.map((s) => s.verdict)).toEqual(live.clusters[0]!.steps.map(() => 'deprecated'));
   });
 
-  test('upstream vmi-migratable on the q35 alias keeps hosts: its type resolves on RHEL 10 too', () => {
+  test('upstream vmi-migratable on the q35 alias keeps hosts at every step', () => {
     const vmi = vm(live, 'upstream', 'vmi-migratable');
     expect(vmi.kind).toBe('VirtualMachineInstance');
     expect(vmi.steps.every((s) => s.verdict !== 'stranded')).toBe(true);

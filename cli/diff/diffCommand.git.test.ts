@@ -99,9 +99,12 @@ const PLAN_CS10 = [
   "{ kind: 'kubevirt-upgrade', to: '1.6.2' },",
   "{ kind: 'kubevirt-upgrade', to: '1.6.2' },\n    { kind: 'kubevirt-upgrade', to: '1.8.0', build: 'centos-stream-10', image: 'registry.example.com/virt-launcher:v1.8.0-cs10' },",
 ] as const;
+/** …and accepts the known issue version lint raises for a 1.6 → 1.8 upgrade, so the fleet validates. */
+const ACCEPT_16386 = ['acceptedKnownIssues: {', "acceptedKnownIssues: {\n    'kubevirt#16386': 'VMs started on 1.6 are restarted after the upgrade',"] as const;
 
 test('planning a launcher step that drops the RHEL 8 types warns about them before anything is denied', async () => {
   repo.edit('clusters/prod-east.ts', ...PLAN_CS10);
+  repo.edit('clusters/prod-east.ts', ...ACCEPT_16386);
   await repo.synth();
   repo.commit('prod-east: plan KubeVirt 1.8 on CentOS Stream 10');
   const { report } = await diffAgainstBase('planned-upgrade');
@@ -117,6 +120,7 @@ test('planning a launcher step that drops the RHEL 8 types warns about them befo
 
 test('with an inventory, the VMs whose plan verdict the planned step changes are listed', async () => {
   repo.edit('clusters/prod-east.ts', ...PLAN_CS10);
+  repo.edit('clusters/prod-east.ts', ...ACCEPT_16386);
   const vmi = (name: string, type: string) =>
     `---\napiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: ${name}, namespace: apps}\nspec: {domain: {machine: {type: ${type}}}}\nstatus: {machine: {type: ${type}}}\n`;
   repo.write('vmis.yaml', vmi('erp-1', 'pc-q35-rhel8.6.0') + vmi('web-1', 'pc-q35-rhel9.6.0'));

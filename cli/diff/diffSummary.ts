@@ -66,7 +66,7 @@ function headlines(d: ClusterDiff | undefined, elements: readonly DeliveryElemen
         )} newly warned`,
       );
     else if (d.launcher) out.push(`launcher ${d.launcher.before ?? '(none)'} → ${d.launcher.after ?? '(none)'}`);
-    else if (d.steps) out.push(`planned steps ${stepsText(d.steps.before)} → ${stepsText(d.steps.after)}`);
+    else if (d.steps) out.push(`planned steps change (${d.steps.before.length} → ${d.steps.after.length}, last: ${d.steps.after.at(-1) ?? 'none'})`);
     else if (pool) out.push(`pool ${pool.pool}: ${poolText(pool)}`);
     else if (d.settings[0]) out.push(`${d.settings[0].setting} ${d.settings[0].before ?? 'unset'} → ${d.settings[0].after ?? 'unset'}`);
     else out.push(`${d.objects.length} object${d.objects.length === 1 ? '' : 's'} change`);

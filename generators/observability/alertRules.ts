@@ -194,12 +194,15 @@ export const ALERT_RULES: readonly AlertDefinition[] = [
     alert: 'KvfleetNodeMachineTypeDrift',
     severity: 'warning',
     area: 'machine types',
-    expr: () => 'max by (node, pool, release) (kvfleet_node_machine_type_drift) == 1',
+    // Not during virt-handler's canary window (reason="canary"): virt-operator rolls a new virt-handler
+    // out 10 % of nodes at a time (pkg/virt-operator/resource/apply/apps.go), so every node of a
+    // planned upgrade passes through it; the Event and the node annotation still record it.
+    expr: () => 'max by (node, pool, reason) (kvfleet_node_machine_type_drift{reason!="canary"}) == 1',
     for: (t) => minutes(t.machineTypeDriftMinutes),
-    threshold: (t) => `a node's machine types differ from its pool's declared set for ${t.machineTypeDriftMinutes} minutes`,
-    summary: 'Node {{ $labels.node }} offers other machine types than pool {{ $labels.pool }} declares',
+    threshold: (t) => `a node's machine types match no planned launcher of the cluster for ${t.machineTypeDriftMinutes} minutes`,
+    summary: "Node {{ $labels.node }} offers other machine types than its launcher's catalogue entry",
     description: (t) =>
-      `The QEMU on node {{ $labels.node }} offers a machine-type set that differs from what the cluster definition declares for pool {{ $labels.pool }} (release {{ $labels.release }}), for ${t.machineTypeDriftMinutes} minutes. kvfleet's policies admit VMs by the declared set, so they may admit VMs the node cannot run, or refuse ones it can. Annotation kvfleet.io/machine-type-drift on the node lists the extra and missing types.`,
+      `The QEMU on node {{ $labels.node }} (pool {{ $labels.pool }}) offers a machine-type set that differs from the catalogue entry of the cluster's current virt-launcher, and from every planned step's, for ${t.machineTypeDriftMinutes} minutes (reason {{ $labels.reason }}): a wrong launcher image or a broken node. kvfleet's policies admit VMs by the catalogue's set, so they may admit VMs the node cannot run, or refuse ones it can. Annotation kvfleet.io/machine-type-drift on the node lists the extra and missing types.`,
   },
   {
     alert: 'KvfleetNodeKubevirtMachineTypeDrift',

@@ -149,14 +149,14 @@ export function alertCases(t: AlertThresholds): Record<string, AlertCases> {
     },
     KvfleetNodeMachineTypeDrift: {
       firing: {
-        when: `a node drifts from its pool for longer than ${drift} minutes`,
-        series: [s(`kvfleet_node_machine_type_drift{${labeller('node-1')}, node="node-1", pool="rhel9", release="rhel-9.6"}`, flat(1, drift + 10))],
+        when: `a node measures no planned launcher's set for longer than ${drift} minutes`,
+        series: [s(`kvfleet_node_machine_type_drift{${labeller('node-1')}, node="node-1", pool="rhel9", reason="unknown-launcher"}`, flat(1, drift + 10))],
         evalMinutes: drift + 5,
-        alerts: [{ labels: { node: 'node-1', pool: 'rhel9', release: 'rhel-9.6' }, value: 1 }],
+        alerts: [{ labels: { node: 'node-1', pool: 'rhel9', reason: 'unknown-launcher' }, value: 1 }],
       },
       quiet: {
-        when: 'a node drifts for 5 minutes during its upgrade, then matches again',
-        series: [s(`kvfleet_node_machine_type_drift{${labeller('node-1')}, node="node-1", pool="rhel9", release="rhel-9.6"}`, `1x5 0x${drift + 10}`)],
+        when: "a node in virt-handler's canary window (the next step's launcher) for as long as the upgrade lasts",
+        series: [s(`kvfleet_node_machine_type_drift{${labeller('node-1')}, node="node-1", pool="rhel9", reason="canary"}`, flat(1, drift + 10))],
         evalMinutes: drift + 5,
         alerts: [],
       },

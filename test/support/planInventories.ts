@@ -5,6 +5,7 @@
  * before its node OS upgrade, shared by the planner, renderer, docs and CLI tests;
  * `launcherStepInventoryObjects()` is a cluster before launcher steps that drop types VMs still run.
  */
+import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
 import prodEast from '../../clusters/prod-east.js';
 import { KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/kubevirtNames.js';
 import { aliasMachineTypeLabelKey, deprecatedMachineTypeLabelKey, HOSTNAME_LABEL, machineTypeLabelKey, POOL_LABEL } from '../../compatibility/labelKeys.js';
@@ -217,7 +218,7 @@ export const pinnedVmName = (machineType: string) => `vm-${machineType.replaceAl
  */
 export function launcherStepInventoryObjects(cluster: ClusterDefinition = upgradingTestCluster()): Record<string, unknown>[] {
   const { pools } = resolveCluster(cluster);
-  const native = cluster.kubevirtVersion.localeCompare('1.5.1', undefined, { numeric: true }) >= 0;
+  const native = schedulingContractOf(cluster.kubevirtVersion).machineTypeLabeller === 'kubevirt';
   const nodeNames = (pool: ResolvedPool) => [1, 2, 3].map((i) => `${pool.name}-${nn(i)}`);
   const nodes = pools.flatMap((pool) =>
     nodeNames(pool).map((name) =>
