@@ -32,7 +32,7 @@ export function stepLint(file: string, plan: ClusterPlan): DefinitionError[] {
         file,
         `plannedSteps[${k - 1}]`,
         `${step.label} moves the cluster to ${step.launcher}, which lacks the machine type of ${hit.length} running VM(s): ${named}${more}; ` +
-          "after the step their workload-update migrations never schedule and every drain of their nodes stalls",
+          'after the step their workload-update migrations never schedule and every drain of their nodes stalls',
         `${restarts.length > 0 ? `restart them onto the type kvfleet plan names (${restarts.join(', ')}) before the step` : 'no type runs now and after the step: hold the step'}, or hold the step; \`kvfleet plan\` lists each VM with its patch`,
       ),
     );

@@ -56,6 +56,12 @@ describe('the drift decision', () => {
     expect(d.step).toBeUndefined();
   });
 
+  test("kvfleet's own reading of a later step's set is not a canary: the labeller's launcher image is not the cluster's", () => {
+    const d = launcherDrift(east, matrix.steps, [{ by: 'kvfleet', types: east.sets[1]!.supported }]);
+    expect(d).toMatchObject({ reason: 'unknown-launcher', measuredBy: 'kvfleet', step: { index: 1 } });
+    expect(d.explanation).toMatch(/^the labeller's capabilities equal the launcher of planned step 1 .*its launcher image is not the cluster's$/);
+  });
+
   test('the first reading that differs decides (kvfleet before KubeVirt)', () => {
     const d = launcherDrift(east, matrix.steps, [
       { by: 'kvfleet', types: east.current.supported.slice(1) },

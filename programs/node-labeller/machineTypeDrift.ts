@@ -83,6 +83,18 @@ export function launcherDrift(pool: ResolvedPool, steps: readonly MatrixStep[], 
     if (!hasDrift(drift)) continue;
     const k = matchingStep(pool, reading.types);
     const step = k !== undefined ? steps[k] : undefined;
+    // Only virt-handler's labels can be in a canary window: kvfleet's own reading uses the launcher
+    // image of dist/, so a kvfleet reading of a later step means that image is not the cluster's.
+    if (k !== undefined && step && reading.by === 'kvfleet') {
+      return {
+        ...base,
+        ...drift,
+        reason: 'unknown-launcher',
+        measuredBy: reading.by,
+        step: { ...step, index: k },
+        explanation: `the labeller's capabilities equal the launcher of planned step ${k} (${step.label}, ${step.launcher}), not the current one: its launcher image is not the cluster's`,
+      };
+    }
     if (k !== undefined && step) {
       return {
         ...base,
