@@ -16,11 +16,14 @@ export const ALIAS_MACHINE_TYPE_LABEL_PREFIX = 'alias.machine-type.kvfleet.io/';
 
 /** Node label: the pool of the cluster definition whose nodeSelector matches the node. */
 export const POOL_LABEL = 'kvfleet.io/pool';
-/** Node label: the hypervisor release that pool declares. */
+/**
+ * Node label kvfleet wrote before machine types came from the launcher (the pool's OS release); the
+ * labeller now removes it from nodes that still carry it, so the key stays kvfleet's own.
+ */
 export const HYPERVISOR_RELEASE_LABEL = 'kvfleet.io/hypervisor-release';
-/** Node label `"true"`/`"false"`: the node's real set differs from its pool's declared set. */
+/** Node label `"true"`/`"false"`: the node's measured set differs from its launcher's catalogue entry. */
 export const DRIFT_LABEL = 'kvfleet.io/machine-type-drift';
-/** Node annotation: JSON `{ "extra": [...], "missing": [...] }` behind the drift label. */
+/** Node annotation: JSON with `extra`, `missing` and the `reason` behind the drift label. */
 export const DRIFT_ANNOTATION = 'kvfleet.io/machine-type-drift';
 /**
  * Node label `"true"`/`"false"`: KubeVirt's own machine-type labels (which its scheduler selector

@@ -18,7 +18,7 @@ import { DEFAULT_MIGRATION_SETTINGS } from './clusterSchemaDefaults.js';
 
 /** A validated cluster definition: what the generators, policies and programs read. */
 export type ClusterDefinition = z.output<typeof clusterSchema>;
-/** What a cluster file writes; `hypervisor` and `upgradeTo` are literal release ids. */
+/** What a cluster file writes; `architecture`, launcher builds and step kinds are literal unions. */
 export type ClusterDefinitionInput = z.input<typeof clusterSchema>;
 export type NodePool = z.output<typeof nodePoolSchema>;
 export type MachineTypeOverrides = z.output<typeof machineTypeOverridesSchema>;

@@ -1,6 +1,6 @@
 /**
- * `kvfleet plan`: for each VM of a cluster, where it can live now and after each planned hypervisor
- * upgrade, what to do about the ones that would have nowhere to go, and whether the pools can carry
+ * `kvfleet plan`: for each VM of a cluster, where it can live now and after each planned step (KubeVirt
+ * upgrade, launcher switch, node OS upgrade), what to do about the ones that would have nowhere to go, and whether the pools can carry
  * them. The inventory comes from a live cluster (read-only) or from `kubectl get -o yaml` files.
  */
 import { type Command, Option } from 'commander';
@@ -19,7 +19,7 @@ interface PlanOptions extends InventoryOptions {
 export function registerPlan(program: Command, ctx: CliContext): void {
   const command = program
     .command('plan')
-    .description('per VM: where it can run now and after each planned upgrade (ok, deprecated, at-risk, stranded), fixes, capacity and the transition list')
+    .description('per VM: where it can run now and after each planned step (ok, deprecated, at-risk, stranded), fixes, capacity and the transition list')
     .option('--clusters <dir>', 'folder of cluster definition files', 'clusters')
     .option('--cluster <name>', 'only this cluster (needed with an inventory: an inventory belongs to one cluster)');
   addInventoryOptions(command)
@@ -28,7 +28,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       'after',
       `
 Verdicts: ok (2+ nodes), deprecated (only where its type is deprecated), at-risk (1 node), stranded (no node).
-Exit codes: 0 nothing stranded; 1 invalid input or the cluster could not be read; 2 a VM is stranded now or after a planned upgrade.
+Exit codes: 0 nothing stranded; 1 invalid input or the cluster could not be read; 2 a VM is stranded now or after a planned step.
 The JSON output follows docs/plan-json.md (schemaVersion kvfleet.io/plan/v1).`,
     )
     .action(async (opts: PlanOptions) => {

@@ -196,7 +196,7 @@ export const ALERT_RULES: readonly AlertDefinition[] = [
     area: 'machine types',
     // Not during virt-handler's canary window (reason="canary"): virt-operator rolls a new virt-handler
     // out 10 % of nodes at a time (pkg/virt-operator/resource/apply/apps.go), so every node of a
-    // planned upgrade passes through it; the Event and the node annotation still record it.
+    // planned KubeVirt upgrade passes through it; the Event and the node annotation still record it.
     expr: () => 'max by (node, pool, reason) (kvfleet_node_machine_type_drift{reason!="canary"}) == 1',
     for: (t) => minutes(t.machineTypeDriftMinutes),
     threshold: (t) => `a node's machine types match no planned launcher of the cluster for ${t.machineTypeDriftMinutes} minutes`,

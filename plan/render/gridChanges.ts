@@ -1,5 +1,5 @@
 /**
- * What the planned upgrades change in a cluster's pools × machine types grid, grouped per pool, and
+ * What the planned steps change in a cluster's pools × machine types grid, grouped per pool, and
  * for each dropped type the pools that still run it once every upgrade is done. The table and the
  * Markdown list this; the HTML shows the whole grid.
  */

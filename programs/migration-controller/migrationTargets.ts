@@ -11,7 +11,7 @@ import { placeMachineType, supportsMachineType } from '../../compatibility/place
 import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type NodeView } from './objectViews.js';
 
-/** Where a node's pool stands with respect to a planned upgrade, best first. */
+/** Whether a node's pool keeps the type through the planned launcher steps, best first. */
 export type UpgradeOutlook = 'none-planned' | 'keeps-type' | 'loses-type';
 const OUTLOOK_RANK: Record<UpgradeOutlook, number> = { 'none-planned': 0, 'keeps-type': 1, 'loses-type': 2 };
 
