@@ -221,11 +221,34 @@ ensure() {
   print_paths
 }
 
-case ${1:-} in
-  ensure) ensure ;;
-  paths) print_paths ;;
-  *)
-    echo "usage: $0 ensure|paths" >&2
-    exit 2
-    ;;
-esac
+# Tools with a build recipe of their own (a module that cannot be built through a wrapper module)
+# live in scripts/tools.d/<name>.sh: each sources this file for its helpers and answers
+# `ensure` (build if missing, then print its name=path lines) and `paths` like this script.
+extra_tools() {
+  local f rc=0
+  for f in "$ROOT"/scripts/tools.d/*.sh; do
+    [[ -e $f ]] || continue
+    bash "$f" "$1" || rc=1
+  done
+  return "$rc"
+}
+
+# Sourced by scripts/tools.d/*.sh for log, die, setup_go, CACHE and BIN: dispatch only when run.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  case ${1:-} in
+    ensure)
+      ensure
+      extra_tools ensure || die "a tool of scripts/tools.d failed to build"
+      ;;
+    paths)
+      rc=0
+      print_paths || rc=1
+      extra_tools paths || rc=1
+      exit "$rc"
+      ;;
+    *)
+      echo "usage: $0 ensure|paths" >&2
+      exit 2
+      ;;
+  esac
+fi
