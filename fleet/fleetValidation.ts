@@ -138,7 +138,7 @@ function clusterWarnings(file: string, def: ClusterDefinition): DefinitionError[
     warn(
       at,
       `${step.label} moves to ${step.launcher.label}, which drops machine types: ${dropped.join('; ')}`,
-      'VMs running these types can neither be updated nor drained after the step: run `kvfleet plan --live` (or --workloads) to name them, and restart them onto a type the new launcher keeps first',
+      `VMs running these types can neither be updated nor drained after the step: \`kvfleet check --cluster ${def.name} --live\` (or --workloads) fails naming them, and \`kvfleet plan\` gives each the type to restart onto before the step`,
     );
   }
   if (def.launcher === undefined && steps[0]!.launcher.entry.caveat) warn('launcher', steps[0]!.launcher.entry.caveat, 'qualify the build before relying on it');
