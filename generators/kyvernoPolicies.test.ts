@@ -102,6 +102,21 @@ describe('one labeller per fact: kvfleet adds a machine-type selector only where
   });
 });
 
+test.each([
+  { cluster: edgeOvn, expected: true },
+  { cluster: prodEast, expected: false },
+  { cluster: legacyApps, expected: false },
+])('$cluster.name gets the bare-VMI warning (Warn only, admission only): $expected', ({ cluster, expected }) => {
+  expect(cluster.kubeOvn !== 'none').toBe(expected);
+  const policy = synth(cluster).find((o) => o.metadata.name === 'kvfleet-kube-ovn-bare-vmi');
+  expect(policy !== undefined).toBe(expected);
+  if (!policy) return;
+  expect(policy.kind).toBe('ValidatingPolicy');
+  expect(policy.spec.validationActions).toEqual(['Warn']);
+  expect(policy.spec.failurePolicy).toBe('Ignore');
+  expect(policy.spec.evaluation).toEqual({ background: { enabled: false } });
+});
+
 test('the Kyverno objects of prod-east', () => {
   expect(synth(prodEast)).toMatchSnapshot();
 });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
 import { type ClusterDefinition, migrationSettings } from '../fleet/clusterDefinition.js';
 import { admissionOnly, type KyvernoPolicy, type PolicyLookup } from '../policies/kyverno-cel/policyObject.js';
+import { kubeOvnBareVmiPolicy } from '../policies/kube-ovn-bare-vmi/kubeOvnBareVmi.js';
 import { kubeOvnBridgeMigrationPolicy } from '../policies/kube-ovn-bridge-migration/kubeOvnBridgeMigration.js';
 import { kubeOvnPodNetworkBindingPolicy } from '../policies/kube-ovn-pod-network-binding/kubeOvnPodNetworkBinding.js';
 import { launcherTargetAffinityPolicy } from '../policies/launcher-target-affinity/launcherTargetAffinity.js';
@@ -22,7 +23,7 @@ export function kyvernoPoliciesFor(cluster: ClusterDefinition): KyvernoPolicy[] 
   const { pinMode, machineTypeLabeller } = schedulingContractOf(cluster.kubevirtVersion);
   const steering = pinMode === 'addedNodeSelector' ? vmimTargetAffinityPolicy({ machineTypeLabeller }) : launcherTargetAffinityPolicy({ machineTypeLabeller });
   const warnings = vmMachineTypeWarningsPolicy(cluster);
-  const kubeOvn = cluster.kubeOvn === 'none' ? [] : [kubeOvnBridgeMigrationPolicy(), kubeOvnPodNetworkBindingPolicy(cluster.kubeOvn)];
+  const kubeOvn = cluster.kubeOvn === 'none' ? [] : [kubeOvnBridgeMigrationPolicy(), kubeOvnPodNetworkBindingPolicy(cluster.kubeOvn), kubeOvnBareVmiPolicy()];
   return [
     steering,
     vmimUnschedulableTimeoutPolicy(migrationSettings(cluster).unschedulableTimeoutSeconds),

@@ -38,6 +38,11 @@ export interface InventoryVm {
    * (`<app>:<group>/<kind>:<ns>/<name>`); absent when Argo CD does not track it.
    */
   readonly argoCdApplication?: string;
+  /**
+   * For a VMI whose VirtualMachine is not in the inventory: the VirtualMachine its ownerReferences name
+   * (the dump left the VM out). Absent for a VMI no VirtualMachine owns, and for entries with a VM.
+   */
+  readonly ownerVirtualMachine?: string;
 }
 
 export interface Inventory {

@@ -5,7 +5,8 @@
  * What is read:
  * - `Node` (core `v1`): name, labels, `status.allocatable.{cpu,memory}`, `spec.unschedulable`.
  * - `VirtualMachine` and `VirtualMachineInstance` (`kubevirt.io`): a VM and the VMI of the same
- *   namespace/name are one InventoryVm of kind VirtualMachine; a VMI without a VM is its own entry.
+ *   namespace/name are one InventoryVm of kind VirtualMachine; a VMI without a VM is its own entry
+ *   (with the VirtualMachine its ownerReferences name, if any, when the VM itself is not listed).
  * - `List` / `*List`: their `items`, recursively.
  *
  * What is reported in `problems` (sorted, one line each: kind, namespace/name, reason):
@@ -77,6 +78,7 @@ interface VmiFields {
   readonly nodeName?: string;
   readonly running: boolean;
   readonly requests?: Resources;
+  readonly ownerVirtualMachine?: string;
 }
 
 /**
@@ -253,13 +255,23 @@ function readVmi(o: Obj, namespace: string, name: string, what: string, c: Colle
   const runningMachineType = running && typeof rawRunning === 'string' && rawRunning !== '' ? rawRunning : undefined;
   // The VMI spec is what runs: an instancetype's CPU and memory are already expanded into it.
   const requests = guestRequests(at(o, 'spec'), what, 'spec', c.problems);
+  const ownerVirtualMachine = virtualMachineOwnerOf(at(o, 'metadata', 'ownerReferences'));
   entry.vmi = {
     requestedMachineType: machineType,
     running,
     ...(runningMachineType ? { runningMachineType } : {}),
     ...(running && nodeName ? { nodeName } : {}),
     ...(requests ? { requests } : {}),
+    ...(ownerVirtualMachine ? { ownerVirtualMachine } : {}),
   };
+}
+
+/** The name of a `kubevirt.io/*` VirtualMachine in ownerReferences, as Kube-OVN's `isOwnsByTheVM` tells a VM's VMI. */
+function virtualMachineOwnerOf(refs: unknown): string | undefined {
+  if (!Array.isArray(refs)) return undefined;
+  const owner = refs.find((r) => at(r, 'kind') === 'VirtualMachine' && String(at(r, 'apiVersion') ?? '').startsWith('kubevirt.io/'));
+  const name = at(owner, 'name');
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 function mergeVm(namespace: string, name: string, vm: VmFields | undefined, vmi: VmiFields | undefined): InventoryVm {
@@ -276,5 +288,6 @@ function mergeVm(namespace: string, name: string, vm: VmFields | undefined, vmi:
     running,
     ...(requests ? { requests } : {}),
     ...(vm?.argoCdApplication ? { argoCdApplication: vm.argoCdApplication } : {}),
+    ...(!vm && vmi?.ownerVirtualMachine ? { ownerVirtualMachine: vmi.ownerVirtualMachine } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
 import { type ResolvedPool, resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { planCapacity, usableCapacity } from './capacity.js';
+import { bareVmiWarnings } from './bareVmiWarnings.js';
 import { breakReason, type FixContext, type FixVm, fixesFor } from './fixes.js';
 import { type Inventory } from './inventory.js';
 import { machineTypeGrid } from './machineTypeGrid.js';
@@ -119,6 +120,7 @@ export function planCluster(cluster: ClusterDefinition, inventory?: Inventory): 
       steps: fixVm.steps,
     })),
   );
+  const vmWarnings = bareVmiWarnings(cluster, inventory);
   const transitions = planTransitions(
     vms,
     steps.map((s) => s.id),
@@ -138,6 +140,7 @@ export function planCluster(cluster: ClusterDefinition, inventory?: Inventory): 
     patches: gitPatches(transitions),
     unmatchedNodes: matching?.unmatchedNodes ?? [],
     labelMismatches: matching?.labelMismatches ?? [],
+    ...(vmWarnings.length > 0 ? { vmWarnings } : {}),
     counts: countVerdicts(vms.map((v) => v.verdict)),
   };
 }

@@ -169,6 +169,12 @@ export interface ClusterPlan {
   readonly unmatchedNodes: readonly string[];
   /** Nodes whose real machine-type labels disagree with their pool's definition: `node: text`. */
   readonly labelMismatches: readonly string[];
+  /**
+   * Warnings about single VMs that are not about machine types, `Kind namespace/name …: text`; absent
+   * when there are none. Today: on a Kube-OVN cluster, each running VMI without a VirtualMachine
+   * (plan/bareVmiWarnings.ts).
+   */
+  readonly vmWarnings?: readonly string[];
   readonly counts: Readonly<Record<Verdict, number>>;
 }
 

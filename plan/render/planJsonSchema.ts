@@ -123,6 +123,10 @@ const clusterPlan = z.looseObject({
   patches: z.array(gitPatch),
   unmatchedNodes: z.array(z.string()),
   labelMismatches: z.array(z.string()),
+  vmWarnings: z
+    .array(z.string())
+    .optional()
+    .describe('Warnings about single VMs that are not about machine types (a running VMI without a VirtualMachine on Kube-OVN); absent when none.'),
   counts,
 });
 

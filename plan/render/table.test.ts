@@ -73,7 +73,9 @@ describe('table output', () => {
 
   test('unmatched nodes, label mismatches and inventory problems are warnings', () => {
     const warnings = lines.filter((l) => l.trim().startsWith('warning:'));
-    expect(warnings).toHaveLength(plan.clusters.reduce((n, c) => n + c.unmatchedNodes.length + c.labelMismatches.length + (c.inventory?.problems.length ?? 0), 0));
+    expect(warnings).toHaveLength(
+      plan.clusters.reduce((n, c) => n + c.unmatchedNodes.length + c.labelMismatches.length + (c.vmWarnings?.length ?? 0) + (c.inventory?.problems.length ?? 0), 0),
+    );
     expect(warnings.some((w) => w.includes('gpu-node-01'))).toBe(true);
   });
 

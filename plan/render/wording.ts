@@ -152,11 +152,12 @@ export const OK_SUMMARY = (n: number) =>
 /** Under the deprecated VMs' heading. */
 export const DEPRECATED_NOTE = 'each runs only on nodes where its machine type is deprecated: nothing breaks yet, plan a restart onto a newer type';
 
-/** Warnings in one list: inventory nodes no pool claims, label disagreements, unreadable objects. */
+/** Warnings in one list: inventory nodes no pool claims, label disagreements, VM warnings, unreadable objects. */
 export function warningLines(cluster: ClusterPlan): string[] {
   return [
     ...cluster.unmatchedNodes.map((n) => `node ${n} matches no pool's nodeSelector: it hosts nothing in this plan`),
     ...cluster.labelMismatches.map((m) => `label mismatch: ${m}`),
+    ...(cluster.vmWarnings ?? []),
     ...(cluster.inventory?.problems ?? []).map((p) => `inventory: ${p}`),
   ];
 }
