@@ -3,11 +3,10 @@ import { expect, test } from 'vitest';
 import { MigrationController } from '../../generators/migrationController.js';
 import { migrationSettings } from '../../fleet/clusterDefinition.js';
 import { POD_NAME_ENV, settingsFromEnv } from '../../programs/migration-controller/settings.js';
-import { migrationSeconds } from './kubevirtPart.js';
 import { controllerEnv, counterSum, generatedObjects, isKyvernoPolicy, isLookupRole } from './kvfleetPart.js';
-import { buildScenario, scenarioCluster } from './scenario.js';
+import { buildScenario, DEFAULT_TIMING, migrationSeconds, scenarioCluster } from './scenario.js';
 
-const cluster = scenarioCluster(buildScenario(1, 'small'), '1.5.0');
+const cluster = scenarioCluster(buildScenario(1, 'small'));
 
 test("the controller gets the Deployment's environment, with the durations it measures on its own clock scaled to the simulation", () => {
   const env = controllerEnv(cluster, 10);
@@ -24,14 +23,13 @@ test("the controller gets the Deployment's environment, with the durations it me
   expect(parsed.ok && parsed.settings.migration.backoffBaseSeconds).toBe(0.1);
 });
 
-test('the generated objects hold the policies of the KubeVirt version and, before 1.6, the lookup role', () => {
-  const names = (v: string) =>
-    generatedObjects(scenarioCluster(buildScenario(1, 'small'), v))
-      .filter(isKyvernoPolicy)
-      .map((o) => o.metadata.name);
-  expect(names('1.5.0')).toContain('kvfleet-launcher-target-affinity');
-  expect(names('1.6.2')).toContain('kvfleet-vmim-target-affinity');
-  expect(generatedObjects(cluster).filter(isLookupRole)).toHaveLength(1);
+test('the generated objects hold the VMIM policies of KubeVirt 1.7 (no target-Pod policy, no lookup role)', () => {
+  const names = generatedObjects(cluster)
+    .filter(isKyvernoPolicy)
+    .map((o) => o.metadata.name);
+  expect(names).toContain('kvfleet-vmim-target-affinity');
+  expect(names).not.toContain('kvfleet-launcher-target-affinity');
+  expect(generatedObjects(cluster).filter(isLookupRole)).toHaveLength(0);
 });
 
 test('counterSum adds the samples of a counter, optionally those with a label', () => {
@@ -49,9 +47,9 @@ test('counterSum adds the samples of a counter, optionally those with a label', 
 });
 
 test.each([
-  ['2048Mi', 6],
-  ['16Gi', 23],
-  [undefined, 5],
-])('a %s guest migrates for %d simulated seconds', (memory, seconds) => {
-  expect(migrationSeconds(memory === undefined ? {} : { memory })).toBe(seconds);
+  [1024 ** 3, 1.5],
+  [4 * 1024 ** 3, 3],
+  [undefined, 1.5],
+])('a guest of %s bytes migrates for %d seconds', (bytes, seconds) => {
+  expect(migrationSeconds(DEFAULT_TIMING, bytes)).toBe(seconds);
 });

@@ -1,9 +1,10 @@
 /**
- * `npm run bench:upgrade`: the upgrade simulator. Runs the same seeded scenario in each mode (each
- * on a fresh control plane), prints `kvfleet plan`'s verdict, one table, the rows kvfleet does not
- * win and the issue's outcome checks, and writes the JSON and the SVG chart.
+ * `npm run bench:upgrade`: the upgrade simulator. Runs the same seeded KubeVirt-upgrade scenario in
+ * each mode (each on a fresh control plane with the real virt-controller), prints `kvfleet plan`'s
+ * verdict, one table, the rows kvfleet does not win and the outcome checks, and writes the JSON and
+ * the SVG chart.
  *
- *   npm run bench:upgrade -- [--seed 1] [--size full|small|<nodes>x<vmis>] [--modes a,b] [--scale 10]
+ *   npm run bench:upgrade -- [--seed 1] [--size full|small|<nodes>x<vmis>] [--modes a,b]
  *                            [--out file.json] [--svg file.svg] [--logs dir]
  *   npm run bench:upgrade -- --from sim/upgrade/results/1.json [--svg file.svg]   # table and chart again, no run
  */
@@ -17,10 +18,9 @@ import { type AdmissionProbe, buildControllerBundle } from './kvfleetPart.js';
 import { type DrainRecord, type ModeResult } from './metrics.js';
 import { type Verdict } from '../../plan/planModel.js';
 import { MODE_NAMES, MODES, parseModes } from './modes.js';
-import { type AdmissionEvidence } from './observer.js';
 import { compare, type Comparison, type OutcomeCheck, outcomeChecks, renderComparisons, renderTable } from './report.js';
-import { type FaultInjected, type ModeRun, runMode } from './runMode.js';
-import { buildScenario, type Scenario } from './scenario.js';
+import { type ModeRun, runMode } from './runMode.js';
+import { buildScenario, FROM, type Scenario, TO, toLauncher } from './scenario.js';
 import { renderChart } from './svgChart.js';
 
 const RESULTS = join(projectDir, 'sim', 'upgrade', 'results');
@@ -30,30 +30,34 @@ export interface ResultsDocument {
   readonly command: string;
   readonly seed: number;
   readonly size: string;
-  readonly realMsPerSimSecond: number;
   /** The commit the run was made from, and how many files the working tree changed on top of it. */
   readonly source?: { readonly commit: string; readonly changedFiles: number };
-  readonly scenario: Record<string, unknown> & { readonly nodes: number; readonly vmis: number; readonly upgradedNodes: number };
-  readonly plan: { readonly text: string; readonly stranded: readonly string[]; readonly counts: Readonly<Record<Verdict, number>> };
+  readonly scenario: Record<string, unknown> & { readonly nodes: number; readonly vmis: number };
+  readonly plan: {
+    readonly text: string;
+    readonly stranded: readonly string[];
+    readonly restarts: readonly { namespace: string; name: string; from: string; to: string }[];
+    readonly holds: readonly string[];
+    readonly counts: Readonly<Record<Verdict, number>>;
+  };
   readonly results: readonly ModeResult[];
   readonly comparisons: readonly Comparison[];
   readonly checks: readonly OutcomeCheck[];
   readonly runs: readonly {
     readonly mode: string;
     readonly description: string;
-    readonly kubevirtVersion: string;
     readonly kvfleet: boolean;
     readonly drains: readonly DrainRecord[];
-    readonly faults: readonly FaultInjected[];
-    readonly evidence: AdmissionEvidence;
+    readonly outdatedAtEnd: readonly { namespace: string; name: string; machineType: string }[];
+    readonly timeoutEvidence: { readonly vmims: number; readonly withUnschedulableTimeout: number };
     readonly policies?: readonly { readonly name: string; readonly readyAfterMs: number }[];
     readonly probes?: readonly AdmissionProbe[];
     readonly controller?: Readonly<Record<string, number>>;
-    readonly kubevirt: Readonly<Record<string, unknown>>;
-    readonly nodesWithKubevirtLabelDrift: number;
+    readonly virtController: { readonly version: string; readonly startMs: number; readonly rssMiB: number };
     readonly wallSeconds: Readonly<Record<string, number>>;
     readonly loadAverage?: { readonly mean: number; readonly max: number; readonly cores: number };
     readonly observerErrors: readonly string[];
+    readonly standInErrors: readonly string[];
   }[];
   readonly wallSeconds: number;
 }
@@ -66,78 +70,73 @@ function gitSource(): { commit: string; changedFiles: number } | undefined {
   return { commit: head.stdout.trim(), changedFiles: changed };
 }
 
-function documentOf(scenario: Scenario, runs: readonly ModeRun[], meta: { command: string; scale: number; wallSeconds: number }): ResultsDocument {
+function documentOf(scenario: Scenario, runs: readonly ModeRun[], meta: { command: string; wallSeconds: number }): ResultsDocument {
   const results = runs.map((r) => r.result);
+  const p = runs[0]!.plan;
   return {
     command: meta.command,
     seed: scenario.seed,
     size: scenario.size,
-    realMsPerSimSecond: meta.scale,
     source: gitSource(),
     scenario: {
       nodes: scenario.nodes.length,
       vmis: scenario.vmis.length,
-      upgradedNodes: scenario.upgradeOrder.length,
-      pools: scenario.pools,
-      vmiKinds: Object.fromEntries(['q35', 'pinned-rhel8', 'pinned-rhel9', 'pinned-stranded'].map((k) => [k, scenario.vmis.filter((v) => v.kind === k).length])),
+      step: `KubeVirt ${FROM.version} (${FROM.build}) → ${TO.version} (${TO.build}, ${TO.image}); virt-controller v${FROM.version} restarted on the new image`,
+      vmiKinds: Object.fromEntries(
+        ['q35', 'pinned-rhel9', 'pinned-rhel8', 'pinned-rhel7-q35', 'pinned-i440fx'].map((k) => [k, scenario.vmis.filter((v) => v.kind === k).length]),
+      ),
       nodeMemoryMiB: scenario.nodes[0]!.capacity.memoryMiB,
-      aliasOnlyNodes: scenario.nodes.filter((n) => n.layout === 'alias-only').map((n) => n.name),
-      upgradeOrder: scenario.upgradeOrder,
-      faults: scenario.faults,
+      rolloutOrder: scenario.rolloutOrder,
+      drainOrder: scenario.drainOrder,
       timing: scenario.timing,
     },
-    plan: { text: runs[0]!.plan.text, stranded: runs[0]!.plan.stranded, counts: runs[0]!.plan.counts },
+    plan: { text: p.text, stranded: p.stranded, restarts: p.restarts, holds: p.holds, counts: p.counts },
     results,
     comparisons: compare(results),
     checks: outcomeChecks(results),
     runs: runs.map((r) => ({
       mode: r.mode.name,
       description: r.mode.description,
-      kubevirtVersion: r.mode.kubevirtVersion,
       kvfleet: r.mode.kvfleet,
       drains: r.record.drains,
-      faults: r.faults,
-      evidence: r.evidence,
+      outdatedAtEnd: r.record.outdatedAtEnd,
+      timeoutEvidence: r.timeoutEvidence,
       ...(r.policies ? { policies: r.policies } : {}),
       ...(r.probes ? { probes: r.probes } : {}),
       ...(r.controller ? { controller: r.controller } : {}),
-      kubevirt: r.kubevirt,
-      nodesWithKubevirtLabelDrift: r.nodesWithKubevirtLabelDrift,
+      virtController: r.virtController,
       wallSeconds: r.wallSeconds,
       loadAverage: r.loadAverage,
       observerErrors: r.observerErrors,
+      standInErrors: r.standInErrors.slice(-20),
     })),
     wallSeconds: meta.wallSeconds,
   };
 }
 
-/** What stdout shows: the plan, the table, what kvfleet does not win, the admission evidence, the checks. */
+/** What stdout shows: the plan, the table, what kvfleet does not win, the evidence, the checks. */
 export function renderReport(doc: ResultsDocument): string {
   const lines: string[] = [];
   const c = doc.plan.counts;
-  lines.push(`kvfleet plan, before the upgrade (${c.stranded} stranded, ${c['at-risk']} at-risk, ${c.deprecated} deprecated, ${c.ok} ok):`);
+  lines.push(`kvfleet plan, before the step (${c.stranded} stranded, ${c['at-risk']} at-risk, ${c.deprecated} deprecated, ${c.ok} ok):`);
   lines.push(doc.plan.text);
   lines.push('');
-  lines.push(
-    `Upgrade simulator, seed ${doc.seed}: ${doc.scenario.nodes} nodes, ${doc.scenario.vmis} VMIs, ${doc.scenario.upgradedNodes} nodes RHEL 9.6 → 10.0 one at a time; ` +
-      `times simulated (1 s = ${doc.realMsPerSimSecond} ms real)`,
-  );
+  lines.push(`Upgrade simulator, seed ${doc.seed}: ${doc.scenario.nodes} nodes, ${doc.scenario.vmis} VMIs; ${doc.scenario.step}; real time`);
   lines.push('');
   lines.push(renderTable(doc.results));
   lines.push('');
   lines.push(renderComparisons(doc.comparisons));
   lines.push('');
-  for (const run of doc.runs.filter((r) => r.kvfleet)) {
-    const e = run.evidence;
-    lines.push(
-      `${run.mode}: ${run.policies?.length ?? 0} Kyverno policies Ready (${(run.probes ?? []).filter((p) => p.ok).length}/${run.probes?.length ?? 0} dry-run probes acted); ` +
-        `VMIMs with the unschedulable timeout: ${e.vmimsWithUnschedulableTimeout}/${e.vmims}; target pods with kvfleet's machine-type selector: ` +
-        `${e.targetPodsWithKvfleetMachineTypeSelector}/${e.targetPods}; fallback VMIMs pinned to their node: ${e.fallbacksPinned}/${e.fallbackVmims}`,
-    );
-  }
   for (const run of doc.runs) {
-    const load = run.loadAverage ? `; machine load average ${run.loadAverage.mean} (max ${run.loadAverage.max}) on ${run.loadAverage.cores} cores` : '';
-    lines.push(`${run.mode}: faults ${run.faults.map((f) => `${f.node} (during the drain of ${f.drainOf})`).join(', ') || 'none injected'}${load}`);
+    const e = run.timeoutEvidence;
+    const kv = run.kvfleet
+      ? `${run.policies?.length ?? 0} Kyverno policies Ready (${(run.probes ?? []).filter((p) => p.ok).length}/${run.probes?.length ?? 0} dry-run probes acted); `
+      : '';
+    const load = run.loadAverage ? `; load average ${run.loadAverage.mean} (max ${run.loadAverage.max}) on ${run.loadAverage.cores} cores` : '';
+    lines.push(
+      `${run.mode}: ${kv}VMIMs with an unschedulable timeout annotation: ${e.withUnschedulableTimeout}/${e.vmims}; ` +
+        `left outdated: ${run.outdatedAtEnd.map((o) => `${o.namespace}/${o.name} (${o.machineType})`).join(', ') || 'none'}${load}`,
+    );
   }
   lines.push('');
   for (const c of doc.checks) lines.push(`${c.ok ? 'ok  ' : 'FAIL'} ${c.mode}: ${c.check} (${c.detail})`);
@@ -150,10 +149,10 @@ function writeChart(doc: ResultsDocument, svg: string, jsonPath: string): void {
   writeFileSync(
     svg,
     renderChart(doc.results, {
-      title: `kvfleet upgrade simulator: ${doc.scenario.nodes} nodes, ${doc.scenario.vmis} VMIs, RHEL 9.6 → 10.0 on ${doc.scenario.upgradedNodes} nodes (seed ${doc.seed})`,
+      title: `kvfleet upgrade simulator: ${doc.scenario.nodes} nodes, ${doc.scenario.vmis} VMIs, a KubeVirt upgrade whose launcher drops types (seed ${doc.seed})`,
       subtitle: [
-        'Real etcd + kube-apiserver + kube-scheduler per mode; real Kyverno admission and the real kvfleet controller in kvfleet modes; KubeVirt played by sim/kubevirt.',
-        `Times are simulated (1 s = ${doc.realMsPerSimSecond} ms real). Figures from one run: ${relative(projectDir, jsonPath)}.`,
+        'Real etcd + kube-apiserver + kube-scheduler + virt-controller v1.7.0 per mode; kubelet, virt-handler and virt-api played by test/harness/kubevirtStandIns.ts;',
+        `real Kyverno admission and the real kvfleet controller in the kvfleet mode. Real time. Figures from one run: ${relative(projectDir, jsonPath)}.`,
       ],
       command: doc.command,
     }),
@@ -165,7 +164,6 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     size: { type: 'string', default: 'full' },
     modes: { type: 'string', default: MODE_NAMES.join(',') },
-    scale: { type: 'string', default: '10' },
     out: { type: 'string' },
     svg: { type: 'string' },
     logs: { type: 'string' },
@@ -188,8 +186,6 @@ if (values.from) {
 } else {
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new Error(`--seed ${values.seed}: an integer`);
-  const scale = Number(values.scale);
-  if (!(scale > 0)) throw new Error(`--scale ${values.scale}: real milliseconds per simulated second, > 0`);
   const modes = parseModes(values.modes);
   const size = values.size;
   const scenario = buildScenario(seed, size);
@@ -203,7 +199,6 @@ if (values.from) {
     `--seed ${seed}`,
     ...(size !== 'full' ? [`--size ${size}`] : []),
     ...(values.modes !== MODE_NAMES.join(',') ? [`--modes ${values.modes}`] : []),
-    ...(scale !== 10 ? [`--scale ${scale}`] : []),
   ].join(' ');
 
   const t0 = Date.now();
@@ -212,16 +207,15 @@ if (values.from) {
     buildControllerBundle();
   }
   log(
-    `scenario seed ${seed}, size ${size}: ${scenario.nodes.length} nodes in ${scenario.pools.length} pools, ${scenario.vmis.length} VMIs, ` +
-      `${scenario.upgradeOrder.length} nodes to upgrade, ${scenario.faults.length} faults; 1 simulated second = ${scale} ms; logs in ${logDir}`,
+    `scenario seed ${seed}, size ${size}: ${scenario.nodes.length} nodes, ${scenario.vmis.length} VMIs; KubeVirt ${FROM.version} → ${TO.version} (${toLauncher().id}); logs in ${logDir}`,
   );
   const runs: ModeRun[] = [];
   for (const m of modes) {
-    const run = await runMode({ scenario, mode: MODES[m], realMsPerSimSecond: scale, log, logDir });
+    const run = await runMode({ scenario, mode: MODES[m], log, logDir });
     runs.push(run);
-    log(`${m}: done in ${Math.round(run.wallSeconds.total)} s (setup ${Math.round(run.wallSeconds.setup)} s, upgrade ${Math.round(run.wallSeconds.upgrade)} s)`);
+    log(`${m}: done in ${Math.round(run.wallSeconds.total)} s (setup ${Math.round(run.wallSeconds.setup)} s, step ${Math.round(run.wallSeconds.step)} s)`);
   }
-  const doc = documentOf(scenario, runs, { command, scale, wallSeconds: (Date.now() - t0) / 1000 });
+  const doc = documentOf(scenario, runs, { command, wallSeconds: (Date.now() - t0) / 1000 });
   console.log(renderReport(doc));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);

@@ -5,7 +5,7 @@ const mig = (name: string, outcome: MigrationRecord['outcome'], more: Partial<Mi
   namespace: 'ns',
   name,
   vmi: `ns/${name.split('-')[0]}`,
-  origin: 'evacuation',
+  origin: 'workload-update',
   createdAt: 0,
   outcome,
   ...more,
@@ -14,103 +14,84 @@ const drain = (node: string, startedAt: number, endedAt: number, vmisAtStart: nu
   node,
   startedAt,
   endedAt,
-  ended: left.length ? 'only-unplaceable' : 'empty',
+  ended: left.length ? 'stalled' : 'empty',
   vmisAtStart,
-  left: left.map((name) => ({ namespace: 'ns', name, machineType: 'pc-q35-rhel7.6.0' })),
+  left: left.map((name) => ({ namespace: 'ns', name, machineType: 'pc-q35-rhel8.6.0' })),
 });
 
 describe('modeResult counts what the run recorded', () => {
   const run: RunRecord = {
-    mode: 'kvfleet-1.6',
+    mode: 'baseline',
     migrations: [
       mig('a-1', 'failed', { cause: 'unschedulable' }),
-      mig('a-2', 'succeeded', { origin: 'kvfleet' }),
+      mig('a-2', 'failed', { cause: 'unschedulable' }),
+      mig('a-3', 'unfinished'),
       mig('b-1', 'succeeded'),
-      mig('c-1', 'failed', { cause: 'machine-type' }),
-      mig('c-2', 'failed', { cause: 'node-failure', origin: 'kvfleet' }),
-      mig('c-3', 'failed'),
-      mig('d-1', 'unfinished'),
-      mig('d-2', 'failed', { origin: 'kvfleet', cause: 'other', duplicate: true }),
+      mig('c-1', 'succeeded', { origin: 'evacuation' }),
+      mig('d-1', 'failed', { origin: 'evacuation', cause: 'unschedulable' }),
+      mig('e-1', 'succeeded', { origin: 'kvfleet' }),
     ],
-    drains: [drain('n1', 0, 100, 3), drain('n2', 200, 1000, 2, ['c', 'x'])],
-    planStranded: ['ns/c'],
-    duplicateInFlight: 1,
-    upgradeSeconds: 2000,
+    drains: [drain('n1', 0, 100, 3), drain('n2', 200, 560, 2, ['a', 'x'])],
+    planStranded: ['ns/a'],
+    restartedBeforeStep: ['ns/z'],
+    outdatedAtEnd: [
+      { namespace: 'ns', name: 'a', machineType: 'pc-q35-rhel8.6.0' },
+      { namespace: 'ns', name: 'x', machineType: 'pc-q35-rhel8.2.0' },
+    ],
+    vmisAtEnd: 10,
+    stepSeconds: 600,
+    duplicateInFlight: 0,
   };
   const r = modeResult(run);
 
-  test('failures by cause, an unclassified failure counting as other, a refused duplicate not at all', () => {
-    expect(r.failed).toEqual({ 'machine-type': 1, unschedulable: 1, 'node-failure': 1, other: 1 });
-    expect(r.failedTotal).toBe(4);
+  test('update migrations by origin, failed, and retried (beyond the first per VMI)', () => {
+    expect(r.updateMigrations).toBe(4);
+    expect(r.updateFailed).toBe(2);
+    expect(r.updateRetries).toBe(2);
+    expect(r.evacuations).toBe(2);
+    expect(r.evacuationsFailed).toBe(1);
+    expect(r.kvfleetFallbacks).toBe(1);
   });
 
-  test('evacuated = VMIs that left draining nodes; stranded = VMIs left on them, and how many the plan named', () => {
-    expect(r.evacuated).toBe(3);
-    expect(r.stranded).toBe(2);
-    expect(r.strandedNamedByPlan).toBe(1);
+  test('outdated VMIs at the end, and how many the plan named', () => {
+    expect(r.outdatedAtEnd).toBe(2);
+    expect(r.outdatedNamedByPlan).toBe(1);
+    expect(r.restartedBeforeStep).toBe(1);
   });
 
-  test('extra attempts are the migrations beyond one per evacuation; fallbacks are the kvfleet-made ones', () => {
-    expect(r.attempted).toBe(7);
-    expect(r.extraAttempts).toBe(4);
-    expect(r.kvfleetFallbacks).toBe(2);
-  });
-
-  test('drain time quantiles and the totals', () => {
+  test('drains: stalled, p50 and max; never fully updated', () => {
+    expect(r.drainsStalled).toBe(1);
+    expect(r.drains).toBe(2);
     expect(r.drainP50Seconds).toBe(100);
-    expect(r.drainP99Seconds).toBe(800);
-    expect(r.upgradeSeconds).toBe(2000);
-    expect(r.drainsTimedOut).toBe(0);
-    expect(r.duplicateInFlight).toBe(1);
+    expect(r.drainMaxSeconds).toBe(360);
+    expect(r.fullyUpdatedSeconds).toBeUndefined();
+    expect(modeResult({ ...run, fullyUpdatedAt: 42 }).fullyUpdatedSeconds).toBe(42);
   });
 });
 
-test.each([
-  [[], 0.5, 0],
-  [[5], 0.99, 5],
-  [[1, 2, 3, 4], 0.5, 2],
-  [[4, 3, 2, 1], 0.99, 4],
-  [Array.from({ length: 100 }, (_, i) => i + 1), 0.99, 99],
-])('quantile(%j, %d) = %d (nearest rank)', (values, q, expected) => {
-  expect(quantile(values, q)).toBe(expected);
+test('quantile is nearest-rank', () => {
+  expect(quantile([], 0.5)).toBe(0);
+  expect(quantile([3, 1, 2], 0.5)).toBe(2);
+  expect(quantile([1, 2, 3, 4], 0.99)).toBe(4);
 });
 
-describe('InFlightTracker', () => {
-  test('a second unfinished VMIM for one VMI counts once; a VMIM after the first finished does not', () => {
-    const t = new InFlightTracker();
-    t.started('ns/a', 'u1');
-    t.started('ns/a', 'u1'); // the same VMIM seen again
-    t.started('ns/b', 'u2');
-    expect(t.duplicates).toBe(0);
-    t.started('ns/a', 'u3');
-    expect(t.duplicates).toBe(1);
-    expect(t.examples).toEqual(['ns/a']);
-    t.finished('ns/a', 'u1');
-    t.finished('ns/a', 'u3');
-    t.started('ns/a', 'u4');
-    expect(t.duplicates).toBe(1);
-  });
-
-  test('a VMIM first seen final never counts as in flight', () => {
-    const t = new InFlightTracker();
-    t.finished('ns/a', 'u1');
-    t.started('ns/a', 'u1');
-    t.started('ns/a', 'u2');
-    expect(t.duplicates).toBe(0);
-  });
+test('InFlightTracker counts a second unfinished VMIM of one VMI once', () => {
+  const t = new InFlightTracker();
+  t.started('ns/a', 'u1');
+  t.started('ns/a', 'u1');
+  t.started('ns/a', 'u2');
+  t.finished('ns/a', 'u1');
+  t.finished('ns/a', 'u2');
+  t.started('ns/a', 'u3');
+  expect(t.duplicates).toBe(1);
+  expect(t.examples).toEqual(['ns/a']);
 });
 
-describe('the drain rule', () => {
-  const timing = { unplaceableGraceSeconds: 300, maxDrainSeconds: 3600 };
-  test.each([
-    [{ nowSeconds: 50, startedAt: 0, vmisOnNode: 0, onlyUnplaceableSince: undefined }, 'empty'],
-    [{ nowSeconds: 500, startedAt: 0, vmisOnNode: 3, onlyUnplaceableSince: undefined }, 'continue'],
-    [{ nowSeconds: 500, startedAt: 0, vmisOnNode: 3, onlyUnplaceableSince: 250 }, 'continue'],
-    [{ nowSeconds: 550, startedAt: 0, vmisOnNode: 3, onlyUnplaceableSince: 250 }, 'only-unplaceable'],
-    [{ nowSeconds: 3599, startedAt: 0, vmisOnNode: 3, onlyUnplaceableSince: undefined }, 'continue'],
-    [{ nowSeconds: 3600, startedAt: 0, vmisOnNode: 3, onlyUnplaceableSince: undefined }, 'time-cap'],
-    [{ nowSeconds: 3600, startedAt: 0, vmisOnNode: 3, onlyUnplaceableSince: 3500 }, 'time-cap'],
-  ] as const)('%j → %s', (state, expected) => {
-    expect(drainVerdict(state, timing)).toBe(expected);
-  });
+test('the drain rule: empty ends it; no progress for the stall time, or the cap, stalls it', () => {
+  const t = { drainStallSeconds: 30, drainCapSeconds: 60 };
+  expect(drainVerdict({ nowSeconds: 10, startedAt: 0, vmisOnNode: 0, lastProgressAt: 0 }, t)).toBe('empty');
+  expect(drainVerdict({ nowSeconds: 10, startedAt: 0, vmisOnNode: 2, lastProgressAt: 0 }, t)).toBe('continue');
+  expect(drainVerdict({ nowSeconds: 30, startedAt: 0, vmisOnNode: 2, lastProgressAt: 0 }, t)).toBe('stalled');
+  expect(drainVerdict({ nowSeconds: 55, startedAt: 0, vmisOnNode: 2, lastProgressAt: 50 }, t)).toBe('continue');
+  expect(drainVerdict({ nowSeconds: 60, startedAt: 0, vmisOnNode: 2, lastProgressAt: 59 }, t)).toBe('stalled');
 });

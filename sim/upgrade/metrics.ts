@@ -1,15 +1,14 @@
 /**
- * What one mode's run recorded, and the figures the table reports. Pure: the run loop records
- * facts (each VMIM with its origin, end and cause, each drain with what it left behind), this
- * module counts them. Times are simulated seconds since the run's start.
+ * What one mode's run recorded, and the figures the table reports. Pure: the run loop records facts
+ * (each VMIM with its origin and outcome, each drain with what it left, each VMI's launcher at the
+ * end), this module counts them. Times are seconds since the step started (real time: the real
+ * virt-controller keeps it).
  */
 import { type ModeName } from './modes.js';
 
-export const FAILURE_CAUSES = ['machine-type', 'unschedulable', 'node-failure', 'other'] as const;
-export type FailureCause = (typeof FAILURE_CAUSES)[number];
-
-/** Who created the VMIM: KubeVirt's evacuation controller, kvfleet's controller (a fallback), or anyone else. */
-export type MigrationOrigin = 'evacuation' | 'kvfleet' | 'other';
+/** Who created the VMIM: virt-controller's workload updater or evacuation controller, kvfleet's controller, or anyone else. */
+export type MigrationOrigin = 'workload-update' | 'evacuation' | 'kvfleet' | 'other';
+export type FailureCause = 'unschedulable' | 'other';
 
 export interface MigrationRecord {
   readonly namespace: string;
@@ -17,21 +16,14 @@ export interface MigrationRecord {
   readonly vmi: string;
   readonly origin: MigrationOrigin;
   readonly createdAt: number;
-  /** The node the VMI ran on when the VMIM was created. */
   readonly sourceNode?: string;
-  /** The node the target pod was bound to, if it ever was. */
+  /** The node of the target pod, if it was ever bound. */
   readonly targetNode?: string;
   readonly endedAt?: number;
   /** `unfinished`: neither Succeeded nor Failed when the run ended. */
   readonly outcome: 'succeeded' | 'failed' | 'unfinished';
-  /** Set for `failed`. */
+  /** For `failed`: `unschedulable` when no target pod was ever bound (KubeVirt's unschedulable timeout). */
   readonly cause?: FailureCause;
-  /**
-   * A second in-flight VMIM for its VMI. KubeVirt's admission refuses these
-   * (ensureNoMigrationConflict), so they are no migration attempt: they count in the duplicates
-   * column only.
-   */
-  readonly duplicate?: boolean;
 }
 
 export interface LeftVmi {
@@ -41,12 +33,8 @@ export interface LeftVmi {
   readonly machineType: string;
 }
 
-/**
- * How a drain ended: the node had no VMIs left (`empty`); every VMI still there could run on no
- * other node in service, and that held for the grace period (`only-unplaceable`); or it hit the time
- * cap with VMIs that could have gone somewhere still there (`time-cap`).
- */
-export type DrainEnd = 'empty' | 'only-unplaceable' | 'time-cap';
+/** How a drain ended: the node had no VMIs left (`empty`), or it hit the cap with VMIs still there (`stalled`). */
+export type DrainEnd = 'empty' | 'stalled';
 
 export interface DrainRecord {
   readonly node: string;
@@ -54,7 +42,7 @@ export interface DrainRecord {
   readonly endedAt: number;
   readonly ended: DrainEnd;
   readonly vmisAtStart: number;
-  /** VMIs still on the node when the drain ended: shut down by the re-image, i.e. stranded. */
+  /** VMIs still on the node when the drain gave up. */
   readonly left: readonly LeftVmi[];
 }
 
@@ -62,32 +50,40 @@ export interface RunRecord {
   readonly mode: ModeName;
   readonly migrations: readonly MigrationRecord[];
   readonly drains: readonly DrainRecord[];
-  /** `namespace/name` of every VMI `kvfleet plan` called stranded before the run. */
+  /** `namespace/name` of every VMI `kvfleet plan` called stranded before the step. */
   readonly planStranded: readonly string[];
-  /** VMIM creations that left a VMI with two unfinished VMIMs at once, as a watch saw them. */
+  /** VMIs restarted onto the move-to type before the step (kvfleet mode: the plan's fixes). */
+  readonly restartedBeforeStep: readonly string[];
+  /** VMIs still on the old launcher image at the end, with their type. */
+  readonly outdatedAtEnd: readonly LeftVmi[];
+  readonly vmisAtEnd: number;
+  /** Step start → every VMI on the new launcher; undefined when that never happened in the run. */
+  readonly fullyUpdatedAt?: number;
+  /** Step start → the last drain's end. */
+  readonly stepSeconds: number;
   readonly duplicateInFlight: number;
-  /** First drain start → last node back on its new release. */
-  readonly upgradeSeconds: number;
 }
 
 export interface ModeResult {
   readonly mode: ModeName;
-  readonly attempted: number;
-  readonly failed: Readonly<Record<FailureCause, number>>;
-  readonly failedTotal: number;
-  /** VMIs moved off a draining node (a VMI moved twice, by two drains, counts twice). */
-  readonly evacuated: number;
-  readonly stranded: number;
-  readonly strandedNamedByPlan: number;
-  /** Migrations beyond one per evacuation. */
-  readonly extraAttempts: number;
-  readonly duplicateInFlight: number;
+  readonly restartedBeforeStep: number;
+  readonly outdatedAtEnd: number;
+  readonly outdatedNamedByPlan: number;
+  readonly updateMigrations: number;
+  readonly updateFailed: number;
+  /** Update migrations beyond the first for their VMI: the workload updater trying again. */
+  readonly updateRetries: number;
+  readonly evacuations: number;
+  readonly evacuationsFailed: number;
   readonly kvfleetFallbacks: number;
+  readonly drainsStalled: number;
+  readonly drains: number;
   readonly drainP50Seconds: number;
-  readonly drainP99Seconds: number;
-  readonly upgradeSeconds: number;
-  /** Drains that hit the time cap with VMIs that could have gone somewhere. */
-  readonly drainsTimedOut: number;
+  readonly drainMaxSeconds: number;
+  /** Undefined when the cluster was never fully updated within the run. */
+  readonly fullyUpdatedSeconds?: number;
+  readonly stepSeconds: number;
+  readonly duplicateInFlight: number;
 }
 
 /** Nearest-rank quantile (the smallest value with at least q of the values at or below it); 0 for none. */
@@ -100,28 +96,31 @@ export function quantile(values: readonly number[], q: number): number {
 export const vmiKey = (v: { readonly namespace: string; readonly name: string }) => `${v.namespace}/${v.name}`;
 
 export function modeResult(run: RunRecord): ModeResult {
-  const failed = Object.fromEntries(FAILURE_CAUSES.map((c) => [c, 0])) as Record<FailureCause, number>;
-  const migrations = run.migrations.filter((m) => !m.duplicate);
-  for (const m of migrations) if (m.outcome === 'failed') failed[m.cause ?? 'other']++;
-  const evacuated = run.drains.reduce((s, d) => s + d.vmisAtStart - d.left.length, 0);
-  const stranded = run.drains.flatMap((d) => d.left.map(vmiKey));
+  const of = (origin: MigrationOrigin) => run.migrations.filter((m) => m.origin === origin);
+  const updates = of('workload-update');
+  const evacuations = of('evacuation');
+  const perVmi = new Map<string, number>();
+  for (const m of updates) perVmi.set(m.vmi, (perVmi.get(m.vmi) ?? 0) + 1);
   const named = new Set(run.planStranded);
   const durations = run.drains.map((d) => d.endedAt - d.startedAt);
   return {
     mode: run.mode,
-    attempted: migrations.length,
-    failed,
-    failedTotal: Object.values(failed).reduce((a, b) => a + b, 0),
-    evacuated,
-    stranded: stranded.length,
-    strandedNamedByPlan: stranded.filter((k) => named.has(k)).length,
-    extraAttempts: Math.max(0, migrations.length - evacuated),
-    duplicateInFlight: run.duplicateInFlight,
-    kvfleetFallbacks: migrations.filter((m) => m.origin === 'kvfleet').length,
+    restartedBeforeStep: run.restartedBeforeStep.length,
+    outdatedAtEnd: run.outdatedAtEnd.length,
+    outdatedNamedByPlan: run.outdatedAtEnd.filter((v) => named.has(vmiKey(v))).length,
+    updateMigrations: updates.length,
+    updateFailed: updates.filter((m) => m.outcome === 'failed').length,
+    updateRetries: [...perVmi.values()].reduce((s, n) => s + n - 1, 0),
+    evacuations: evacuations.length,
+    evacuationsFailed: evacuations.filter((m) => m.outcome === 'failed').length,
+    kvfleetFallbacks: of('kvfleet').length,
+    drainsStalled: run.drains.filter((d) => d.ended === 'stalled').length,
+    drains: run.drains.length,
     drainP50Seconds: quantile(durations, 0.5),
-    drainP99Seconds: quantile(durations, 0.99),
-    upgradeSeconds: run.upgradeSeconds,
-    drainsTimedOut: run.drains.filter((d) => d.ended === 'time-cap').length,
+    drainMaxSeconds: quantile(durations, 1),
+    ...(run.fullyUpdatedAt !== undefined ? { fullyUpdatedSeconds: run.fullyUpdatedAt } : {}),
+    stepSeconds: run.stepSeconds,
+    duplicateInFlight: run.duplicateInFlight,
   };
 }
 
@@ -157,23 +156,15 @@ export class InFlightTracker {
 }
 
 /**
- * The drain rule, as a pure decision. A drain ends when the node hosts no VMIs; or when every VMI
- * still on it can run on no other node in service (the truth: no such node's QEMU offers its
- * machine type) and that has held for `unplaceableGraceSeconds`; or after `maxDrainSeconds`, whatever
- * is left. Until then it waits: a VMI that can go somewhere is given the whole time cap.
+ * The drain rule: a drain ends when the node hosts no VMIs; it stalls once no VMI has left the node
+ * for `drainStallSeconds`, or at `drainCapSeconds`, with VMIs still on it.
  */
 export function drainVerdict(
-  s: {
-    readonly nowSeconds: number;
-    readonly startedAt: number;
-    readonly vmisOnNode: number;
-    /** Since when every VMI on the node has been unplaceable; undefined while one is not. */
-    readonly onlyUnplaceableSince: number | undefined;
-  },
-  t: { readonly unplaceableGraceSeconds: number; readonly maxDrainSeconds: number },
+  s: { readonly nowSeconds: number; readonly startedAt: number; readonly vmisOnNode: number; readonly lastProgressAt: number },
+  t: { readonly drainStallSeconds: number; readonly drainCapSeconds: number },
 ): DrainEnd | 'continue' {
   if (s.vmisOnNode === 0) return 'empty';
-  if (s.onlyUnplaceableSince !== undefined && s.nowSeconds - s.onlyUnplaceableSince >= t.unplaceableGraceSeconds) return 'only-unplaceable';
-  if (s.nowSeconds - s.startedAt >= t.maxDrainSeconds) return 'time-cap';
+  if (s.nowSeconds - s.lastProgressAt >= t.drainStallSeconds) return 'stalled';
+  if (s.nowSeconds - s.startedAt >= t.drainCapSeconds) return 'stalled';
   return 'continue';
 }

@@ -1,15 +1,15 @@
 /**
  * What the upgrade simulator sees of a run, through the API server like any client: a list + watch
- * of VMIs, VMIMs and migration target pods. It keeps the VMIs per node (for the drain rule), one
- * record per VMIM (origin, target node, outcome, cause), the duplicate in-flight VMIMs, and the
- * evidence that kvfleet's policies mutated what they should. Times are simulated seconds.
+ * of VMIs and VMIMs. It keeps each VMI's node, type and launcher image (for the drain rule and the
+ * outdated count), one record per VMIM (origin, target node, outcome), the duplicate in-flight VMIMs,
+ * and whether kvfleet's VMIM policy put its timeout on them. Times are seconds of `clock`.
  */
 import { type KubeConfig } from '@kubernetes/client-node';
 import { BulkApi } from '../../bench/support/bulkApi.js';
+import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
 import { until } from '../../test/harness/until.js';
-import { MIGRATION_JOB_UID_LABEL, UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
-import { HOSTNAME_LABEL, MACHINE_TYPE_LABEL_PREFIX, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
-import { type FailureCause, InFlightTracker, type MigrationOrigin, type MigrationRecord } from './metrics.js';
+import { InFlightTracker, type MigrationOrigin, type MigrationRecord } from './metrics.js';
 
 type Obj = {
   metadata?: {
@@ -19,27 +19,30 @@ type Obj = {
     resourceVersion?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-    deletionTimestamp?: string | null;
   };
-  /** VMIM, pod and VMI fields read here (one type: the watches are read the same way). */
-  spec?: { vmiName?: string; addedNodeSelector?: Record<string, string>; nodeSelector?: Record<string, string>; nodeName?: string };
-  status?: { phase?: string; nodeName?: string; machine?: { type?: string }; migrationState?: { targetNode?: string } };
+  spec?: { vmiName?: string };
+  status?: {
+    phase?: string;
+    nodeName?: string;
+    machine?: { type?: string };
+    launcherContainerImageVersion?: string;
+    migrationState?: { targetNode?: string; targetPod?: string };
+  };
 };
 
-/** KubeVirt's evacuation controller marks its VMIMs with the node it evacuates. */
+/** virt-controller's evacuation controller and workload updater mark their VMIMs. */
 export const EVACUATION_ANNOTATION = 'kubevirt.io/evacuationMigration';
+export const WORKLOAD_UPDATE_ANNOTATION = 'kubevirt.io/workloadUpdateMigration';
 
 export interface ObserverClock {
   now(): number;
 }
 
-export interface CauseOracle {
-  /** How the KubeVirt stand-in ended this VMIM, when it says (asked when the run's records are read). */
-  attempt?(namespace: string, name: string): { readonly result: string; readonly cause?: FailureCause } | undefined;
-  /** The truth at the time of failure: could `node` run `machineType`? */
-  canRun(node: string, machineType: string): boolean;
-  /** Was `node` NotReady at any moment in [fromSeconds, toSeconds]? */
-  wasNotReady(node: string, fromSeconds: number, toSeconds: number): boolean;
+export interface VmiView {
+  readonly node?: string;
+  readonly machineType?: string;
+  readonly phase?: string;
+  readonly launcherImage?: string;
 }
 
 interface VmimState {
@@ -51,69 +54,36 @@ interface VmimState {
   createdAt: number;
   sourceNode?: string;
   targetNode?: string;
-  boundAt?: number;
-  reachedScheduling: boolean;
-  phase?: string;
   endedAt?: number;
   outcome: MigrationRecord['outcome'];
-  cause?: FailureCause;
   timeoutAnnotated: boolean;
-  pinnedByAddedNodeSelector: boolean;
-}
-
-interface TargetPodState {
-  vmimUid: string;
-  nodeName?: string;
-  kvfleetMachineTypeSelector: boolean;
-  hostnameSelector: boolean;
-}
-
-/** What the policies did to the objects of the run, counted. */
-export interface AdmissionEvidence {
-  readonly vmims: number;
-  readonly vmimsWithUnschedulableTimeout: number;
-  readonly targetPods: number;
-  readonly targetPodsWithKvfleetMachineTypeSelector: number;
-  readonly fallbackVmims: number;
-  /** Fallbacks whose target is pinned: by `spec.addedNodeSelector` (≥ 1.6) or by their target pod's hostname selector (< 1.6). */
-  readonly fallbacksPinned: number;
-}
-
-export interface BoundTarget {
-  readonly vmimUid: string;
-  readonly node: string;
-  readonly sourceNode?: string;
 }
 
 const FINAL = new Set(['Succeeded', 'Failed']);
 
 export class RunObserver {
-  private readonly vmis = new Map<string, { node?: string; machineType?: string; phase?: string; uid?: string }>();
+  private readonly vmis = new Map<string, VmiView>();
   private readonly vmims = new Map<string, VmimState>();
-  private readonly pods = new Map<string, TargetPodState>();
   private readonly stops: { stop(): void }[] = [];
   readonly inFlight = new InFlightTracker();
-  private boundListeners: ((t: BoundTarget) => void)[] = [];
   private stopped = false;
   private readonly errors: string[] = [];
+  private changeListeners: (() => void)[] = [];
 
   private constructor(
     private readonly api: BulkApi,
     private readonly clock: ObserverClock,
-    private readonly oracle: CauseOracle,
   ) {}
 
-  static async start(kc: KubeConfig, clock: ObserverClock, oracle: CauseOracle): Promise<RunObserver> {
-    const o = new RunObserver(await BulkApi.of(kc, 4), clock, oracle);
+  static async start(kc: KubeConfig, clock: ObserverClock): Promise<RunObserver> {
+    const o = new RunObserver(await BulkApi.of(kc, 4), clock);
     await o.follow('/apis/kubevirt.io/v1/virtualmachineinstances', (t, x) => o.onVmi(t, x));
     await o.follow('/apis/kubevirt.io/v1/virtualmachineinstancemigrations', (t, x) => o.onVmim(t, x));
-    await o.follow(`/api/v1/pods?labelSelector=${encodeURIComponent(MIGRATION_JOB_UID_LABEL)}`, (t, x) => o.onPod(t, x));
     return o;
   }
 
   /** List, then watch from the list's resourceVersion; re-watch when the stream ends, re-list on 410. */
   private async follow(path: string, onEvent: (type: string, o: Obj) => void): Promise<void> {
-    const sep = path.includes('?') ? '&' : '?';
     const list = async () => {
       // A CRD's storage answers 429 "(re)initializing" for a moment after it is Established.
       const l = await until(() => this.api.json<{ metadata: { resourceVersion: string }; items: Obj[] }>('GET', path), {
@@ -128,11 +98,10 @@ export class RunObserver {
     const watch = () => {
       if (this.stopped) return;
       const w = this.api.watch(
-        `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`,
+        `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`,
         (type, object) => {
           const o = object as Obj;
           if (type === 'ERROR') {
-            // 410 Gone: the resourceVersion is too old; list again.
             w.stop();
             list()
               .then((v) => {
@@ -154,11 +123,15 @@ export class RunObserver {
 
   private onVmi(type: string, o: Obj): void {
     const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
-    if (type === 'DELETED') {
-      this.vmis.delete(key);
-      return;
-    }
-    this.vmis.set(key, { node: o.status?.nodeName, machineType: o.status?.machine?.type, phase: o.status?.phase, uid: o.metadata?.uid });
+    if (type === 'DELETED') this.vmis.delete(key);
+    else
+      this.vmis.set(key, {
+        node: o.status?.nodeName,
+        machineType: o.status?.machine?.type,
+        phase: o.status?.phase,
+        launcherImage: o.status?.launcherContainerImageVersion,
+      });
+    for (const l of this.changeListeners) l();
   }
 
   private onVmim(type: string, o: Obj): void {
@@ -171,7 +144,13 @@ export class RunObserver {
       const labels = o.metadata?.labels ?? {};
       const annotations = o.metadata?.annotations ?? {};
       const origin: MigrationOrigin =
-        labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ? 'kvfleet' : annotations[EVACUATION_ANNOTATION] !== undefined ? 'evacuation' : 'other';
+        labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE
+          ? 'kvfleet'
+          : annotations[WORKLOAD_UPDATE_ANNOTATION] !== undefined
+            ? 'workload-update'
+            : annotations[EVACUATION_ANNOTATION] !== undefined
+              ? 'evacuation'
+              : 'other';
       const sourceNode = this.vmis.get(vmi)?.node;
       s = {
         namespace,
@@ -181,10 +160,8 @@ export class RunObserver {
         origin,
         createdAt: this.clock.now(),
         ...(sourceNode ? { sourceNode } : {}),
-        reachedScheduling: false,
         outcome: 'unfinished',
         timeoutAnnotated: annotations[UNSCHEDULABLE_TIMEOUT_ANNOTATION] !== undefined,
-        pinnedByAddedNodeSelector: o.spec?.addedNodeSelector?.[HOSTNAME_LABEL] !== undefined,
       };
       this.vmims.set(uid, s);
     }
@@ -192,63 +169,19 @@ export class RunObserver {
     const final = FINAL.has(phase ?? '');
     if (type === 'DELETED' || final) this.inFlight.finished(vmi, uid);
     else this.inFlight.started(vmi, uid);
-    if (phase && phase !== 'Pending') s.reachedScheduling = true;
     const target = o.status?.migrationState?.targetNode;
     if (target && !s.targetNode) s.targetNode = target;
-    if (final && s.outcome === 'unfinished') this.finish(s, phase === 'Succeeded' ? 'succeeded' : 'failed');
-    s.phase = phase;
-  }
-
-  private finish(s: VmimState, outcome: 'succeeded' | 'failed'): void {
-    s.outcome = outcome;
-    s.endedAt = this.clock.now();
-    if (outcome === 'failed') s.cause = this.seenCause(s);
-  }
-
-  /** The cause as read from what was seen (target bound or not, the truth, node readiness); the stand-in's word wins over it. */
-  private seenCause(s: VmimState): FailureCause {
-    const machineType = this.vmis.get(s.vmi)?.machineType;
-    if (s.targetNode) {
-      if (machineType && !this.oracle.canRun(s.targetNode, machineType)) return 'machine-type';
-      if (this.oracle.wasNotReady(s.targetNode, s.boundAt ?? s.createdAt, s.endedAt ?? this.clock.now())) return 'node-failure';
-      return 'other';
-    }
-    return s.reachedScheduling ? 'unschedulable' : 'other';
-  }
-
-  private onPod(type: string, o: Obj): void {
-    const vmimUid = o.metadata?.labels?.[MIGRATION_JOB_UID_LABEL];
-    const podUid = o.metadata?.uid;
-    if (!vmimUid || !podUid) return;
-    if (type === 'DELETED') return; // what it showed while it existed is what counts
-    const nodeSelector = o.spec?.nodeSelector ?? {};
-    let p = this.pods.get(podUid);
-    if (!p) {
-      p = {
-        vmimUid,
-        kvfleetMachineTypeSelector: Object.keys(nodeSelector).some((k) => k.startsWith(MACHINE_TYPE_LABEL_PREFIX)),
-        hostnameSelector: nodeSelector[HOSTNAME_LABEL] !== undefined,
-      };
-      this.pods.set(podUid, p);
-    }
-    const nodeName = o.spec?.nodeName;
-    if (nodeName && !p.nodeName) {
-      p.nodeName = nodeName;
-      const s = this.vmims.get(vmimUid);
-      if (s) {
-        s.targetNode ??= nodeName;
-        s.boundAt ??= this.clock.now();
-      }
-      const bound: BoundTarget = { vmimUid, node: nodeName, ...(s?.sourceNode ? { sourceNode: s.sourceNode } : {}) };
-      for (const l of this.boundListeners) l(bound);
+    if (final && s.outcome === 'unfinished') {
+      s.outcome = phase === 'Succeeded' ? 'succeeded' : 'failed';
+      s.endedAt = this.clock.now();
     }
   }
 
-  /** Called for every migration target pod when it is first seen bound to a node. */
-  onTargetBound(listener: (t: BoundTarget) => void): () => void {
-    this.boundListeners.push(listener);
+  /** Called after every VMI event (the run loop watches the outdated count with it). */
+  onVmiChange(listener: () => void): () => void {
+    this.changeListeners.push(listener);
     return () => {
-      this.boundListeners = this.boundListeners.filter((l) => l !== listener);
+      this.changeListeners = this.changeListeners.filter((l) => l !== listener);
     };
   }
 
@@ -257,20 +190,25 @@ export class RunObserver {
     return [...this.vmis].filter(([, v]) => v.node === node && v.phase === 'Running').map(([k]) => k);
   }
 
-  vmi(key: string): { node?: string; machineType?: string; phase?: string; uid?: string } | undefined {
+  vmi(key: string): VmiView | undefined {
     return this.vmis.get(key);
   }
 
-  vmiCount(): number {
-    return this.vmis.size;
+  /** Every VMI as last seen. */
+  allVmis(): [string, VmiView][] {
+    return [...this.vmis];
   }
 
-  /** Every VMIM seen, in creation order; unfinished ones say so. Causes are the stand-in's where it gives one. */
+  /** Running VMIs whose launcher is not `image`. */
+  outdated(image: string): string[] {
+    return [...this.vmis].filter(([, v]) => v.phase === 'Running' && v.launcherImage !== image).map(([k]) => k);
+  }
+
+  /** Every VMIM seen, in creation order. A failed one is `unschedulable` when its target pod was never bound. */
   migrations(): MigrationRecord[] {
     return [...this.vmims.values()]
       .sort((a, b) => a.createdAt - b.createdAt)
-      .map((s) => ({ s, told: this.oracle.attempt?.(s.namespace, s.name) }))
-      .map(({ s, told }) => ({
+      .map((s) => ({
         namespace: s.namespace,
         name: s.name,
         vmi: s.vmi,
@@ -279,38 +217,15 @@ export class RunObserver {
         ...(s.sourceNode ? { sourceNode: s.sourceNode } : {}),
         ...(s.targetNode ? { targetNode: s.targetNode } : {}),
         ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
-        ...this.outcomeOf(s, told),
-        ...(told?.result === 'duplicate' ? { duplicate: true } : {}),
+        outcome: s.outcome,
+        ...(s.outcome === 'failed' ? { cause: s.targetNode ? ('other' as const) : ('unschedulable' as const) } : {}),
       }));
   }
 
-  /**
-   * The outcome as seen, or the stand-in's when the VMIM went before a final phase was seen (a VMI
-   * shut down at a re-image takes its unfinished VMIMs with it).
-   */
-  private outcomeOf(s: VmimState, told: { readonly result: string; readonly cause?: FailureCause } | undefined): Pick<MigrationRecord, 'outcome' | 'cause'> {
-    const outcome = s.outcome === 'unfinished' && (told?.result === 'succeeded' || told?.result === 'failed') ? told.result : s.outcome;
-    return outcome === 'failed' ? { outcome, cause: told?.cause ?? s.cause ?? 'other' } : { outcome };
-  }
-
-  /** VMIMs not final yet for a VMI. */
-  unfinishedFor(vmiKey: string): { namespace: string; name: string }[] {
-    return [...this.vmims.values()].filter((s) => s.vmi === vmiKey && s.outcome === 'unfinished').map((s) => ({ namespace: s.namespace, name: s.name }));
-  }
-
-  evidence(): AdmissionEvidence {
-    const vmims = [...this.vmims.values()];
-    const pods = [...this.pods.values()];
-    const fallbacks = vmims.filter((v) => v.origin === 'kvfleet');
-    const podPinned = new Set(pods.filter((p) => p.hostnameSelector).map((p) => p.vmimUid));
-    return {
-      vmims: vmims.length,
-      vmimsWithUnschedulableTimeout: vmims.filter((v) => v.timeoutAnnotated).length,
-      targetPods: pods.length,
-      targetPodsWithKvfleetMachineTypeSelector: pods.filter((p) => p.kvfleetMachineTypeSelector).length,
-      fallbackVmims: fallbacks.length,
-      fallbacksPinned: fallbacks.filter((f) => f.pinnedByAddedNodeSelector || podPinned.has(f.uid)).length,
-    };
+  /** VMIMs seen, and how many carried `kubevirt.io/migrationUnschedulablePodTimeoutSeconds` (kvfleet's VMIM policy sets it). */
+  timeoutEvidence(): { readonly vmims: number; readonly withUnschedulableTimeout: number } {
+    const all = [...this.vmims.values()];
+    return { vmims: all.length, withUnschedulableTimeout: all.filter((v) => v.timeoutAnnotated).length };
   }
 
   watchErrors(): readonly string[] {

@@ -1,6 +1,6 @@
 /**
- * `kvfleet plan` on the scenario's inventory, before the run: the same functions the command calls
- * (plan/inventoryFromObjects.ts, plan/planCluster.ts, the table renderer) on the VMIs as the API
+ * `kvfleet plan` on the cluster's VMIs before the KubeVirt upgrade: the same functions the command
+ * calls (plan/inventoryFromObjects.ts, plan/planFleet.ts, the table renderer) on the VMIs as the API
  * server returns them, as `kvfleet plan --cluster upgrade-sim --workloads vmis.yaml` would read them. Pure.
  */
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
@@ -8,39 +8,44 @@ import { inventoryFromObjects } from '../../plan/inventoryFromObjects.js';
 import { planFleet } from '../../plan/planFleet.js';
 import { type Verdict } from '../../plan/planModel.js';
 import { renderPlan } from '../../plan/render/renderPlan.js';
-import { type ScenarioVmi } from './scenario.js';
+
+/** A fix of the plan the kvfleet mode carries out before the step: restart the VM onto the move-to type. */
+export interface PlannedRestart {
+  readonly namespace: string;
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+}
 
 export interface UpgradePlanResult {
   /** What `kvfleet plan` prints. */
   readonly text: string;
-  /** `namespace/name` of every VM the plan finds stranded now or after the upgrade: the command exits 2 for these. */
+  /** `namespace/name` of every VM the plan finds stranded now or after the step: the command exits 2 for these. */
   readonly stranded: readonly string[];
+  /** Stranded VMs whose first fix is a restart onto the move-to type. */
+  readonly restarts: readonly PlannedRestart[];
+  /** Stranded VMs whose only fix is holding the step (no type of their family runs before and after it). */
+  readonly holds: readonly string[];
   readonly counts: Readonly<Record<Verdict, number>>;
 }
 
 export function planUpgrade(cluster: ClusterDefinition, inventory: readonly unknown[]): UpgradePlanResult {
   const plan = planFleet([cluster], new Map([[cluster.name, inventoryFromObjects(inventory, 'the API server (VMIs)')]]));
   const clusterPlan = plan.clusters[0]!;
+  const stranded = clusterPlan.vms.filter((v) => v.verdict === 'stranded');
+  const key = (v: { namespace: string; name: string }) => `${v.namespace}/${v.name}`;
+  const restarts: PlannedRestart[] = [];
+  const holds: string[] = [];
+  for (const v of stranded) {
+    const fix = v.fixes[0];
+    if (fix?.kind === 'restart-onto-newer-type') restarts.push({ namespace: v.namespace, name: v.name, from: v.machineType, to: fix.machineType });
+    else holds.push(key(v));
+  }
   return {
     text: renderPlan(plan, 'table', { color: false }),
-    stranded: clusterPlan.vms
-      .filter((v) => v.verdict === 'stranded')
-      .map((v) => `${v.namespace}/${v.name}`)
-      .sort(),
+    stranded: stranded.map(key).sort(),
+    restarts: restarts.sort((a, b) => key(a).localeCompare(key(b))),
+    holds: holds.sort(),
     counts: clusterPlan.counts,
   };
-}
-
-/**
- * The scenario's VMIs as `kubectl get vmi -A -o yaml` lists them, reduced to what the plan reads
- * (kind, name, the spec's machine type and the canonical `status.machine.type`).
- */
-export function inventoryOf(vmis: readonly ScenarioVmi[]): object[] {
-  return vmis.map((v) => ({
-    apiVersion: 'kubevirt.io/v1',
-    kind: 'VirtualMachineInstance',
-    metadata: { namespace: v.namespace, name: v.name },
-    spec: { domain: { machine: { type: v.specMachineType } } },
-    status: { phase: 'Running', nodeName: v.node, machine: { type: v.machineType } },
-  }));
 }

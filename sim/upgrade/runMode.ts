@@ -1,9 +1,11 @@
 /**
  * One mode's run of the scenario: a fresh control plane (etcd, kube-apiserver, kube-scheduler), the
- * nodes, kvfleet where the mode has it (kvfleetPart.ts), the KubeVirt stand-in (kubevirtPart.ts),
- * the VMIs, `kvfleet plan` on the inventory, then the rolling upgrade: one node at a time is
- * drained, given up on by the drain rule (metrics.ts `drainVerdict`), re-imaged and brought back,
- * while faults take target nodes down mid-migration. Returns what was recorded.
+ * real virt-controller with its stand-ins (sim/kubevirt/kubevirtCluster.ts), the VMIs started through
+ * them, `kvfleet plan` on the VMIs as the API server lists them, kvfleet where the mode has it
+ * (kvfleetPart.ts: the plan's restart fixes first, then its policies and controller), then the step:
+ * virt-operator's rollout (CR Deploying; virt-handler canary, then 10 % at a time; virt-controller
+ * restarted on the new launcher image; CR Deployed), the workload updater's migrations, and a rolling
+ * drain of every node. Returns what was recorded. Times are real seconds since the step started.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -11,36 +13,35 @@ import { join } from 'node:path';
 import { BulkApi, inParallel } from '../../bench/support/bulkApi.js';
 import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
 import { KYVERNO_ADMISSION_USER } from '../../test/harness/kyvernoAdmission.js';
-import { sharedDir } from '../../test/harness/toolPaths.js';
 import { until } from '../../test/harness/until.js';
-import { newSimClock, startKubevirtPart } from './kubevirtPart.js';
+import { launcherImageOf } from '../../test/harness/virtController.js';
+import { type KubevirtCluster, startKubevirtCluster } from '../kubevirt/kubevirtCluster.js';
 import { type AdmissionProbe, CONTROLLER_USER, counterSum, installKvfleet, type KvfleetInstall } from './kvfleetPart.js';
-import { type DrainRecord, drainVerdict, type ModeResult, modeResult, type RunRecord, vmiKey } from './metrics.js';
+import { type DrainRecord, drainVerdict, type LeftVmi, type ModeResult, modeResult, type RunRecord } from './metrics.js';
 import { type Mode } from './modes.js';
-import { type NodeMachineState } from './nodeCapabilities.js';
-import { SimNodes } from './nodeOps.js';
-import { type AdmissionEvidence, RunObserver } from './observer.js';
-import { planUpgrade, type UpgradePlanResult } from './plan.js';
-import { nodeStateOf, type Scenario, scenarioCluster, scenarioMatrix } from './scenario.js';
+import { type ObserverClock, RunObserver } from './observer.js';
+import { type PlannedRestart, planUpgrade, type UpgradePlanResult } from './plan.js';
+import {
+  FROM,
+  fromLauncher,
+  migrationSeconds,
+  POOL_NAME,
+  POOL_SELECTOR_LABEL,
+  rolloutBatches,
+  type Scenario,
+  type ScenarioVmi,
+  scenarioCluster,
+  TO,
+  toLauncher,
+} from './scenario.js';
 
 export interface RunModeOptions {
   readonly scenario: Scenario;
   readonly mode: Mode;
-  /** Real milliseconds per simulated second. */
-  readonly realMsPerSimSecond: number;
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
-  /** Where to keep the run's logs (control plane, Kyverno, controller); by default they go with the control plane. */
+  /** Where to keep the run's logs (virt-controller, Kyverno, kvfleet's controller) and its record. */
   readonly logDir?: string;
-  /** How often the drain rule is checked, in simulated seconds. @default 5 */
-  readonly tickSeconds?: number;
-}
-
-export interface FaultInjected {
-  readonly node: string;
-  readonly drainOf: string;
-  readonly fromSeconds: number;
-  readonly toSeconds: number;
 }
 
 export interface ModeRun {
@@ -48,234 +49,268 @@ export interface ModeRun {
   readonly record: RunRecord;
   readonly result: ModeResult;
   readonly plan: UpgradePlanResult;
-  readonly evidence: AdmissionEvidence;
-  readonly faults: readonly FaultInjected[];
-  /** Kyverno policy readiness (kvfleet modes). */
+  /** VMIMs seen, and how many carried the unschedulable timeout (kvfleet's VMIM policy). */
+  readonly timeoutEvidence: { readonly vmims: number; readonly withUnschedulableTimeout: number };
   readonly policies?: readonly { readonly name: string; readonly readyAfterMs: number }[];
-  /** Dry-run creates showing the policies act under real admission (kvfleet modes). */
   readonly probes?: readonly AdmissionProbe[];
-  /** Selected counters from the controller's /metrics at the end (kvfleet modes). */
+  /** Selected counters from kvfleet's controller's /metrics at the end (kvfleet mode). */
   readonly controller?: Readonly<Record<string, number>>;
-  readonly kubevirt: Readonly<Record<string, unknown>>;
-  readonly nodesWithKubevirtLabelDrift: number;
-  readonly wallSeconds: { readonly setup: number; readonly upgrade: number; readonly total: number };
-  /** The machine's 1-minute load average, sampled at every drain's end: other work on a shared machine slows the real components, which the simulated times then include. */
+  readonly virtController: { readonly version: string; readonly startMs: number; readonly rssMiB: number };
+  readonly wallSeconds: { readonly setup: number; readonly step: number; readonly total: number };
   readonly loadAverage: { readonly mean: number; readonly max: number; readonly cores: number };
   readonly observerErrors: readonly string[];
+  readonly standInErrors: readonly string[];
 }
 
 const CONTROLLER_COUNTERS: Record<string, [string, string?]> = {
   fallbacksCreated: ['kvfleet_migration_fallbacks_total'],
-  fallbacksTargetUnschedulable: ['kvfleet_migration_fallbacks_total', 'reason="TargetUnschedulable"'],
-  fallbacksTargetNodeFailure: ['kvfleet_migration_fallbacks_total', 'reason="TargetNodeFailure"'],
-  fallbacksIncompatibleTarget: ['kvfleet_migration_fallbacks_total', 'reason="IncompatibleTarget"'],
-  noCompatibleTarget: ['kvfleet_migration_no_compatible_target_total'],
   failuresSeen: ['kvfleet_migration_failures_total'],
+  noCompatibleTarget: ['kvfleet_migration_no_compatible_target_total'],
   reconcileErrors: ['kvfleet_reconcile_errors_total'],
 };
+
+const MERGE = { contentType: 'application/merge-patch+json' } as const;
+const VMIS = (ns: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`;
+const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+
+/** A VMI as a user creates it (virt-api's defaults aside): the cluster's eviction strategy (LiveMigrate) applies. */
+export function vmiManifest(v: ScenarioVmi, machineType = v.specMachineType): object {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstance',
+    metadata: { name: v.name, namespace: v.namespace, labels: { 'kvfleet.io/sim-kind': v.kind } },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      architecture: 'amd64',
+      domain: {
+        machine: { type: machineType },
+        devices: {},
+        resources: { requests: { memory: `${v.memoryMiB}Mi`, cpu: `${v.cpuMillis}m` } },
+      },
+    },
+  };
+}
 
 export async function runMode(opts: RunModeOptions): Promise<ModeRun> {
   const { scenario, mode } = opts;
   const log = opts.log ?? (() => undefined);
-  const tick = opts.tickSeconds ?? 5;
+  const timing = scenario.timing;
   const t0 = Date.now();
-  const cluster = scenarioCluster(scenario, mode.kubevirtVersion);
-  const matrix = scenarioMatrix(scenario, mode.kubevirtVersion);
-
-  // The truth and the labels, per node and release, computed once.
-  const states = new Map<string, NodeMachineState>();
-  const stateOf = (node: string, upgraded: boolean) => {
-    const key = `${node}/${upgraded}`;
-    let s = states.get(key);
-    if (!s) {
-      s = nodeStateOf(scenario, node, upgraded, mode, matrix);
-      states.set(key, s);
-    }
-    return s;
-  };
-  const upgraded = new Set<string>();
-  const canonical = new Map<string, Set<string>>();
-  const canRun = (node: string, machineType: string) => {
-    const key = `${node}/${upgraded.has(node)}`;
-    let set = canonical.get(key);
-    if (!set) {
-      set = new Set(stateOf(node, upgraded.has(node)).canonical);
-      canonical.set(key, set);
-    }
-    return set.has(machineType);
-  };
-  const notReadyWindows: { node: string; from: number; to: number }[] = [];
+  const cluster = scenarioCluster(scenario);
+  let stepStartMs = Date.now();
+  const clock: ObserverClock = { now: () => (Date.now() - stepStartMs) / 1000 };
 
   let plane: ControlPlane | undefined;
   let kvfleet: KvfleetInstall | undefined;
-  let kubevirt: Awaited<ReturnType<typeof startKubevirtPart>> | undefined;
+  let kubevirt: KubevirtCluster | undefined;
   let observer: RunObserver | undefined;
   let api: BulkApi | undefined;
-  const pending: Promise<void>[] = [];
   try {
     log(`${mode.name}: starting etcd, kube-apiserver, kube-scheduler`);
-    plane = await startControlPlane({
-      crds: [join(sharedDir, 'crds', 'kubevirt')],
-      scheduler: true,
-      users: mode.kvfleet ? [KYVERNO_ADMISSION_USER, CONTROLLER_USER] : [],
-    });
+    plane = await startControlPlane({ scheduler: true, users: mode.kvfleet ? [KYVERNO_ADMISSION_USER, CONTROLLER_USER] : [] });
     const admin = plane.kubeConfig();
     api = await BulkApi.of(admin, 16);
-    for (const ns of scenario.namespaces) await api.must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    const nodes = new SimNodes(api);
-    await inParallel(scenario.nodes, 8, (n) => nodes.create(n, stateOf(n.name, false)));
-    log(`${mode.name}: ${scenario.nodes.length} nodes labelled by ${mode.kvfleet ? "kvfleet's labeller" : 'nobody but KubeVirt'}`);
+    const bulk = api;
+    log(`${mode.name}: KubeVirt ${FROM.version} CRDs and CR, stand-ins for ${scenario.nodes.length} nodes, the real virt-controller v${FROM.version}`);
+    kubevirt = await startKubevirtCluster(plane, {
+      version: `v${FROM.version}`,
+      launcher: { image: launcherImageOf(`v${FROM.version}`, FROM.build), entry: fromLauncher() },
+      nodes: scenario.nodes.map((n) => ({
+        name: n.name,
+        labels: { [POOL_SELECTOR_LABEL]: POOL_NAME },
+        capacity: { cpu: n.capacity.cpu, memory: `${n.capacity.memoryMiB}Mi`, pods: String(n.capacity.pods) },
+      })),
+      migrations: { parallelMigrationsPerCluster: timing.parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode: timing.parallelOutboundMigrationsPerNode },
+      migrationSeconds: (bytes) => migrationSeconds(timing, bytes),
+    });
+    const kv = kubevirt;
+    for (const ns of scenario.namespaces) await bulk.must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    observer = await RunObserver.start(admin, clock);
+    const obs = observer;
+    log(`${mode.name}: starting ${scenario.vmis.length} VMIs through virt-controller and the scheduler`);
+    await inParallel(scenario.vmis, 8, (v) => bulk.must('POST', VMIS(v.namespace), vmiManifest(v)).then(() => undefined));
+    const allRunning = (what: string, n = scenario.vmis.length) =>
+      until(() => obs.allVmis().filter(([, v]) => v.phase === 'Running' && v.launcherImage).length >= n, {
+        timeoutMs: 120_000 + n * 2_000,
+        intervalMs: 500,
+        what: `${what} (stand-in errors: ${kv.standIns.errors.slice(-3).join(' | ') || 'none'})`,
+      });
+    await allRunning(`all ${scenario.vmis.length} VMIs Running`);
 
-    const clock = newSimClock(opts.realMsPerSimSecond);
+    // kvfleet plan, before the step, on the VMIs as the API server lists them.
+    const inventory = await bulk.json<{ items: object[] }>('GET', '/apis/kubevirt.io/v1/virtualmachineinstances');
+    const plan = planUpgrade(cluster, inventory.items);
+    log(
+      `${mode.name}: kvfleet plan: ${plan.stranded.length} stranded after the step (${plan.restarts.length} with a restart fix, ${plan.holds.length} only 'hold the step')`,
+    );
+
+    const restarted: string[] = [];
     if (mode.kvfleet) {
       log(`${mode.name}: installing kvfleet (real Kyverno admission controller, migration controller from the bundle)`);
-      kvfleet = await installKvfleet(plane, cluster, opts.realMsPerSimSecond);
-      log(`${mode.name}: ${kvfleet.readiness.length} policies Ready; controller leading`);
+      kvfleet = await installKvfleet(plane, cluster, 1000);
+      log(`${mode.name}: ${kvfleet.readiness.length} policies Ready; controller leading; restarting ${plan.restarts.length} VMIs onto their move-to type`);
+      await inParallel(plan.restarts, 4, (r) => restart(bulk, obs, scenario, r));
+      restarted.push(...plan.restarts.map((r) => `${r.namespace}/${r.name}`));
+      await allRunning('the restarted VMIs Running');
     }
-    const oracle = {
-      canRun,
-      wasNotReady: (node: string, from: number, to: number) => notReadyWindows.some((w) => w.node === node && w.from <= to && w.to >= from),
-      attempt: (namespace: string, name: string) => kubevirt?.attempt(namespace, name),
-    };
-    observer = await RunObserver.start(admin, clock, oracle);
-    kubevirt = await startKubevirtPart({ kubeConfig: admin, clock, kubevirtVersion: mode.kubevirtVersion, timing: scenario.timing, canRun, logDir: plane.dir });
-    log(`${mode.name}: creating ${scenario.vmis.length} running VMIs`);
-    await kubevirt.createVmis(scenario.vmis);
-    const obs = observer;
-    await until(() => scenario.vmis.every((v) => obs.vmi(vmiKey(v))?.phase === 'Running' && obs.vmi(vmiKey(v))?.node === v.node), {
-      timeoutMs: 300_000,
-      intervalMs: 500,
-      what: `all ${scenario.vmis.length} VMIs Running on their nodes`,
-    });
-
-    // kvfleet plan, before the upgrade, on the VMIs as the API server lists them.
-    const inventory = await api.json<{ items: object[] }>('GET', '/apis/kubevirt.io/v1/virtualmachineinstances');
-    const plan = planUpgrade(cluster, inventory.items);
-    log(`${mode.name}: kvfleet plan names ${plan.stranded.length} stranded VMI(s), ${plan.counts['at-risk']} at-risk`);
     const setupWall = (Date.now() - t0) / 1000;
 
-    // The rolling upgrade.
-    const drains: DrainRecord[] = [];
+    // The step, as virt-operator carries it out.
+    stepStartMs = Date.now();
     const loads: number[] = [];
-    const faults: FaultInjected[] = [];
-    const upgradeStart = clock.now();
-    const tUpgrade = Date.now();
-    for (const [index, node] of scenario.upgradeOrder.entries()) {
+    await kv.beginUpgrade(`v${FROM.version}`, `v${TO.version}`);
+    for (const [i, batch] of rolloutBatches(scenario.rolloutOrder).entries()) {
+      await kv.rolloutVirtHandler(batch, toLauncher());
+      log(`${mode.name}: virt-handler ${TO.version} ${i === 0 ? 'canary' : `batch ${i}`} on ${batch.join(', ')}: nodes relabelled from ${toLauncher().id}`);
+      await sleep(i === 0 ? timing.canarySeconds : timing.batchSeconds);
+    }
+    await kv.restartVirtController(TO.image);
+    await kv.finishUpgrade(`v${TO.version}`);
+    log(`${mode.name}: virt-controller restarted with --launcher-image=${TO.image}; KubeVirt CR Deployed ${TO.version}`);
+
+    let fullyUpdatedAt: number | undefined;
+    const checkUpdated = () => {
+      if (fullyUpdatedAt === undefined && obs.outdated(TO.image).length === 0) fullyUpdatedAt = clock.now();
+    };
+    const unsubscribe = obs.onVmiChange(checkUpdated);
+    checkUpdated();
+    // The operator waits for the workload updater (the CR's outdatedVirtualMachineInstanceWorkloads), up to a limit.
+    const updateDeadline = clock.now() + timing.updateWaitSeconds;
+    while (fullyUpdatedAt === undefined && clock.now() < updateDeadline) await sleep(1);
+    log(
+      `${mode.name}: workload update ${fullyUpdatedAt !== undefined ? `done after ${Math.round(fullyUpdatedAt)} s` : `not done after ${timing.updateWaitSeconds} s: ${obs.outdated(TO.image).length} VMIs outdated`}; rolling drain`,
+    );
+
+    // The rolling drain: cordon, `kubectl drain`'s eviction loop, give up at the cap, reboot, uncordon.
+    const drains: DrainRecord[] = [];
+    for (const [index, node] of scenario.drainOrder.entries()) {
       const startedAt = clock.now();
       const vmisAtStart = obs.vmisOn(node).length;
-      await nodes.drain(node);
-      const fault = scenario.faults.find((f) => f.drainIndex === index);
-      let unsubscribe: (() => void) | undefined;
-      if (fault) {
-        let bound = 0;
-        unsubscribe = obs.onTargetBound((t) => {
-          if (t.node === node || !unsubscribe) return;
-          if (++bound < fault.afterTargets) return;
-          unsubscribe();
-          unsubscribe = undefined;
-          const from = clock.now();
-          const window = { node: t.node, from, to: from + fault.notReadySeconds };
-          notReadyWindows.push(window);
-          faults.push({ node: t.node, drainOf: node, fromSeconds: from, toSeconds: window.to });
-          log(`${mode.name}: fault: target node ${t.node} NotReady for ${fault.notReadySeconds} s (draining ${node})`);
-          pending.push(
-            nodes
-              .setReady(t.node, false)
-              .then(() => clock.sleep(fault.notReadySeconds))
-              .then(() => nodes.setReady(t.node, true))
-              .then(() => {
-                window.to = clock.now();
-              }),
-          );
-        });
-      }
-      // The truth's answer to "can this VMI go anywhere": another node still in service whose QEMU runs its type.
-      const elsewhere = scenario.nodes.map((n) => n.name).filter((n) => n !== node);
-      const placeable = (machineType: string | undefined) => machineType === undefined || elsewhere.some((n) => canRun(n, machineType));
-      let onlyUnplaceableSince: number | undefined;
+      await bulk.must('PATCH', `/api/v1/nodes/${node}`, { spec: { unschedulable: true } }, MERGE);
       let verdict: ReturnType<typeof drainVerdict> = 'continue';
-      while (verdict === 'continue') {
-        await clock.sleep(tick);
-        const now = clock.now();
-        const here = obs.vmisOn(node);
-        if (here.length > 0 && here.every((k) => !placeable(obs.vmi(k)?.machineType))) onlyUnplaceableSince ??= now;
-        else onlyUnplaceableSince = undefined;
-        verdict = drainVerdict({ nowSeconds: now, startedAt, vmisOnNode: here.length, onlyUnplaceableSince }, scenario.timing);
+      let lastCount = vmisAtStart;
+      let lastProgressAt = startedAt;
+      for (;;) {
+        const count = obs.vmisOn(node).length;
+        if (count < lastCount) lastProgressAt = clock.now();
+        lastCount = count;
+        verdict = drainVerdict({ nowSeconds: clock.now(), startedAt, vmisOnNode: count, lastProgressAt }, timing);
+        if (verdict !== 'continue') break;
+        await evictLaunchers(bulk, node);
+        const waitUntil = Date.now() + timing.evictRetrySeconds * 1000;
+        while (Date.now() < waitUntil && obs.vmisOn(node).length > 0) await sleep(0.5);
       }
-      unsubscribe?.();
       const endedAt = clock.now();
-      const leftKeys = obs.vmisOn(node);
-      const left = leftKeys.map((k) => {
+      const left: LeftVmi[] = obs.vmisOn(node).map((k) => {
         const [namespace, name] = k.split('/') as [string, string];
         return { namespace, name, machineType: obs.vmi(k)?.machineType ?? '' };
       });
       drains.push({ node, startedAt, endedAt, ended: verdict, vmisAtStart, left });
       loads.push(loadavg()[0]!);
       log(
-        `${mode.name}: drain ${index + 1}/${scenario.upgradeOrder.length} ${node}: ${verdict} after ${Math.round(endedAt - startedAt)} s, ` +
+        `${mode.name}: drain ${index + 1}/${scenario.drainOrder.length} ${node}: ${verdict} after ${Math.round(endedAt - startedAt)} s, ` +
           `${vmisAtStart - left.length}/${vmisAtStart} moved${left.length ? `, left ${left.map((l) => `${l.namespace}/${l.name} (${l.machineType})`).join(', ')}` : ''}`,
       );
-      // The re-image shuts down what is left: those VMs are stranded.
-      for (const l of left) await kubevirt.deleteVmi(l.namespace, l.name);
-      await nodes.setReady(node, false);
-      upgraded.add(node);
-      await clock.sleep(scenario.timing.reimageSeconds);
-      await nodes.reimaged(node, stateOf(node, true), scenario.nodes.find((n) => n.name === node)!.releaseAfter);
+      // Stalled: the operator gives up on this node's maintenance; the VMs stay where they are.
+      await sleep(timing.rebootSeconds);
+      await bulk.must('PATCH', `/api/v1/nodes/${node}`, { spec: { unschedulable: null } }, MERGE);
     }
-    const upgradeSeconds = clock.now() - upgradeStart;
-    await Promise.all(pending);
-    const upgradeWall = (Date.now() - tUpgrade) / 1000;
+    const stepSeconds = clock.now();
+    checkUpdated();
+    unsubscribe();
+    const stepWall = (Date.now() - stepStartMs) / 1000;
 
+    const outdatedAtEnd: LeftVmi[] = obs.outdated(TO.image).map((k) => {
+      const [namespace, name] = k.split('/') as [string, string];
+      return { namespace, name, machineType: obs.vmi(k)?.machineType ?? '' };
+    });
     const record: RunRecord = {
       mode: mode.name,
-      migrations: obs.migrations(),
+      migrations: obs.migrations().filter((m) => m.createdAt >= 0),
       drains,
       planStranded: plan.stranded,
+      restartedBeforeStep: restarted,
+      outdatedAtEnd,
+      vmisAtEnd: obs.allVmis().length,
+      ...(fullyUpdatedAt !== undefined ? { fullyUpdatedAt } : {}),
+      stepSeconds,
       duplicateInFlight: obs.inFlight.duplicates,
-      upgradeSeconds,
     };
     const controllerText = kvfleet ? await kvfleet.metrics() : undefined;
     const controller = controllerText
       ? Object.fromEntries(Object.entries(CONTROLLER_COUNTERS).map(([k, [name, match]]) => [k, counterSum(controllerText, name, match)]))
       : undefined;
-    const driftNodes = scenario.nodes.filter((n) => stateOf(n.name, upgraded.has(n.name)).kubevirtLabelDrift).length;
     if (opts.logDir) {
       mkdirSync(opts.logDir, { recursive: true });
       writeFileSync(join(opts.logDir, `${mode.name}.record.json`), `${JSON.stringify(record, null, 1)}\n`);
     }
+    const vc = kv.controller();
     return {
       mode,
       record,
       result: modeResult(record),
       plan,
-      evidence: obs.evidence(),
-      faults,
+      timeoutEvidence: obs.timeoutEvidence(),
       ...(kvfleet ? { policies: kvfleet.readiness.map((r) => ({ name: r.name, readyAfterMs: r.readyAfterMs })), probes: kvfleet.probes } : {}),
       ...(controller ? { controller } : {}),
-      kubevirt: kubevirt.stats(),
-      nodesWithKubevirtLabelDrift: driftNodes,
-      wallSeconds: { setup: setupWall, upgrade: upgradeWall, total: (Date.now() - t0) / 1000 },
+      virtController: { version: vc.version, startMs: vc.startMs, rssMiB: vc.rssMiB() },
+      wallSeconds: { setup: setupWall, step: stepWall, total: (Date.now() - t0) / 1000 },
       loadAverage: {
         mean: Math.round((loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)) * 10) / 10,
         max: Math.round(Math.max(0, ...loads) * 10) / 10,
         cores: cpus().length,
       },
       observerErrors: obs.watchErrors(),
+      standInErrors: [...kv.standIns.errors],
     };
   } finally {
     observer?.stop();
-    await kubevirt?.stop().catch(() => undefined);
-    if (kvfleet && opts.logDir) {
+    if (opts.logDir && plane) {
       mkdirSync(opts.logDir, { recursive: true });
-      try {
-        copyFileSync(kvfleet.controller.logFile, join(opts.logDir, `${mode.name}.controller.log`));
-        copyFileSync(kvfleet.kyverno.process.logFile, join(opts.logDir, `${mode.name}.kyverno.log`));
-      } catch {
-        // Logs are a convenience; the figures do not depend on them.
+      const copies: [string | undefined, string][] = [
+        [kubevirt?.controller().process.logFile, `${mode.name}.virt-controller.log`],
+        [kvfleet?.controller.logFile, `${mode.name}.controller.log`],
+        [kvfleet?.kyverno.process.logFile, `${mode.name}.kyverno.log`],
+      ];
+      for (const [from, to] of copies) {
+        try {
+          if (from) copyFileSync(from, join(opts.logDir, to));
+        } catch {
+          // Logs are a convenience; the figures do not depend on them.
+        }
       }
     }
+    await kubevirt?.stop().catch(() => undefined);
     await kvfleet?.stop().catch(() => undefined);
     api?.close();
     await plane?.stop();
   }
+}
+
+/** The plan's fix for a bare VMI: recreate it with the move-to type (a VMI without a VM has no template to edit). */
+async function restart(api: BulkApi, obs: RunObserver, scenario: Scenario, r: PlannedRestart): Promise<void> {
+  const v = scenario.vmis.find((x) => x.namespace === r.namespace && x.name === r.name);
+  if (!v) throw new Error(`plan names ${r.namespace}/${r.name}, which the scenario did not create`);
+  await api.must('DELETE', `${VMIS(r.namespace)}/${r.name}`);
+  await until(() => obs.vmi(`${r.namespace}/${r.name}`) === undefined, { timeoutMs: 120_000, intervalMs: 250, what: `VMI ${r.namespace}/${r.name} gone` });
+  await api.must('POST', VMIS(r.namespace), vmiManifest(v, r.to));
+}
+
+/** One round of `kubectl drain`'s evictions: every running launcher pod on the node (429s are the webhook saying "evacuating"). */
+async function evictLaunchers(api: BulkApi, node: string): Promise<void> {
+  const pods = await api.json<{ items: { metadata: { name: string; namespace: string }; status?: { phase?: string } }[] }>(
+    'GET',
+    `/api/v1/pods?labelSelector=${encodeURIComponent('kubevirt.io=virt-launcher')}&fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`,
+  );
+  await inParallel(
+    pods.items.filter((p) => p.status?.phase === 'Running'),
+    8,
+    async (p) => {
+      await api.request('POST', `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/eviction`, {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name: p.metadata.name, namespace: p.metadata.namespace },
+      });
+    },
+  );
 }

@@ -1,10 +1,10 @@
 /**
- * The chart of an upgrade-simulator run (docs/development.md): eight small bar charts (failures by cause, stranded
- * VMs, attempts, duplicate in-flight VMIMs, extra attempts, evacuated VMs, drain time per node, total
- * upgrade time), one bar group per mode. Hand-written SVG: a few rectangles and texts need no
+ * The chart of an upgrade-simulator run (docs/development.md): small bar charts (VMs left on the outdated
+ * launcher, update migrations, drains stalled, drain time per node, time to a fully updated cluster),
+ * one bar group per mode. Hand-written SVG: a few rectangles and texts need no
  * library, and the output is deterministic for the same results. Pure.
  */
-import { type FailureCause, type ModeResult } from './metrics.js';
+import { type ModeResult } from './metrics.js';
 
 export interface ChartContext {
   readonly title: string;
@@ -28,18 +28,6 @@ interface PanelSpec {
 }
 
 const FONT = "font-family='DejaVu Sans, Helvetica, Arial, sans-serif'";
-const CAUSE_COLORS: Record<FailureCause, string> = {
-  'machine-type': '#d62728',
-  unschedulable: '#ff7f0e',
-  'node-failure': '#9467bd',
-  other: '#7f7f7f',
-};
-const CAUSE_NAMES: Record<FailureCause, string> = {
-  'machine-type': 'machine type',
-  unschedulable: 'unschedulable',
-  'node-failure': 'node failure',
-  other: 'other',
-};
 
 export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -103,63 +91,56 @@ export function renderChart(results: readonly ModeResult[], ctx: ChartContext): 
   const modes = results.map((r) => r.mode);
   const pick = (f: (r: ModeResult) => number) => results.map(f);
   const minutes = (v: number) => num(Math.round(v * 10) / 10);
+  const count = (v: number) => num(Math.round(v));
   const panels: PanelSpec[] = [
     {
-      title: 'Failed migrations, by cause',
-      stacked: true,
-      format: (v) => num(Math.round(v)),
-      series: (Object.keys(CAUSE_COLORS) as FailureCause[]).map((c) => ({ name: CAUSE_NAMES[c], color: CAUSE_COLORS[c], values: pick((r) => r.failed[c]) })),
-    },
-    {
-      title: 'VMs stranded on drained nodes',
+      title: 'VMs left on the outdated launcher',
       stacked: false,
-      format: (v) => num(Math.round(v)),
+      format: count,
       series: [
-        { name: 'stranded', color: '#d62728', values: pick((r) => r.stranded) },
-        { name: 'of them named by kvfleet plan before', color: '#2ca02c', values: pick((r) => r.strandedNamedByPlan) },
+        { name: 'left', color: '#d62728', values: pick((r) => r.outdatedAtEnd) },
+        { name: 'of them named by kvfleet plan before', color: '#2ca02c', values: pick((r) => r.outdatedNamedByPlan) },
       ],
     },
     {
-      title: 'Migrations attempted',
+      title: 'Update migrations',
       stacked: false,
-      format: (v) => num(Math.round(v)),
-      series: [{ name: 'attempted', color: '#8c564b', values: pick((r) => r.attempted) }],
+      format: count,
+      series: [
+        { name: 'created', color: '#8c564b', values: pick((r) => r.updateMigrations) },
+        { name: 'failed', color: '#ff7f0e', values: pick((r) => r.updateFailed) },
+        { name: 'retried', color: '#e377c2', values: pick((r) => r.updateRetries) },
+      ],
     },
     {
-      title: 'Duplicate in-flight VMIMs',
+      title: 'Drains stalled',
       stacked: false,
-      format: (v) => num(Math.round(v)),
-      series: [{ name: 'duplicates', color: '#e377c2', values: pick((r) => r.duplicateInFlight) }],
+      format: count,
+      series: [{ name: 'stalled', color: '#d62728', values: pick((r) => r.drainsStalled) }],
     },
     {
-      title: 'Extra migration attempts',
-      stacked: false,
-      format: (v) => num(Math.round(v)),
-      series: [{ name: 'extra attempts', color: '#ff7f0e', values: pick((r) => r.extraAttempts) }],
-    },
-    {
-      title: 'VMs evacuated',
-      stacked: false,
-      format: (v) => num(Math.round(v)),
-      series: [{ name: 'evacuated', color: '#1f77b4', values: pick((r) => r.evacuated) }],
-    },
-    {
-      title: 'Drain time per node (simulated min)',
+      title: 'Drain time per node (min)',
       stacked: false,
       format: minutes,
       series: [
         { name: 'p50', color: '#1f77b4', values: pick((r) => r.drainP50Seconds / 60) },
-        { name: 'p99', color: '#aec7e8', values: pick((r) => r.drainP99Seconds / 60) },
+        { name: 'max', color: '#aec7e8', values: pick((r) => r.drainMaxSeconds / 60) },
       ],
     },
     {
-      title: 'Total upgrade time (simulated h)',
+      title: 'Fully updated after (min; 0 = never)',
       stacked: false,
-      format: (v) => num(Math.round(v * 10) / 10),
-      series: [{ name: 'total', color: '#17becf', values: pick((r) => r.upgradeSeconds / 3600) }],
+      format: minutes,
+      series: [{ name: 'fully updated', color: '#17becf', values: pick((r) => (r.fullyUpdatedSeconds ?? 0) / 60) }],
+    },
+    {
+      title: 'Step, start to last drain (min)',
+      stacked: false,
+      format: minutes,
+      series: [{ name: 'step', color: '#9467bd', values: pick((r) => r.stepSeconds / 60) }],
     },
   ];
-  const cols = 4;
+  const cols = 3;
   const pw = 320;
   const ph = 230;
   const head = 22 + 16 * (ctx.subtitle.length + 1);

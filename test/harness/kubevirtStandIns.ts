@@ -48,6 +48,8 @@ export interface StandInNode {
   /** @default 'amd64' */
   readonly architecture?: Architecture;
   readonly labels?: Readonly<Record<string, string>>;
+  /** What the kubelet reports as capacity and allocatable. @default 16 CPUs, 64Gi, 110 pods */
+  readonly capacity?: { readonly cpu?: string; readonly memory?: string; readonly pods?: string };
 }
 
 export interface KubevirtStandInOptions {
@@ -55,6 +57,13 @@ export interface KubevirtStandInOptions {
   readonly intervalMs?: number;
   /** Register virt-api's eviction webhook (an HTTPS server on a free loopback port). @default true */
   readonly evictionWebhook?: boolean;
+  /** Objects handled at once per tick (pods, VMIs): 1 keeps the test bed's order; the simulator's fleets need more. @default 1 */
+  readonly concurrency?: number;
+  /**
+   * Seconds a migration stays in `Running` (libvirt copying memory) before the target domain is
+   * ready. @default 0 (one tick)
+   */
+  readonly migrationSeconds?: (vmi: { readonly memoryBytes: number | undefined }) => number;
 }
 
 export interface KubevirtStandIns {
@@ -66,6 +75,8 @@ export interface KubevirtStandIns {
   evictPod(namespace: string, name: string): Promise<{ status: number; body: string }>;
   /** The stand-in's view of a node: its launcher entry and architecture. */
   node(name: string): StandInNode | undefined;
+  /** Every stand-in node's name, in the order added. */
+  nodeNames(): string[];
   /** Recent reconcile errors (conflicts are normal; anything else helps a failing test). */
   readonly errors: readonly string[];
   stop(): Promise<void>;
@@ -101,7 +112,7 @@ type MigrationState = {
 };
 type Vmi = {
   metadata: Meta;
-  spec?: { evictionStrategy?: string; domain?: { machine?: { type?: string } } };
+  spec?: { evictionStrategy?: string; domain?: { machine?: { type?: string }; resources?: { requests?: { memory?: string } } } };
   status?: { phase?: string; nodeName?: string; evacuationNodeName?: string; conditions?: Condition[]; migrationState?: MigrationState };
 };
 type Vmim = { metadata: Meta; status?: { phase?: string } };
@@ -126,8 +137,29 @@ async function call<T = unknown>(kc: KubeConfig, method: string, path: string, b
 const MERGE = 'application/merge-patch+json';
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  if (limit <= 1) {
+    for (const item of items) await work(item);
+    return;
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+/** `2Gi` → bytes; `undefined` for what is not a plain quantity. */
+function memoryBytesOf(q: string | undefined): number | undefined {
+  const m = q ? /^(\d+(?:\.\d+)?)([kMGT]i?)?$/.exec(q) : null;
+  return m ? Number(m[1]) * UNITS[m[2] ?? '']! : undefined;
+}
+
 export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandInOptions = {}): Promise<KubevirtStandIns> {
   const nodes = new Map<string, StandInNode>();
+  const concurrency = opts.concurrency ?? 1;
   const errors: string[] = [];
   const note = (e: unknown) => {
     if (e instanceof ApiError && e.status === 409) return; // a stale resourceVersion: next tick
@@ -156,9 +188,9 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
       const taints = (created.spec?.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/not-ready');
       await call(kc, 'PATCH', `/api/v1/nodes/${node.name}`, { metadata: { resourceVersion: created.metadata.resourceVersion }, spec: { taints } }, MERGE);
       const capacity = {
-        cpu: '16',
-        memory: '64Gi',
-        pods: '110',
+        cpu: node.capacity?.cpu ?? '16',
+        memory: node.capacity?.memory ?? '64Gi',
+        pods: node.capacity?.pods ?? '110',
         'ephemeral-storage': '100Gi',
         'devices.kubevirt.io/kvm': '1k',
         'devices.kubevirt.io/tun': '1k',
@@ -198,9 +230,9 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
 
     /** Pods bound to a stand-in node: start them, finish their deletion. */
     async syncPods(pods: Pod[]) {
-      for (const pod of pods) {
+      await eachLimited(pods, concurrency, async (pod) => {
         const nodeName = pod.spec?.nodeName;
-        if (!nodeName || !nodes.has(nodeName)) continue;
+        if (!nodeName || !nodes.has(nodeName)) return;
         const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
         try {
           if (pod.metadata.deletionTimestamp) {
@@ -212,7 +244,7 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
         } catch (e) {
           if (!(e instanceof ApiError && e.status === 404)) note(e);
         }
-      }
+      });
     },
 
     async run(pod: Pod, path: string, nodeName: string) {
@@ -296,6 +328,17 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
   const virtHandler = {
     /** node-labeller.sh + virt-handler's node labeller: the launcher's QEMU types on the node's architecture. */
     async label(name: string) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await virtHandler.labelOnce(name);
+        } catch (e) {
+          // Someone else (a cordon, a taint) wrote the node meanwhile: read it again.
+          if (!(e instanceof ApiError && e.status === 409) || attempt >= 20) throw e;
+        }
+      }
+    },
+
+    async labelOnce(name: string) {
       const node = nodes.get(name)!;
       const list = node.launcher.architectures[node.architecture ?? 'amd64'];
       const offered = list ? [...list.machineTypes, ...Object.keys(list.aliases)] : [];
@@ -330,13 +373,13 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
     },
 
     async syncVmis(vmis: Vmi[], migrations: Vmim[], pods: Pod[]) {
-      for (const vmi of vmis) {
+      await eachLimited(vmis, concurrency, async (vmi) => {
         try {
           await virtHandler.syncVmi(vmi, migrations, pods);
         } catch (e) {
           if (!(e instanceof ApiError && e.status === 404)) note(e);
         }
-      }
+      });
     },
 
     async syncVmi(vmi: Vmi, migrations: Vmim[], pods: Pod[]) {
@@ -402,7 +445,9 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
         // Source virt-handler: libvirt started the migration.
         await patch({ status: { migrationState: { startTimestamp: t, mode: 'PreCopy' } } });
       } else if (ms.startTimestamp && !ms.targetNodeDomainReadyTimestamp && phase === 'Running') {
-        // Target virt-handler: the domain runs on the target.
+        // libvirt copies the memory for `migrationSeconds`, then the domain runs on the target (target virt-handler).
+        const seconds = opts.migrationSeconds?.({ memoryBytes: memoryBytesOf(vmi.spec?.domain?.resources?.requests?.memory) }) ?? 0;
+        if (Date.now() - Date.parse(ms.startTimestamp) < seconds * 1000) return;
         await patch({ status: { migrationState: { targetNodeDomainReadyTimestamp: t } } });
       } else if (ms.targetNodeDomainReadyTimestamp && phase === 'Running') {
         // Source and target virt-handler: migration done, the VMI belongs to the target node
@@ -434,6 +479,10 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
   };
 
   // ---- virt-api's eviction webhook -------------------------------------------------------------------
+  const clusterEvictionStrategy = async (): Promise<string | undefined> => {
+    const list = await call<{ items: { spec?: { configuration?: { evictionStrategy?: string } } }[] }>(kc, 'GET', '/apis/kubevirt.io/v1/kubevirts');
+    return list.items[0]?.spec?.configuration?.evictionStrategy;
+  };
   let webhookServer: Server | undefined;
   let certDir: string | undefined;
   const evictionWebhook = {
@@ -458,7 +507,8 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
       } catch (e) {
         return deny(`kubevirt failed getting the vmi: ${(e as Error).message}`);
       }
-      const strategy = vmi.spec?.evictionStrategy;
+      // migrations.VMIEvictionStrategy: the VMI's own, else the cluster's (KubeVirt CR spec.configuration.evictionStrategy).
+      const strategy = vmi.spec?.evictionStrategy ?? (await clusterEvictionStrategy());
       if (!strategy || strategy === 'None') return { allowed: true };
       const migratable = (vmi.status?.conditions ?? []).some((c) => c.type === 'LiveMigratable' && c.status === 'True');
       if (strategy === 'LiveMigrate' && !migratable) return deny(`VMI ${vmiName} is configured with an eviction strategy but is not live-migratable`);
@@ -576,6 +626,7 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
       });
     },
     node: (name) => nodes.get(name),
+    nodeNames: () => [...nodes.keys()],
     errors,
     async stop() {
       stopped = true;

@@ -123,6 +123,35 @@ export async function setKubevirtDeployed(kc: KubeConfig, version: string): Prom
   );
 }
 
+/**
+ * The status virt-operator writes while it rolls `version` out over the one deployed before
+ * (phase Deploying, target ≠ observed deployment ID): the workload updater waits.
+ */
+export async function setKubevirtDeploying(kc: KubeConfig, from: string, to: string): Promise<void> {
+  const cr = await ok<{ metadata: { resourceVersion: string } }>(kc, 'GET', KUBEVIRT_CR_PATH);
+  await ok(
+    kc,
+    'PATCH',
+    `${KUBEVIRT_CR_PATH}/status`,
+    {
+      metadata: { resourceVersion: cr.metadata.resourceVersion },
+      status: {
+        phase: 'Deploying',
+        observedKubeVirtVersion: from,
+        targetKubeVirtVersion: to,
+        observedDeploymentID: `kvfleet-test-${from}`,
+        targetDeploymentID: `kvfleet-test-${to}`,
+        conditions: [
+          { type: 'Available', status: 'True', reason: 'AllComponentsReady', message: 'All components are ready.' },
+          { type: 'Progressing', status: 'True', reason: 'DeploymentInProgress', message: `Deploying version ${to}` },
+          { type: 'Degraded', status: 'False', reason: 'AllComponentsReady', message: 'All components are ready.' },
+        ],
+      },
+    },
+    'application/merge-patch+json',
+  );
+}
+
 export interface VirtControllerOptions {
   readonly version?: string;
   /** @default the catalogue's published image of `version` */
