@@ -90,37 +90,36 @@ export async function installKubevirt(kc: KubeConfig, opts: KubevirtInstallOptio
   await setKubevirtDeployed(kc, version);
 }
 
+/** Merge-patches the KubeVirt CR's status (optimistic: with the resourceVersion just read). */
+async function patchKubevirtStatus(kc: KubeConfig, status: Record<string, unknown>): Promise<void> {
+  const cr = await ok<{ metadata: { resourceVersion: string } }>(kc, 'GET', KUBEVIRT_CR_PATH);
+  await ok(kc, 'PATCH', `${KUBEVIRT_CR_PATH}/status`, { metadata: { resourceVersion: cr.metadata.resourceVersion }, status }, 'application/merge-patch+json');
+}
+
+const condition = (type: string, status: 'True' | 'False', reason: string, message: string) => ({ type, status, reason, message });
+const READY = 'All components are ready.';
+
 /**
  * The status virt-operator writes when `version` is fully deployed: phase Deployed, observed = target
  * version and deployment ID. A KubeVirt upgrade rewrites it (with virt-controller restarted on the
  * new launcher image) before the workload updater moves VMIs.
  */
 export async function setKubevirtDeployed(kc: KubeConfig, version: string): Promise<void> {
-  const cr = await ok<{ metadata: { resourceVersion: string } }>(kc, 'GET', KUBEVIRT_CR_PATH);
   const id = `kvfleet-test-${version}`;
-  await ok(
-    kc,
-    'PATCH',
-    `${KUBEVIRT_CR_PATH}/status`,
-    {
-      metadata: { resourceVersion: cr.metadata.resourceVersion },
-      status: {
-        phase: 'Deployed',
-        observedKubeVirtVersion: version,
-        targetKubeVirtVersion: version,
-        observedKubeVirtRegistry: 'quay.io/kubevirt',
-        targetKubeVirtRegistry: 'quay.io/kubevirt',
-        observedDeploymentID: id,
-        targetDeploymentID: id,
-        conditions: [
-          { type: 'Available', status: 'True', reason: 'AllComponentsReady', message: 'All components are ready.' },
-          { type: 'Progressing', status: 'False', reason: 'AllComponentsReady', message: 'All components are ready.' },
-          { type: 'Degraded', status: 'False', reason: 'AllComponentsReady', message: 'All components are ready.' },
-        ],
-      },
-    },
-    'application/merge-patch+json',
-  );
+  await patchKubevirtStatus(kc, {
+    phase: 'Deployed',
+    observedKubeVirtVersion: version,
+    targetKubeVirtVersion: version,
+    observedKubeVirtRegistry: 'quay.io/kubevirt',
+    targetKubeVirtRegistry: 'quay.io/kubevirt',
+    observedDeploymentID: id,
+    targetDeploymentID: id,
+    conditions: [
+      condition('Available', 'True', 'AllComponentsReady', READY),
+      condition('Progressing', 'False', 'AllComponentsReady', READY),
+      condition('Degraded', 'False', 'AllComponentsReady', READY),
+    ],
+  });
 }
 
 /**
@@ -128,28 +127,18 @@ export async function setKubevirtDeployed(kc: KubeConfig, version: string): Prom
  * (phase Deploying, target ≠ observed deployment ID): the workload updater waits.
  */
 export async function setKubevirtDeploying(kc: KubeConfig, from: string, to: string): Promise<void> {
-  const cr = await ok<{ metadata: { resourceVersion: string } }>(kc, 'GET', KUBEVIRT_CR_PATH);
-  await ok(
-    kc,
-    'PATCH',
-    `${KUBEVIRT_CR_PATH}/status`,
-    {
-      metadata: { resourceVersion: cr.metadata.resourceVersion },
-      status: {
-        phase: 'Deploying',
-        observedKubeVirtVersion: from,
-        targetKubeVirtVersion: to,
-        observedDeploymentID: `kvfleet-test-${from}`,
-        targetDeploymentID: `kvfleet-test-${to}`,
-        conditions: [
-          { type: 'Available', status: 'True', reason: 'AllComponentsReady', message: 'All components are ready.' },
-          { type: 'Progressing', status: 'True', reason: 'DeploymentInProgress', message: `Deploying version ${to}` },
-          { type: 'Degraded', status: 'False', reason: 'AllComponentsReady', message: 'All components are ready.' },
-        ],
-      },
-    },
-    'application/merge-patch+json',
-  );
+  await patchKubevirtStatus(kc, {
+    phase: 'Deploying',
+    observedKubeVirtVersion: from,
+    targetKubeVirtVersion: to,
+    observedDeploymentID: `kvfleet-test-${from}`,
+    targetDeploymentID: `kvfleet-test-${to}`,
+    conditions: [
+      condition('Available', 'True', 'AllComponentsReady', READY),
+      condition('Progressing', 'True', 'DeploymentInProgress', `Deploying version ${to}`),
+      condition('Degraded', 'False', 'AllComponentsReady', READY),
+    ],
+  });
 }
 
 export interface VirtControllerOptions {
