@@ -61,16 +61,27 @@ describe('KubeVirt alone', () => {
 });
 
 describe('KubeVirt with kvfleet', () => {
-  test("the plan's restart fixes ran before the step; only the VMIs whose only fix is holding the step are left", () => {
+  // What is left on a dropped type is decided by the plan; which VMIs on kept types are still mid-update
+  // when the run stops depends on timing (the parallel-migration slots), so only the former is asserted.
+  const leftOnDroppedType = (run: ModeRun) =>
+    run.record.outdatedAtEnd
+      .filter((v) => droppedByStep(v.machineType))
+      .map((v) => `${v.namespace}/${v.name}`)
+      .sort();
+
+  test("the plan's restart fixes ran before the step; on a dropped type only the VMIs whose only fix is holding the step are left", () => {
     expect(kvfleet.record.restartedBeforeStep.length).toBe(kvfleet.plan.restarts.length);
-    const left = kvfleet.record.outdatedAtEnd.map((v) => `${v.namespace}/${v.name}`).sort();
-    expect(left).toEqual([...kvfleet.plan.holds]);
-    expect(kvfleet.result.outdatedNamedByPlan).toBe(kvfleet.result.outdatedAtEnd);
+    expect(leftOnDroppedType(kvfleet)).toEqual([...kvfleet.plan.holds].sort());
+    expect(kvfleet.plan.holds.length).toBeGreaterThan(0); // else the comparison with baseline below proves little
   });
 
-  test('fewer VMIs left outdated and no more stalled drains than KubeVirt alone', () => {
-    expect(kvfleet.result.outdatedAtEnd).toBeLessThan(baseline.result.outdatedAtEnd);
-    expect(kvfleet.result.drainsStalled).toBeLessThanOrEqual(baseline.result.drainsStalled);
+  test('fewer VMIs left on a dropped type than KubeVirt alone, and fewer drains held by one', () => {
+    expect(leftOnDroppedType(kvfleet).length).toBeLessThan(leftOnDroppedType(baseline).length);
+    const heldByDropped = (run: ModeRun) => {
+      const dropped = new Set(leftOnDroppedType(run));
+      return run.record.drains.filter((d) => d.left.some((l) => dropped.has(`${l.namespace}/${l.name}`))).length;
+    };
+    expect(heldByDropped(kvfleet)).toBeLessThanOrEqual(heldByDropped(baseline));
   });
 
   test('its policies were Ready and put their unschedulable timeout on every VMIM; no duplicate in-flight VMIM', () => {
