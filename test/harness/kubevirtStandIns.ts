@@ -28,16 +28,17 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KubeConfig } from '@kubernetes/client-node';
+import { DOMAIN_ANNOTATION, KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX, KUBEVIRT_SCHEDULABLE_LABEL } from '../../compatibility/kubevirtNames.js';
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture, DEFAULT_MACHINE_TYPE } from '../../compatibility/machineTypeNames.js';
 import { rawRequest } from './rawRequest.js';
 
-const MACHINE_TYPE_LABEL = 'machine-type.node.kubevirt.io/';
-const SCHEDULABLE_LABEL = 'kubevirt.io/schedulable';
+// KubeVirt's own names have one home (compatibility/kubevirtNames.ts); these short names read as the stand-ins use them.
+const MACHINE_TYPE_LABEL = KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX;
+const SCHEDULABLE_LABEL = KUBEVIRT_SCHEDULABLE_LABEL;
 const HEARTBEAT_ANNOTATION = 'kubevirt.io/heartbeat';
 const NODE_NAME_LABEL = 'kubevirt.io/nodeName';
 const MIGRATION_TARGET_NODE_LABEL = 'kubevirt.io/migrationTargetNodeName';
-const DOMAIN_ANNOTATION = 'kubevirt.io/domain';
 const EVICTION_WEBHOOK = 'kvfleet-standin-virt-launcher-eviction-interceptor';
 const VMI_PATH = (ns: string, name?: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances${name ? `/${name}` : ''}`;
 
