@@ -16,6 +16,9 @@
  * Helm merges the values file over the chart's defaults, so a key the file leaves out renders the
  * default. Only the two flags kvfleet writes are mapped; the test bed sets the network flags itself.
  */
+import { parse } from 'yaml';
+import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
+import { valuesFiles } from '../../generators/valuesFiles.js';
 
 export type KubeOvnChart = 'kube-ovn' | 'kube-ovn-v2';
 
@@ -55,4 +58,19 @@ export function kubeOvnControllerMigrationFlags(chart: KubeOvnChart, values: unk
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The migration flags kube-ovn-controller gets from the values file kvfleet generates for `cluster`
+ * (`dist/<cluster>/values/kube-ovn.yaml`, rendered by the chart the definition installs). Throws
+ * when the definition has kvfleet write no Kube-OVN values.
+ */
+export function kvfleetKubeOvnControllerFlags(cluster: ClusterDefinition): string[] {
+  const kubeOvn = cluster.kubeOvn;
+  if (kubeOvn === 'none' || kubeOvn.install === undefined || kubeOvn.install === 'external') {
+    throw new Error(`${cluster.name} does not have kvfleet write Kube-OVN chart values (kubeOvn.install)`);
+  }
+  const file = valuesFiles(cluster).find((f) => f.path === 'values/kube-ovn.yaml');
+  if (!file) throw new Error(`kvfleet writes no values/kube-ovn.yaml for ${cluster.name}`);
+  return kubeOvnControllerMigrationFlags(kubeOvn.install.chart, parse(file.content));
 }

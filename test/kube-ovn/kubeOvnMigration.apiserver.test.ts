@@ -9,14 +9,12 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parse } from 'yaml';
 import edgeOvn from '../../clusters/edge-ovn.js';
 import { KNOWN_VERSION_ISSUES } from '../../fleet/knownVersionIssues.js';
 import { knownIssuesOf } from '../../fleet/versionLint.js';
-import { valuesFiles } from '../../generators/valuesFiles.js';
 import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
 import { createKubeOvnNode, KUBE_OVN_VERSION, type KubeOvnTestBed, mergePatch, type PortChange, startKubeOvn } from '../harness/kubeOvn.js';
-import { kubeOvnControllerMigrationFlags } from '../harness/kubeOvnChartFlags.js';
+import { kvfleetKubeOvnControllerFlags } from '../harness/kubeOvnChartFlags.js';
 import {
   bindPod,
   createLauncherPod,
@@ -42,14 +40,7 @@ const WAIT = { timeoutMs: 60_000 };
 const TEST_TIMEOUT = 300_000;
 
 /** The controller flags kvfleet's generated values for edge-ovn render (kube-ovn-v2 chart templates). */
-function kvfleetFlags(): string[] {
-  if (edgeOvn.kubeOvn === 'none' || edgeOvn.kubeOvn.install === undefined || edgeOvn.kubeOvn.install === 'external') {
-    throw new Error('edge-ovn no longer has kvfleet write Kube-OVN chart values');
-  }
-  const file = valuesFiles(edgeOvn).find((f) => f.path === 'values/kube-ovn.yaml');
-  if (!file) throw new Error('no values/kube-ovn.yaml for edge-ovn');
-  return kubeOvnControllerMigrationFlags(edgeOvn.kubeOvn.install.chart, parse(file.content));
-}
+const kvfleetFlags = () => kvfleetKubeOvnControllerFlags(edgeOvn);
 
 const hasMultiChassis = (c: PortChange) => c.options['requested-chassis'] === MULTI_CHASSIS['requested-chassis'] && c.options['activation-strategy'] === 'rarp';
 const hasMigrationOptions = (c: PortChange) => c.options['activation-strategy'] !== undefined || (c.options['requested-chassis'] ?? '').includes(',');

@@ -1,0 +1,33 @@
+/**
+ * What kube-ovn-controller says it did with a migration, read from its own log. v1.16.2's
+ * `handleAddOrUpdateVMIMigration` (pkg/controller/kubevirt.go) logs a warning and returns without
+ * error when, at `Scheduling`, the target pod has no node yet:
+ *
+ *   VM pod <ns>/<pod> migration setup skipped, source node: <src>, target node: <dst> (migration job UID: <uid>)
+ *
+ * It is queued again only on the VMIM's next phase change (`enqueueUpdateVMIMigration`), and no later
+ * phase sets the options: that migration never gets the multi-chassis port (kube-ovn#6823, fixed by
+ * PR #6834 in v1.16.3). The log is the controller's own account, so the report counts what it
+ * skipped rather than guessing from timings. Pure.
+ */
+
+export interface SkippedSetup {
+  readonly uid: string;
+  readonly pod: string;
+  readonly sourceNode: string;
+  /** Empty when the target pod was still unbound: the kube-ovn#6823 case. */
+  readonly targetNode: string;
+}
+
+const SKIPPED = /VM pod (\S+) migration setup skipped, source node: (\S*), target node: (\S*) \(migration job UID: ([0-9a-f-]+)\)/;
+
+/** Every skipped migration setup in the log, by VMIM UID (the first line for each). */
+export function skippedSetups(log: string): Map<string, SkippedSetup> {
+  const out = new Map<string, SkippedSetup>();
+  for (const line of log.split('\n')) {
+    const m = SKIPPED.exec(line);
+    if (!m || out.has(m[4]!)) continue;
+    out.set(m[4]!, { uid: m[4]!, pod: m[1]!, sourceNode: m[2]!, targetNode: m[3]! });
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, test } from 'vitest';
+import { migrationNetworkRecord, type ObservedMigration, PORT_SETTLE_MS, summarisePhase } from './metrics.js';
+
+const base: ObservedMigration = {
+  uid: 'u1',
+  vmim: 'kubevirt-evacuation-a',
+  vm: 'vm-1',
+  phase: 'rolling-drain',
+  createdAt: 1_000,
+  sourceNode: 'node-0',
+  targetNode: 'node-1',
+  schedulingAt: 1_100,
+  schedulingRv: 50,
+  boundAt: 1_150,
+  boundRv: 55,
+  endedAt: 4_000,
+  outcome: 'succeeded',
+};
+const multi = (at: number, src = 'node-0', dst = 'node-1') => ({ at, options: { 'requested-chassis': `${src},${dst}`, 'activation-strategy': 'rarp' } });
+const handed = (at: number, dst = 'node-1') => ({ at, options: { 'requested-chassis': dst } });
+
+describe('migrationNetworkRecord', () => {
+  test('both chassis during the migration, then the target alone: set, latency from binding, handed over', () => {
+    const r = migrationNetworkRecord(base, [multi(1_190), handed(4_010)], new Set());
+    expect(r).toMatchObject({ multiChassis: true, boundToOptionsMs: 40, handedToTarget: true, skippedUnbound: false, targetWaitedMs: 50 });
+  });
+
+  test("another migration's options (other nodes, or outside its window) do not count", () => {
+    expect(migrationNetworkRecord(base, [multi(1_190, 'node-2', 'node-1')], new Set()).multiChassis).toBe(false);
+    expect(migrationNetworkRecord(base, [multi(900)], new Set()).multiChassis).toBe(false);
+    expect(migrationNetworkRecord(base, [multi(4_000 + PORT_SETTLE_MS + 1)], new Set()).multiChassis).toBe(false);
+  });
+
+  test('RARP activation is part of it: requested-chassis alone is not the multi-chassis port', () => {
+    expect(migrationNetworkRecord(base, [{ at: 1_200, options: { 'requested-chassis': 'node-0,node-1' } }], new Set()).multiChassis).toBe(false);
+  });
+
+  test("a skip in the controller's log marks the migration; a target bound first waited 0 ms", () => {
+    const r = migrationNetworkRecord({ ...base, boundRv: 40, boundAt: 1_050 }, [], new Set(['u1']));
+    expect(r).toMatchObject({ skippedUnbound: true, multiChassis: false, targetWaitedMs: 0, handedToTarget: false });
+    expect(r.boundToOptionsMs).toBeUndefined();
+  });
+
+  test('a failed migration is never handed to the target', () => {
+    expect(migrationNetworkRecord({ ...base, outcome: 'failed' }, [multi(1_190), handed(4_010)], new Set()).handedToTarget).toBe(false);
+  });
+});
+
+describe('summarisePhase', () => {
+  test('counts, skipped-and-set-later, latency p50 and max, longest wait', () => {
+    const records = [
+      migrationNetworkRecord(base, [multi(1_160)], new Set()),
+      migrationNetworkRecord({ ...base, uid: 'u2', boundAt: 1_400, boundRv: 60 }, [multi(1_500)], new Set()),
+      migrationNetworkRecord({ ...base, uid: 'u3', boundAt: 7_100, boundRv: 70, outcome: 'failed' }, [], new Set(['u3'])),
+    ];
+    expect(summarisePhase(records)).toEqual({
+      migrations: 3,
+      succeeded: 2,
+      failed: 1,
+      multiChassis: 2,
+      skippedUnbound: 1,
+      skippedUnboundMultiChassis: 0,
+      targetWaitedMaxMs: 6_000,
+      handedToTarget: 0,
+      boundToOptionsP50Ms: 10,
+      boundToOptionsMaxMs: 100,
+    });
+  });
+
+  test('no migrations: zeros and no latency', () => {
+    expect(summarisePhase([])).toMatchObject({ migrations: 0, multiChassis: 0, targetWaitedMaxMs: 0 });
+    expect(summarisePhase([]).boundToOptionsP50Ms).toBeUndefined();
+  });
+});
