@@ -28,25 +28,28 @@ describe("kube-ovn-controller with kvfleet's generated settings", () => {
     expect(kvfleet.flags).toEqual(expect.arrayContaining(['--enable-live-migration-optimize=true', '--keep-vm-ip=true']));
   });
 
-  test('rolling drain: every migration moved its VM, and its port got both chassis and RARP, then the target alone', () => {
-    const s = kvfleet.phases['rolling-drain'];
-    expect(s.migrations).toBeGreaterThanOrEqual(scenario.vms.length);
-    expect(s.succeeded).toBe(s.migrations);
-    expect(s.multiChassis).toBe(s.migrations);
-    expect(s.handedToTarget).toBe(s.succeeded);
-    expect(kvfleet.drains.filter((d) => d.phase === 'rolling-drain').every((d) => d.left === 0)).toBe(true);
+  test('every migration kube-ovn-controller set up got both chassis and RARP, then went to the target alone', () => {
+    const setUp = kvfleet.migrations.filter((m) => m.targetBound && !m.skippedUnbound);
+    expect(setUp.length).toBeGreaterThanOrEqual(scenario.vms.length);
+    expect(setUp.filter((m) => !m.multiChassis)).toEqual([]);
+    expect(setUp.filter((m) => m.outcome === 'succeeded' && !m.handedToTarget)).toEqual([]);
   });
 
-  test('target pods waiting for a node: kube-ovn#6823 happens as the version lint predicts for v1.16.2', () => {
+  test('kube-ovn#6823 happens as the version lint predicts for v1.16.2: a skipped setup is never redone', () => {
     const lint = knownIssuesOf(kubeOvnScenarioCluster(scenario.nodes.length)).map((f) => f.issue.id);
     expect(lint).toContain('kube-ovn#6823');
-    const waiting = kvfleet.migrations.filter((m) => m.phase === 'targets-wait');
-    const skipped = waiting.filter((m) => m.skippedUnbound);
-    // The other nodes stay cordoned while the first migrations enter Scheduling: their targets are unbound.
-    expect(skipped.length).toBeGreaterThan(0);
-    expect(skipped.every((m) => !m.multiChassis && (m.targetWaitedMs ?? 0) > 1000)).toBe(true);
-    // The migrations created after the uncordon find a node at once and get the options.
-    expect(waiting.filter((m) => !m.skippedUnbound).every((m) => m.multiChassis)).toBe(true);
+    const skipped = kvfleet.migrations.filter((m) => m.skippedUnbound);
+    // The other nodes stay cordoned while the last drain's first migrations enter Scheduling: their targets are unbound.
+    expect(skipped.filter((m) => m.phase === 'targets-wait').length).toBeGreaterThan(0);
+    expect(skipped.filter((m) => m.multiChassis)).toEqual([]);
+    // Where an earlier migration left the port naming its source, the target can never claim it and never
+    // starts (KubeVirt would fail the migration after its 15-min pending timeout); every VM has migrated by then.
+    const pinned = skipped.filter((m) => m.portPinned);
+    expect(pinned.filter((m) => m.phase === 'targets-wait').length).toBeGreaterThan(0);
+    expect(pinned.filter((m) => m.outcome !== 'unfinished')).toEqual([]);
+    // …holding the node's outbound migration slots: that drain stalls (the availability cost the lint names).
+    expect(kvfleet.drains.find((d) => d.phase === 'targets-wait')!.left).toBeGreaterThanOrEqual(pinned.filter((m) => m.phase === 'targets-wait').length);
+    expect(off.drains.find((d) => d.phase === 'targets-wait')!.left).toBe(0);
   });
 
   test('the checks the bench prints agree', () => {

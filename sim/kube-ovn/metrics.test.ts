@@ -41,6 +41,20 @@ describe('migrationNetworkRecord', () => {
     expect(r.boundToOptionsMs).toBeUndefined();
   });
 
+  test('a port left naming one chassis by an earlier migration is pinned; a fresh or multi-chassis one is not', () => {
+    expect(migrationNetworkRecord(base, [handed(500, 'node-0')], new Set()).portPinned).toBe(true);
+    expect(migrationNetworkRecord(base, [], new Set()).portPinned).toBe(false);
+    expect(migrationNetworkRecord(base, [multi(500)], new Set()).portPinned).toBe(false);
+    // Changes during the migration do not count.
+    expect(migrationNetworkRecord(base, [handed(1_500, 'node-0')], new Set()).portPinned).toBe(false);
+  });
+
+  test('a skipped migration on a pinned port that never finished is counted apart from one that did', () => {
+    const stuck = migrationNetworkRecord({ ...base, uid: 's1', outcome: 'unfinished' }, [handed(500, 'node-0')], new Set(['s1']));
+    const ran = migrationNetworkRecord({ ...base, uid: 's2' }, [], new Set(['s2']));
+    expect(summarisePhase([stuck, ran])).toMatchObject({ skippedUnbound: 2, skippedPinned: 1, skippedPinnedFinished: 0, unfinished: 1, setUp: 0 });
+  });
+
   test('a failed migration is never handed to the target', () => {
     expect(migrationNetworkRecord({ ...base, outcome: 'failed' }, [multi(1_190), handed(4_010)], new Set()).handedToTarget).toBe(false);
   });
@@ -57,9 +71,14 @@ describe('summarisePhase', () => {
       migrations: 3,
       succeeded: 2,
       failed: 1,
+      unfinished: 0,
+      setUp: 2,
+      setUpMultiChassis: 2,
       multiChassis: 2,
       skippedUnbound: 1,
       skippedUnboundMultiChassis: 0,
+      skippedPinned: 0,
+      skippedPinnedFinished: 0,
       targetWaitedMaxMs: 6_000,
       handedToTarget: 0,
       boundToOptionsP50Ms: 10,

@@ -39,7 +39,16 @@ export interface MigrationNetworkRecord {
   readonly phase: KubeOvnPhase;
   readonly sourceNode?: string;
   readonly targetNode?: string;
+  /** `unfinished`: still running at the end (its target never started, or it waited behind one that did not). */
   readonly outcome: ObservedMigration['outcome'];
+  /** The target pod was bound to a node (kube-ovn-controller had something to set up). */
+  readonly targetBound: boolean;
+  /**
+   * When the migration was created, the VM's port already named one chassis (`requested-chassis`,
+   * left by an earlier migration): only that node's ovn-controller may claim it, so a target whose
+   * setup is skipped can never start.
+   */
+  readonly portPinned: boolean;
   /** Milliseconds the target pod waited for a node after the VMIM entered Scheduling (0 when bound first). */
   readonly targetWaitedMs?: number;
   /** kube-ovn-controller logged that it skipped the setup because the target pod had no node (kube-ovn#6823). */
@@ -72,6 +81,8 @@ export function migrationNetworkRecord(m: ObservedMigration, portChanges: readon
     m.outcome === 'succeeded' && dst !== undefined && m.endedAt !== undefined
       ? during.some((c) => c.at >= (options?.at ?? m.createdAt) && c.options['requested-chassis'] === dst)
       : false;
+  const before = portChanges.filter((c) => c.at < m.createdAt).at(-1);
+  const pinned = (before?.options['requested-chassis'] ?? '').split(',').filter(Boolean).length === 1;
   const waited = m.boundRv !== undefined && m.schedulingRv !== undefined && m.boundRv > m.schedulingRv;
   return {
     vmim: m.vmim,
@@ -80,6 +91,8 @@ export function migrationNetworkRecord(m: ObservedMigration, portChanges: readon
     ...(src ? { sourceNode: src } : {}),
     ...(dst ? { targetNode: dst } : {}),
     outcome: m.outcome,
+    targetBound: m.boundAt !== undefined,
+    portPinned: pinned,
     ...(m.boundAt !== undefined && m.schedulingAt !== undefined ? { targetWaitedMs: waited ? Math.max(0, m.boundAt - m.schedulingAt) : 0 } : {}),
     skippedUnbound: skippedUnbound.has(m.uid),
     multiChassis: options !== undefined,
@@ -93,10 +106,20 @@ export interface PhaseSummary {
   readonly migrations: number;
   readonly succeeded: number;
   readonly failed: number;
+  /** Neither Succeeded nor Failed at the end. */
+  readonly unfinished: number;
+  /** Migrations with a bound target whose setup kube-ovn-controller did not skip, and how many got the options. */
+  readonly setUp: number;
+  readonly setUpMultiChassis: number;
   readonly multiChassis: number;
-  /** Migrations kube-ovn-controller skipped with the target pod unbound, and of those how many got the options anyway. */
+  /**
+   * Migrations kube-ovn-controller skipped with the target pod unbound; of those, how many got the
+   * options anyway, and how many had a port pinned to the source (and of those, how many still finished).
+   */
   readonly skippedUnbound: number;
   readonly skippedUnboundMultiChassis: number;
+  readonly skippedPinned: number;
+  readonly skippedPinnedFinished: number;
   /** The longest a target pod waited for a node after Scheduling. */
   readonly targetWaitedMaxMs: number;
   readonly handedToTarget: number;
@@ -116,15 +139,21 @@ export function summarisePhase(records: readonly MigrationNetworkRecord[]): Phas
     .filter((x): x is number => x !== undefined)
     .sort((a, b) => a - b);
   const skipped = records.filter((r) => r.skippedUnbound);
+  const setUp = records.filter((r) => r.targetBound && !r.skippedUnbound);
   const p50 = percentile(latencies, 50);
   const max = latencies.at(-1);
   return {
     migrations: records.length,
     succeeded: records.filter((r) => r.outcome === 'succeeded').length,
     failed: records.filter((r) => r.outcome === 'failed').length,
+    unfinished: records.filter((r) => r.outcome === 'unfinished').length,
+    setUp: setUp.length,
+    setUpMultiChassis: setUp.filter((r) => r.multiChassis).length,
     multiChassis: records.filter((r) => r.multiChassis).length,
     skippedUnbound: skipped.length,
     skippedUnboundMultiChassis: skipped.filter((r) => r.multiChassis).length,
+    skippedPinned: skipped.filter((r) => r.portPinned).length,
+    skippedPinnedFinished: skipped.filter((r) => r.portPinned && r.outcome !== 'unfinished').length,
     targetWaitedMaxMs: Math.max(0, ...records.map((r) => r.targetWaitedMs ?? 0)),
     handedToTarget: records.filter((r) => r.handedToTarget).length,
     ...(p50 !== undefined ? { boundToOptionsP50Ms: p50 } : {}),

@@ -61,7 +61,7 @@ export const KUBE_OVN_TIMING: KubeOvnTiming = {
   parallelOutboundMigrationsPerNode: 2,
 };
 
-export const KUBE_OVN_SMALL_TIMING: KubeOvnTiming = { ...KUBE_OVN_TIMING, drainCapSeconds: 60, targetWaitSeconds: 6 };
+export const KUBE_OVN_SMALL_TIMING: KubeOvnTiming = { ...KUBE_OVN_TIMING, drainCapSeconds: 30, targetWaitSeconds: 6 };
 
 export interface KubeOvnScenarioVm {
   readonly name: string;

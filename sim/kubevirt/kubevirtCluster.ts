@@ -6,12 +6,15 @@
  */
 import { type KubeConfig } from '@kubernetes/client-node';
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
+import { type Architecture } from '../../compatibility/machineTypeNames.js';
 import { type ControlPlane } from '../../test/harness/controlPlane.js';
-import { type KubevirtStandIns, startKubevirtStandIns } from '../../test/harness/kubevirtStandIns.js';
+import { type KubevirtStandInOptions, type KubevirtStandIns, startKubevirtStandIns } from '../../test/harness/kubevirtStandIns.js';
 import { installKubevirt, setKubevirtDeployed, setKubevirtDeploying, startVirtController, type VirtController } from '../../test/harness/virtController.js';
 
 export interface KubevirtNode {
   readonly name: string;
+  /** What the kubelet reports (`kubernetes.io/arch`) and which list of the launcher the node labeller reads. @default 'amd64' */
+  readonly architecture?: Architecture;
   readonly labels: Readonly<Record<string, string>>;
   readonly capacity: { readonly cpu: string; readonly memory: string; readonly pods: string };
 }
@@ -27,6 +30,10 @@ export interface KubevirtClusterOptions {
   readonly migrationSeconds: (memoryBytes: number | undefined) => number;
   /** Objects the stand-ins handle at once. @default 8 */
   readonly concurrency?: number;
+  /** Stand-in virt-handler fails migrations to a node whose launcher lacks the type (kubevirtStandIns.ts). @default false */
+  readonly failMigrationWhenTargetLacksMachineType?: boolean;
+  /** The CNI's gate before the kubelet stand-in starts a pod (kubevirtStandIns.ts `networkReady`). @default always ready */
+  readonly networkReady?: KubevirtStandInOptions['networkReady'];
 }
 
 export interface KubevirtCluster {
@@ -62,10 +69,20 @@ export async function startKubevirtCluster(plane: ControlPlane, opts: KubevirtCl
   const standIns = await startKubevirtStandIns(kc, {
     concurrency: opts.concurrency ?? 8,
     migrationSeconds: (vmi) => opts.migrationSeconds(vmi.memoryBytes),
+    failMigrationWhenTargetLacksMachineType: opts.failMigrationWhenTargetLacksMachineType ?? false,
+    ...(opts.networkReady ? { networkReady: opts.networkReady } : {}),
   });
   let controller: VirtController | undefined;
   try {
-    for (const n of opts.nodes) await standIns.addNode({ name: n.name, launcher: opts.launcher.entry, labels: n.labels, capacity: n.capacity });
+    for (const n of opts.nodes) {
+      await standIns.addNode({
+        name: n.name,
+        launcher: opts.launcher.entry,
+        labels: n.labels,
+        capacity: n.capacity,
+        ...(n.architecture ? { architecture: n.architecture } : {}),
+      });
+    }
     controller = await startVirtController(plane, { version: opts.version, launcherImage: opts.launcher.image });
   } catch (e) {
     await standIns.stop();

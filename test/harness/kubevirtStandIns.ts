@@ -65,6 +65,29 @@ export interface KubevirtStandInOptions {
    * ready. @default 0 (one tick)
    */
   readonly migrationSeconds?: (vmi: { readonly memoryBytes: number | undefined }) => number;
+  /**
+   * Fail a migration, as the source virt-handler reports it, when the target node's launcher entry lacks
+   * the VMI's `status.machine.type`: the target libvirt refuses the incoming domain ("Emulator … does
+   * not support machine type …", libvirt src/qemu/qemu_validate.c) and virt-launcher marks the
+   * migration failed (kubevirt v1.5.0 pkg/virt-launcher/virtwrap/live-migration-source.go
+   * setMigrationResult). Needed where nothing keeps target pods off such nodes (KubeVirt before 1.5.1);
+   * off by default because the upgrade simulator relabels a node (new entry) while target pods of the
+   * previous launcher image, whose QEMU still has the type, may run there. @default false
+   */
+  readonly failMigrationWhenTargetLacksMachineType?: boolean;
+  /**
+   * The CNI's say before the kubelet starts a bound pod's containers: the sandbox's network must be
+   * set up first. kube-ovn-cni waits for ovn-controller on the node to claim the pod's port, which it
+   * does only while the port's `requested-chassis` is unset or names that node (OVN ovn-nb(5),
+   * Logical_Switch_Port options:requested-chassis); otherwise the pod stays in ContainerCreating ("ovs
+   * interface … is not ready after 30s"). Asked again every tick until it says yes. @default always ready
+   */
+  readonly networkReady?: (pod: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly nodeName: string;
+    readonly labels: Readonly<Record<string, string>>;
+  }) => Promise<boolean> | boolean;
 }
 
 export interface KubevirtStandIns {
@@ -114,7 +137,14 @@ type MigrationState = {
 type Vmi = {
   metadata: Meta;
   spec?: { evictionStrategy?: string; domain?: { machine?: { type?: string }; resources?: { requests?: { memory?: string } } } };
-  status?: { phase?: string; nodeName?: string; evacuationNodeName?: string; conditions?: Condition[]; migrationState?: MigrationState };
+  status?: {
+    phase?: string;
+    nodeName?: string;
+    evacuationNodeName?: string;
+    conditions?: Condition[];
+    migrationState?: MigrationState;
+    machine?: { type?: string };
+  };
 };
 type Vmim = { metadata: Meta; status?: { phase?: string } };
 type Node = { metadata: Meta; spec?: { taints?: { key: string }[] }; status?: { addresses?: { type: string; address: string }[] } };
@@ -240,7 +270,8 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
             // Containers stopped: the kubelet confirms the deletion.
             await call(kc, 'DELETE', path, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
           } else if ((pod.status?.phase ?? 'Pending') === 'Pending') {
-            await kubelet.run(pod, path, nodeName);
+            const ready = opts.networkReady?.({ namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, nodeName, labels: pod.metadata.labels ?? {} }) ?? true;
+            if (await ready) await kubelet.run(pod, path, nodeName);
           }
         } catch (e) {
           if (!(e instanceof ApiError && e.status === 404)) note(e);
@@ -373,6 +404,14 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
       return list?.machineTypes.includes(canonical) ? canonical : undefined;
     },
 
+    /** With `failMigrationWhenTargetLacksMachineType`: the target node's launcher lacks the VMI's canonical type. */
+    targetLacksType(vmi: Vmi, targetNode: string): boolean {
+      const type = vmi.status?.machine?.type;
+      if (!opts.failMigrationWhenTargetLacksMachineType || !type) return false;
+      const node = nodes.get(targetNode)!;
+      return !(node.launcher.architectures[node.architecture ?? 'amd64']?.machineTypes ?? []).includes(type);
+    },
+
     async syncVmis(vmis: Vmi[], migrations: Vmim[], pods: Pod[]) {
       await eachLimited(vmis, concurrency, async (vmi) => {
         try {
@@ -442,6 +481,11 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
             },
           },
         });
+      } else if (ms.targetNodeAddress && !ms.startTimestamp && phase === 'TargetReady' && virtHandler.targetLacksType(vmi, ms.targetNode)) {
+        // Source virt-handler: libvirt's migrate call failed at once, the target QEMU lacking the type.
+        const type = vmi.status?.machine?.type;
+        const failureReason = `unsupported configuration: Emulator '/usr/libexec/qemu-kvm' does not support machine type '${type}'`;
+        await patch({ status: { migrationState: { startTimestamp: t, endTimestamp: t, completed: true, failed: true, failureReason } } });
       } else if (ms.targetNodeAddress && !ms.startTimestamp && phase === 'TargetReady') {
         // Source virt-handler: libvirt started the migration.
         await patch({ status: { migrationState: { startTimestamp: t, mode: 'PreCopy' } } });
