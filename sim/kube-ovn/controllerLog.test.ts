@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { skippedSetups } from './controllerLog.js';
+import { handledPhases, skippedSetups } from './controllerLog.js';
 
 // Lines as kube-ovn-controller v1.16.2 writes them (klog header, pkg/controller/kubevirt.go).
 const UNBOUND =
@@ -25,5 +25,19 @@ describe('skippedSetups', () => {
     const skips = skippedSetups([UNBOUND, later, 'W1207 x kubevirt.go:1] target pod not yet created for migration job UID abc in phase Scheduling'].join('\n'));
     expect(skips.size).toBe(1);
     expect([...skips.values()][0]!.targetNode).toBe('');
+  });
+});
+
+describe('handledPhases', () => {
+  test('collects every phase the handler logged per VMIM, whether the VMI state was current, stale or nil', () => {
+    const log = [
+      'I1207 16:09:30.255799   25948 kubevirt.go:134] current vmiMigration vms/kubevirt-evacuation-sm4bw status Pending, vmi MigrationState is nil',
+      'I1207 16:09:35.516660   25948 kubevirt.go:134] current vmiMigration vms/kubevirt-evacuation-sm4bw status Scheduled, vmi MigrationState is nil',
+      'I1207 16:09:35.800945   25948 kubevirt.go:122] current vmiMigration vms/kubevirt-evacuation-sm4bw status PreparingTarget, target Node node-1, source Node node-5',
+      'I1207 16:09:36.000000   25948 kubevirt.go:132] current vmiMigration vms/kubevirt-evacuation-xyz status Scheduling, vmi MigrationState is stale',
+    ].join('\n');
+    const phases = handledPhases(log);
+    expect([...phases.get('vms/kubevirt-evacuation-sm4bw')!]).toEqual(['Pending', 'Scheduled', 'PreparingTarget']);
+    expect(phases.get('vms/kubevirt-evacuation-xyz')?.has('Scheduling')).toBe(true);
   });
 });

@@ -31,3 +31,23 @@ export function skippedSetups(log: string): Map<string, SkippedSetup> {
   }
   return out;
 }
+
+const HANDLED = /current vmiMigration (\S+) status (\w+)/;
+
+/**
+ * The phases in which kube-ovn-controller handled each VMIM (`namespace/name` → phases), from the line
+ * `handleAddOrUpdateVMIMigration` logs for every key it takes from its queue. The handler reads the
+ * VMIM as it is then (a GET), not as it was when queued, and only `Scheduling` sets the options: a
+ * migration whose target ran before its key came up is handled in `Scheduled` or later and gets none.
+ */
+export function handledPhases(log: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const line of log.split('\n')) {
+    const m = HANDLED.exec(line);
+    if (!m) continue;
+    const phases = out.get(m[1]!) ?? new Set<string>();
+    phases.add(m[2]!);
+    out.set(m[1]!, phases);
+  }
+  return out;
+}

@@ -53,6 +53,8 @@ export interface MigrationNetworkRecord {
   readonly targetWaitedMs?: number;
   /** kube-ovn-controller logged that it skipped the setup because the target pod had no node (kube-ovn#6823). */
   readonly skippedUnbound: boolean;
+  /** kube-ovn-controller handled the VMIM while it was in Scheduling, the only phase that sets the options. */
+  readonly handledInScheduling: boolean;
   /** The port got both chassis and the RARP activation during this migration. */
   readonly multiChassis: boolean;
   /** Milliseconds from the target pod's binding to the multi-chassis options (when both happened). */
@@ -67,11 +69,16 @@ export const PORT_SETTLE_MS = 5_000;
 const isMultiChassis = (o: Readonly<Record<string, string>>, src: string, dst: string) =>
   o['requested-chassis'] === `${src},${dst}` && o['activation-strategy'] === 'rarp';
 
-/**
- * The record of one migration, from its observation, every change of its VM's port and the
- * migrations kube-ovn-controller skipped with the target unbound (controllerLog.ts, by VMIM UID).
- */
-export function migrationNetworkRecord(m: ObservedMigration, portChanges: readonly PortOptionsChange[], skippedUnbound: ReadonlySet<string>): MigrationNetworkRecord {
+/** What kube-ovn-controller's own log says (controllerLog.ts). */
+export interface ControllerAccount {
+  /** VMIM UIDs whose setup it skipped with the target pod unbound. */
+  readonly skippedUnbound: ReadonlySet<string>;
+  /** VMIM names it handled while they were in `Scheduling`. */
+  readonly handledInScheduling: ReadonlySet<string>;
+}
+
+/** The record of one migration, from its observation, every change of its VM's port and the controller's account. */
+export function migrationNetworkRecord(m: ObservedMigration, portChanges: readonly PortOptionsChange[], account: ControllerAccount): MigrationNetworkRecord {
   const end = (m.endedAt ?? Number.POSITIVE_INFINITY) + PORT_SETTLE_MS;
   const during = portChanges.filter((c) => c.at >= m.createdAt && c.at <= end);
   const src = m.sourceNode;
@@ -94,7 +101,8 @@ export function migrationNetworkRecord(m: ObservedMigration, portChanges: readon
     targetBound: m.boundAt !== undefined,
     portPinned: pinned,
     ...(m.boundAt !== undefined && m.schedulingAt !== undefined ? { targetWaitedMs: waited ? Math.max(0, m.boundAt - m.schedulingAt) : 0 } : {}),
-    skippedUnbound: skippedUnbound.has(m.uid),
+    skippedUnbound: account.skippedUnbound.has(m.uid),
+    handledInScheduling: account.handledInScheduling.has(m.vmim),
     multiChassis: options !== undefined,
     ...(options && m.boundAt !== undefined ? { boundToOptionsMs: Math.max(0, options.at - m.boundAt) } : {}),
     handedToTarget: handed,
@@ -108,9 +116,11 @@ export interface PhaseSummary {
   readonly failed: number;
   /** Neither Succeeded nor Failed at the end. */
   readonly unfinished: number;
-  /** Migrations with a bound target whose setup kube-ovn-controller did not skip, and how many got the options. */
+  /** Migrations kube-ovn-controller handled in Scheduling with a bound target (it set them up), and how many got the options. */
   readonly setUp: number;
   readonly setUpMultiChassis: number;
+  /** Migrations with a bound target that it handled only after Scheduling (the target already ran). */
+  readonly handledLate: number;
   readonly multiChassis: number;
   /**
    * Migrations kube-ovn-controller skipped with the target pod unbound; of those, how many got the
@@ -139,7 +149,7 @@ export function summarisePhase(records: readonly MigrationNetworkRecord[]): Phas
     .filter((x): x is number => x !== undefined)
     .sort((a, b) => a - b);
   const skipped = records.filter((r) => r.skippedUnbound);
-  const setUp = records.filter((r) => r.targetBound && !r.skippedUnbound);
+  const setUp = records.filter((r) => r.targetBound && r.handledInScheduling && !r.skippedUnbound);
   const p50 = percentile(latencies, 50);
   const max = latencies.at(-1);
   return {
@@ -149,6 +159,7 @@ export function summarisePhase(records: readonly MigrationNetworkRecord[]): Phas
     unfinished: records.filter((r) => r.outcome === 'unfinished').length,
     setUp: setUp.length,
     setUpMultiChassis: setUp.filter((r) => r.multiChassis).length,
+    handledLate: records.filter((r) => r.targetBound && !r.handledInScheduling).length,
     multiChassis: records.filter((r) => r.multiChassis).length,
     skippedUnbound: skipped.length,
     skippedUnboundMultiChassis: skipped.filter((r) => r.multiChassis).length,

@@ -21,6 +21,7 @@ const ROWS: readonly Row[] = [
   { label: 'migrations', cell: (s) => String(s.migrations) },
   { label: 'succeeded / failed / unfinished', cell: (s) => `${s.succeeded} / ${s.failed} / ${s.unfinished}` },
   { label: 'multi-chassis port set, of migrations set up', cell: (s) => `${s.setUpMultiChassis} of ${s.setUp}` },
+  { label: 'handled only after Scheduling (target already ran)', cell: (s) => String(s.handledLate) },
   { label: 'target bound → options, p50', cell: (s) => ms(s.boundToOptionsP50Ms) },
   { label: 'target bound → options, max', cell: (s) => ms(s.boundToOptionsMaxMs) },
   { label: 'setup skipped, target unbound (kube-ovn#6823)', cell: (s) => `${s.skippedUnbound} (${s.skippedUnboundMultiChassis} set later)` },

@@ -14,9 +14,18 @@ import { type ControlPlane, startControlPlane } from '../../test/harness/control
 import { KUBE_OVN_VERSION, type KubeOvnTestBed, type PortMonitor, startKubeOvn } from '../../test/harness/kubeOvn.js';
 import { until } from '../../test/harness/until.js';
 import { launcherImageOf } from '../../test/harness/virtController.js';
-import { skippedSetups } from './controllerLog.js';
+import { handledPhases, skippedSetups } from './controllerLog.js';
 import { type KubevirtCluster, startKubevirtCluster } from '../kubevirt/kubevirtCluster.js';
-import { KUBE_OVN_PHASES, type KubeOvnPhase, type MigrationNetworkRecord, migrationNetworkRecord, PORT_SETTLE_MS, type PhaseSummary, summarisePhase } from './metrics.js';
+import {
+  type ControllerAccount,
+  KUBE_OVN_PHASES,
+  type KubeOvnPhase,
+  type MigrationNetworkRecord,
+  migrationNetworkRecord,
+  PORT_SETTLE_MS,
+  type PhaseSummary,
+  summarisePhase,
+} from './metrics.js';
 import { type KubeOvnMode } from './modes.js';
 import { KubeOvnObserver } from './observer.js';
 import { type KubeOvnScenario, kubeOvnMigrationSeconds, kubeOvnScenarioCluster, SIM_KUBEVIRT_VERSION, VM_NAMESPACE } from './scenario.js';
@@ -81,8 +90,7 @@ export async function runKubeOvnMode(opts: KubeOvnRunOptions): Promise<KubeOvnMo
       log(`${bed.observer.inFlight()} migrations still unfinished at the end (their target pods never started)`),
     );
     await sleep(PORT_SETTLE_MS / 1000);
-    const skipped = new Set([...skippedSetups(bed.kubeOvn.controller().log()).values()].filter((s) => s.targetNode === '').map((s) => s.uid));
-    const migrations = bed.observer.observed().map((m) => migrationNetworkRecord(m, bed.kubeOvn.ports.changes(`${m.vm}.${VM_NAMESPACE}`), skipped));
+    const migrations = bed.observer.observed().map((m) => migrationNetworkRecord(m, bed.kubeOvn.ports.changes(`${m.vm}.${VM_NAMESPACE}`), controllerAccount(bed)));
     const phases = Object.fromEntries(KUBE_OVN_PHASES.map((p) => [p, summarisePhase(migrations.filter((m) => m.phase === p))])) as Record<KubeOvnPhase, PhaseSummary>;
     return {
       mode,
@@ -239,6 +247,16 @@ async function drainWhileOthersCordoned(bed: Bed, scenario: KubeOvnScenario, log
     await sleep(scenario.timing.targetWaitSeconds);
     for (const n of others) await cordon(bed.api, n, false);
   });
+}
+
+/** kube-ovn-controller's own account of the run, from its log. */
+function controllerAccount(bed: Bed): ControllerAccount {
+  const log = bed.kubeOvn.controller().log();
+  const skipped = [...skippedSetups(log).values()].filter((s) => s.targetNode === '').map((s) => s.uid);
+  const inScheduling = [...handledPhases(log)]
+    .filter(([key, phases]) => key.startsWith(`${VM_NAMESPACE}/`) && phases.has('Scheduling'))
+    .map(([key]) => key.slice(VM_NAMESPACE.length + 1));
+  return { skippedUnbound: new Set(skipped), handledInScheduling: new Set(inScheduling) };
 }
 
 function copyLogs(dir: string, mode: string, started: Partial<Bed>): void {

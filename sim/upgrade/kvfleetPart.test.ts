@@ -4,7 +4,8 @@ import { MigrationController } from '../../generators/migrationController.js';
 import { migrationSettings } from '../../fleet/clusterDefinition.js';
 import { POD_NAME_ENV, settingsFromEnv } from '../../programs/migration-controller/settings.js';
 import { controllerEnv, counterSum, generatedObjects, isKyvernoPolicy, isLookupRole } from './kvfleetPart.js';
-import { buildScenario, DEFAULT_TIMING, migrationSeconds, scenarioCluster } from './scenario.js';
+import { buildScenario, scenarioCluster } from './scenario.js';
+import { DEFAULT_TIMING, migrationSeconds } from './timing.js';
 
 const cluster = scenarioCluster(buildScenario(1, 'small'));
 

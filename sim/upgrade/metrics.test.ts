@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type DrainRecord, drainVerdict, InFlightTracker, type MigrationRecord, modeResult, quantile, type RunRecord } from './metrics.js';
+import { type DrainRecord, drainVerdict, InFlightTracker, type MigrationRecord, modeResult, quantile, type RunRecord, UpdateProgress } from './metrics.js';
 
 const mig = (name: string, outcome: MigrationRecord['outcome'], more: Partial<MigrationRecord> = {}): MigrationRecord => ({
   namespace: 'ns',
@@ -94,4 +94,54 @@ test('the drain rule: empty ends it; no progress for the stall time, or the cap,
   expect(drainVerdict({ nowSeconds: 30, startedAt: 0, vmisOnNode: 2, lastProgressAt: 0 }, t)).toBe('stalled');
   expect(drainVerdict({ nowSeconds: 55, startedAt: 0, vmisOnNode: 2, lastProgressAt: 50 }, t)).toBe('continue');
   expect(drainVerdict({ nowSeconds: 60, startedAt: 0, vmisOnNode: 2, lastProgressAt: 59 }, t)).toBe('stalled');
+});
+
+describe('per architecture', () => {
+  const archDrain = (node: string, architecture: string, seconds: number, left: string[] = []): DrainRecord => ({ ...drain(node, 0, seconds, 2, left), architecture });
+  const run: RunRecord = {
+    mode: 'kvfleet',
+    migrations: [],
+    drains: [archDrain('amd64-0', 'amd64', 100, ['a']), archDrain('amd64-1', 'amd64', 30), archDrain('arm64-0', 'arm64', 45)],
+    planStranded: ['ns/a', 'ns/b'],
+    planHolds: ['ns/a'],
+    restartedBeforeStep: ['ns/b'],
+    outdatedAtEnd: [{ namespace: 'ns', name: 'a', machineType: 'pc-i440fx-rhel7.6.0', architecture: 'amd64' }],
+    vmisAtEnd: 5,
+    vmisByArchitecture: { arm64: 2, amd64: 3 },
+    fullyUpdatedAtByArchitecture: { arm64: 80 },
+    targetPods: [
+      { namespace: 'ns', name: 'p1', vmi: 'ns/a', migrationUid: 'u1', createdAt: 1, vmiArchitecture: 'amd64', machineType: 'pc-i440fx-rhel7.6.0' },
+      { namespace: 'ns', name: 'p2', vmi: 'ns/c', migrationUid: 'u2', createdAt: 2, vmiArchitecture: 'arm64', node: 'arm64-1', nodeArchitecture: 'arm64' },
+    ],
+    stepSeconds: 600,
+    duplicateInFlight: 0,
+  };
+  const r = modeResult(run);
+
+  test("each architecture's VMIs, drains (by the node's architecture) and target pods (by the VMI's)", () => {
+    expect(r.byArchitecture).toEqual({
+      amd64: { vmis: 3, outdatedAtEnd: 1, outdatedHeld: 1, drains: 2, drainsStalled: 1, drainMaxSeconds: 100, targetPodsNeverBound: 1 },
+      arm64: { vmis: 2, outdatedAtEnd: 0, outdatedHeld: 0, drains: 1, drainsStalled: 0, drainMaxSeconds: 45, fullyUpdatedSeconds: 80, targetPodsNeverBound: 0 },
+    });
+    expect(r.targetPods).toEqual({ pods: 2, neverBound: 1, wrongArchitecture: 0, lackingType: 0 });
+    expect(r.outdatedHeld).toBe(1);
+  });
+
+  test('an older record (no architectures, no target pods, no holds) gives none of these figures', () => {
+    const { vmisByArchitecture: _a, targetPods: _t, planHolds: _h, ...old } = run;
+    const o = modeResult(old);
+    expect([o.byArchitecture, o.targetPods, o.outdatedHeld]).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+test('UpdateProgress: the first moment the cluster, and each architecture, had no outdated VMI', () => {
+  const p = new UpdateProgress(['amd64', 'arm64']);
+  p.observe([{ architecture: 'amd64' }, { architecture: 'arm64' }], 1);
+  p.observe([{ architecture: 'amd64' }], 5);
+  p.observe([{ architecture: 'amd64' }, { architecture: 'arm64' }], 6); // a later outdated arm64 VMI does not undo it
+  expect(p.fullyUpdatedAt).toBeUndefined();
+  p.observe([], 9);
+  p.observe([], 12);
+  expect(p.fullyUpdatedAt).toBe(9);
+  expect(p.byArchitecture()).toEqual({ amd64: 9, arm64: 5 });
 });

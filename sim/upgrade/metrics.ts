@@ -5,6 +5,7 @@
  * virt-controller keeps it).
  */
 import { type ModeName } from './modes.js';
+import { type TargetPodPlacement, targetPodPlacement, type TargetPodRecord } from './targetPods.js';
 
 /** Who created the VMIM: virt-controller's workload updater or evacuation controller, kvfleet's controller, or anyone else. */
 export type MigrationOrigin = 'workload-update' | 'evacuation' | 'kvfleet' | 'other';
@@ -31,6 +32,8 @@ export interface LeftVmi {
   readonly name: string;
   /** `status.machine.type` */
   readonly machineType: string;
+  /** `spec.architecture` (absent in records from before the mixed-arch scenario: amd64). */
+  readonly architecture?: string;
 }
 
 /** How a drain ended: the node had no VMIs left (`empty`), or it hit the cap with VMIs still there (`stalled`). */
@@ -38,6 +41,8 @@ export type DrainEnd = 'empty' | 'stalled';
 
 export interface DrainRecord {
   readonly node: string;
+  /** The node's `kubernetes.io/arch` (absent in records from before the mixed-arch scenario: amd64). */
+  readonly architecture?: string;
   readonly startedAt: number;
   readonly endedAt: number;
   readonly ended: DrainEnd;
@@ -52,6 +57,8 @@ export interface RunRecord {
   readonly drains: readonly DrainRecord[];
   /** `namespace/name` of every VMI `kvfleet plan` called stranded before the step. */
   readonly planStranded: readonly string[];
+  /** …of them, those whose only fix is holding the step. */
+  readonly planHolds?: readonly string[];
   /** VMIs restarted onto the move-to type before the step (kvfleet mode: the plan's fixes). */
   readonly restartedBeforeStep: readonly string[];
   /** VMIs still on the old launcher image at the end, with their type. */
@@ -59,6 +66,12 @@ export interface RunRecord {
   readonly vmisAtEnd: number;
   /** Step start → every VMI on the new launcher; undefined when that never happened in the run. */
   readonly fullyUpdatedAt?: number;
+  /** VMIs per `spec.architecture` at the end. */
+  readonly vmisByArchitecture?: Readonly<Record<string, number>>;
+  /** Step start → every VMI of the architecture on the new launcher (architectures where that happened). */
+  readonly fullyUpdatedAtByArchitecture?: Readonly<Record<string, number>>;
+  /** Every migration target pod seen, and where it went. */
+  readonly targetPods?: readonly TargetPodRecord[];
   /** Step start → the last drain's end. */
   readonly stepSeconds: number;
   readonly duplicateInFlight: number;
@@ -84,6 +97,26 @@ export interface ModeResult {
   readonly fullyUpdatedSeconds?: number;
   readonly stepSeconds: number;
   readonly duplicateInFlight: number;
+  /** Outdated VMIs at the end whose only fix was holding the step (absent in older results). */
+  readonly outdatedHeld?: number;
+  /** Where the target pods went (absent in older results). */
+  readonly targetPods?: TargetPodPlacement;
+  /** The figures of each architecture's VMIs and nodes (absent in older results). */
+  readonly byArchitecture?: Readonly<Record<string, ArchitectureResult>>;
+}
+
+/** One architecture's share of a mode's figures: its VMIs, the drains of its nodes, its target pods. */
+export interface ArchitectureResult {
+  readonly vmis: number;
+  readonly outdatedAtEnd: number;
+  /** …of them, VMIs whose only fix was holding the step (when the record has the plan's holds). */
+  readonly outdatedHeld?: number;
+  readonly drains: number;
+  readonly drainsStalled: number;
+  readonly drainMaxSeconds: number;
+  /** Undefined when some VMI of the architecture was never updated within the run. */
+  readonly fullyUpdatedSeconds?: number;
+  readonly targetPodsNeverBound: number;
 }
 
 /** Nearest-rank quantile (the smallest value with at least q of the values at or below it); 0 for none. */
@@ -121,7 +154,36 @@ export function modeResult(run: RunRecord): ModeResult {
     ...(run.fullyUpdatedAt !== undefined ? { fullyUpdatedSeconds: run.fullyUpdatedAt } : {}),
     stepSeconds: run.stepSeconds,
     duplicateInFlight: run.duplicateInFlight,
+    ...(run.planHolds ? { outdatedHeld: run.outdatedAtEnd.filter((v) => run.planHolds!.includes(vmiKey(v))).length } : {}),
+    ...(run.targetPods ? { targetPods: targetPodPlacement(run.targetPods) } : {}),
+    ...(run.vmisByArchitecture ? { byArchitecture: byArchitecture(run, run.vmisByArchitecture) } : {}),
   };
+}
+
+/** Records from before architectures were recorded are amd64. */
+const archOf = (x: { readonly architecture?: string }) => x.architecture ?? 'amd64';
+
+/** The per-architecture figures: VMIs by `spec.architecture`, drains by the node's, target pods by the VMI's. */
+export function byArchitecture(run: RunRecord, vmis: Readonly<Record<string, number>>): Record<string, ArchitectureResult> {
+  const out: Record<string, ArchitectureResult> = {};
+  for (const arch of Object.keys(vmis).sort()) {
+    const drains = run.drains.filter((d) => archOf(d) === arch);
+    const updatedAt = run.fullyUpdatedAtByArchitecture?.[arch];
+    out[arch] = {
+      vmis: vmis[arch]!,
+      outdatedAtEnd: run.outdatedAtEnd.filter((v) => archOf(v) === arch).length,
+      ...(run.planHolds ? { outdatedHeld: run.outdatedAtEnd.filter((v) => archOf(v) === arch && run.planHolds!.includes(vmiKey(v))).length } : {}),
+      drains: drains.length,
+      drainsStalled: drains.filter((d) => d.ended === 'stalled').length,
+      drainMaxSeconds: quantile(
+        drains.map((d) => d.endedAt - d.startedAt),
+        1,
+      ),
+      ...(updatedAt !== undefined ? { fullyUpdatedSeconds: updatedAt } : {}),
+      targetPodsNeverBound: targetPodPlacement((run.targetPods ?? []).filter((p) => (p.vmiArchitecture ?? 'amd64') === arch)).neverBound,
+    };
+  }
+  return out;
 }
 
 /**
@@ -167,4 +229,30 @@ export function drainVerdict(
   if (s.nowSeconds - s.lastProgressAt >= t.drainStallSeconds) return 'stalled';
   if (s.nowSeconds - s.startedAt >= t.drainCapSeconds) return 'stalled';
   return 'continue';
+}
+
+/**
+ * When the cluster, and each architecture's VMIs, first had no VMI on an outdated launcher: fed the
+ * outdated VMIs (with their `spec.architecture`) after every change.
+ */
+export class UpdateProgress {
+  private overall: number | undefined;
+  private readonly perArchitecture = new Map<string, number>();
+
+  constructor(private readonly architectures: readonly string[]) {}
+
+  observe(outdated: readonly { readonly architecture?: string }[], now: number): void {
+    if (this.overall === undefined && outdated.length === 0) this.overall = now;
+    for (const arch of this.architectures) {
+      if (!this.perArchitecture.has(arch) && !outdated.some((v) => (v.architecture ?? 'amd64') === arch)) this.perArchitecture.set(arch, now);
+    }
+  }
+
+  get fullyUpdatedAt(): number | undefined {
+    return this.overall;
+  }
+
+  byArchitecture(): Record<string, number> {
+    return Object.fromEntries([...this.perArchitecture].sort(([a], [b]) => a.localeCompare(b)));
+  }
 }

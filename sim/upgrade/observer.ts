@@ -1,8 +1,9 @@
 /**
  * What the upgrade simulator sees of a run, through the API server like any client: a list + watch
- * of VMIs and VMIMs. It keeps each VMI's node, type and launcher image (for the drain rule and the
- * outdated count), one record per VMIM (origin, target node, outcome), the duplicate in-flight VMIMs,
- * and whether kvfleet's VMIM policy put its timeout on them. Times are seconds of `clock`.
+ * of VMIs, VMIMs, Nodes and migration target pods. It keeps each VMI's node, architecture, type and
+ * launcher image (for the drain rule and the outdated count), one record per VMIM (origin, target
+ * node, outcome), the duplicate in-flight VMIMs, whether kvfleet's VMIM policy put its timeout on
+ * them, and where each target pod went (targetPods.ts). Times are seconds of `clock`.
  */
 import { type KubeConfig } from '@kubernetes/client-node';
 import { BulkApi } from '../../bench/support/bulkApi.js';
@@ -10,6 +11,7 @@ import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNa
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
 import { until } from '../../test/harness/until.js';
 import { InFlightTracker, type MigrationOrigin, type MigrationRecord } from './metrics.js';
+import { TargetPodLedger, type TargetPodRecord } from './targetPods.js';
 
 type Obj = {
   metadata?: {
@@ -20,7 +22,7 @@ type Obj = {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
-  spec?: { vmiName?: string };
+  spec?: { vmiName?: string; architecture?: string; nodeName?: string };
   status?: {
     phase?: string;
     nodeName?: string;
@@ -40,6 +42,8 @@ export interface ObserverClock {
 
 export interface VmiView {
   readonly node?: string;
+  /** `spec.architecture` */
+  readonly architecture?: string;
   readonly machineType?: string;
   readonly phase?: string;
   readonly launcherImage?: string;
@@ -60,6 +64,8 @@ interface VmimState {
 }
 
 const FINAL = new Set(['Succeeded', 'Failed']);
+/** virt-controller's migration target pods: launcher pods carrying the VMIM's UID. */
+const TARGET_PODS = `/api/v1/pods?labelSelector=${encodeURIComponent('kubevirt.io=virt-launcher,kubevirt.io/migrationJobUID')}`;
 
 export class RunObserver {
   private readonly vmis = new Map<string, VmiView>();
@@ -68,6 +74,7 @@ export class RunObserver {
   readonly inFlight = new InFlightTracker();
   private stopped = false;
   private readonly errors: string[] = [];
+  private readonly targetPodLedger = new TargetPodLedger();
   private changeListeners: (() => void)[] = [];
 
   private constructor(
@@ -79,6 +86,8 @@ export class RunObserver {
     const o = new RunObserver(await BulkApi.of(kc, 4), clock);
     await o.follow('/apis/kubevirt.io/v1/virtualmachineinstances', (t, x) => o.onVmi(t, x));
     await o.follow('/apis/kubevirt.io/v1/virtualmachineinstancemigrations', (t, x) => o.onVmim(t, x));
+    await o.follow('/api/v1/nodes', (t, x) => o.targetPodLedger.node(x.metadata?.name ?? '', t === 'DELETED' ? undefined : (x.metadata?.labels ?? {})));
+    await o.follow(TARGET_PODS, (t, x) => o.onTargetPod(t, x));
     return o;
   }
 
@@ -98,7 +107,7 @@ export class RunObserver {
     const watch = () => {
       if (this.stopped) return;
       const w = this.api.watch(
-        `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`,
+        `${path}${path.includes('?') ? '&' : '?'}watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`,
         (type, object) => {
           const o = object as Obj;
           if (type === 'ERROR') {
@@ -127,11 +136,27 @@ export class RunObserver {
     else
       this.vmis.set(key, {
         node: o.status?.nodeName,
+        architecture: o.spec?.architecture,
         machineType: o.status?.machine?.type,
         phase: o.status?.phase,
         launcherImage: o.status?.launcherContainerImageVersion,
       });
     for (const l of this.changeListeners) l();
+  }
+
+  private onTargetPod(_type: string, o: Obj): void {
+    const facts = (key: string) => {
+      const v = this.vmis.get(key);
+      return v && { architecture: v.architecture, machineType: v.machineType };
+    };
+    const pod = {
+      namespace: o.metadata?.namespace ?? '',
+      name: o.metadata?.name ?? '',
+      labels: o.metadata?.labels ?? {},
+      annotations: o.metadata?.annotations ?? {},
+      ...(o.spec?.nodeName ? { nodeName: o.spec.nodeName } : {}),
+    };
+    this.targetPodLedger.pod(pod, facts, this.clock.now());
   }
 
   private onVmim(type: string, o: Obj): void {
@@ -220,6 +245,11 @@ export class RunObserver {
         outcome: s.outcome,
         ...(s.outcome === 'failed' ? { cause: s.targetNode ? ('other' as const) : ('unschedulable' as const) } : {}),
       }));
+  }
+
+  /** Every migration target pod seen, and where it went. */
+  targetPods(): TargetPodRecord[] {
+    return this.targetPodLedger.records();
   }
 
   /** VMIMs seen, and how many carried `kubevirt.io/migrationUnschedulablePodTimeoutSeconds` (kvfleet's VMIM policy sets it). */

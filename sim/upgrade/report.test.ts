@@ -1,7 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
 import { type ModeResult } from './metrics.js';
-import { compare, formatDuration, outcomeChecks, renderComparisons, renderTable, ROWS } from './report.js';
+import { compare, outcomeChecks, renderComparisons, renderTable } from './report.js';
+import { formatDuration, notWonReason, ROWS, rowsFor } from './reportRows.js';
 import { niceCeiling, renderChart } from './svgChart.js';
 
 function result(mode: ModeResult['mode'], more: Partial<ModeResult> = {}): ModeResult {
@@ -44,8 +45,9 @@ test.each([
 describe('the table', () => {
   const lines = renderTable([baseline, kvfleet]).split('\n');
 
-  test('one column per mode, one row per figure', () => {
-    expect(lines).toHaveLength(2 + ROWS.length);
+  test('one column per mode, one row per figure the results have (an older file lacks the target-pod rows)', () => {
+    expect(lines).toHaveLength(2 + ROWS.length - 2);
+    expect(lines.some((l) => l.includes('target pods'))).toBe(false);
     expect(lines[0]).toMatch(/^\| +\| baseline \| kvfleet \|$/);
   });
 
@@ -65,7 +67,75 @@ describe('the comparison', () => {
     expect(c!.better.some((b) => b.startsWith('drains stalled'))).toBe(true);
     // The restarts are a cost kvfleet pays before the step.
     expect(c!.worse.some((w) => w.startsWith('VMs restarted'))).toBe(true);
-    expect(renderComparisons(compare([baseline, kvfleet]))).toContain('kvfleet does not win (kvfleet vs baseline): worse: VMs restarted');
+    expect(renderComparisons(compare([baseline, kvfleet]))).toContain('kvfleet does not win (kvfleet vs baseline):\n- worse: VMs restarted');
+  });
+
+  test('every row kvfleet does not win says why', () => {
+    for (const line of [...c!.worse, ...c!.equal]) expect(line).toMatch(/\): .+/);
+    expect(c!.worse.find((w) => w.startsWith('VMs restarted'))).toMatch(/reboot each, paid before the step/);
+    expect(c!.equal.find((w) => w.startsWith('duplicate'))).toMatch(/neither mode had any/);
+  });
+});
+
+describe('rows of a mixed-arch run', () => {
+  const perArch = (outdatedAtEnd: number, drainsStalled: number, fullyUpdatedSeconds?: number) => ({
+    vmis: 20,
+    outdatedAtEnd,
+    drains: 2,
+    drainsStalled,
+    drainMaxSeconds: 90,
+    ...(fullyUpdatedSeconds !== undefined ? { fullyUpdatedSeconds } : {}),
+    targetPodsNeverBound: 0,
+  });
+  const never = (r: ModeResult): ModeResult => {
+    const { fullyUpdatedSeconds: _, ...rest } = r;
+    return rest;
+  };
+  const b = never(
+    result('baseline', {
+      outdatedAtEnd: 7,
+      outdatedNamedByPlan: 5,
+      outdatedHeld: 1,
+      drainsStalled: 4,
+      targetPods: { pods: 60, neverBound: 9, wrongArchitecture: 0, lackingType: 0 },
+      byArchitecture: { amd64: perArch(7, 4), arm64: perArch(0, 0, 120) },
+    }),
+  );
+  const k = never(
+    result('kvfleet', {
+      restartedBeforeStep: 4,
+      outdatedAtEnd: 1,
+      outdatedNamedByPlan: 1,
+      outdatedHeld: 1,
+      drainsStalled: 1,
+      targetPods: { pods: 55, neverBound: 3, wrongArchitecture: 0, lackingType: 0 },
+      byArchitecture: { amd64: perArch(1, 1), arm64: perArch(0, 0, 120) },
+    }),
+  );
+  const table = renderTable([b, k]).split('\n');
+  const [c] = compare([b, k]);
+
+  test('the target-pod rows, then one block per architecture', () => {
+    expect(table.find((l) => l.includes('never bound'))).toMatch(/\| +9 \| +3 \|$/);
+    expect(table.find((l) => l.includes('another arch'))).toMatch(/\| +0 \/ 0 \| +0 \/ 0 \|$/);
+    expect(table.find((l) => l.includes('arm64: VMs left'))).toMatch(/0 of 20 \| +0 of 20 \|$/);
+    expect(table.find((l) => l.includes('amd64: all its VMs'))).toMatch(/never \| +never \|$/);
+    expect(rowsFor([b, k]).map((r) => r.label)).toContain('arm64: drains stalled');
+    expect(rowsFor([result('baseline', { byArchitecture: { amd64: perArch(0, 0) } })]).some((r) => r.label.startsWith('amd64:'))).toBe(false);
+  });
+
+  test('a tie at 0 target pods elsewhere is explained by what virt-controller renders; the hold-only VMs explain "never"', () => {
+    expect(c!.equal.find((e) => e.startsWith('target pods on a node'))).toMatch(/virt-controller v1\.7\.0 itself puts kubernetes\.io\/arch/);
+    expect(c!.equal.find((e) => e.startsWith('time to a fully updated'))).toMatch(/1 VM kvfleet plan could only hold/);
+    expect(c!.equal.find((e) => e.startsWith('arm64: drains stalled'))).toMatch(/neither mode had any/);
+  });
+
+  test('a close time says one run per mode cannot tell it from jitter; an unexplained loss points at the record', () => {
+    const row = rowsFor([b, k]).find((r) => r.label === 'arm64: all its VMs on the new launcher after')!;
+    const slower = { ...k, byArchitecture: { ...k.byArchitecture, arm64: perArch(0, 0, 126) } };
+    expect(notWonReason(row, slower, b)).toMatch(/6 s apart \(5 %\)/);
+    const muchSlower = { ...k, byArchitecture: { ...k.byArchitecture, arm64: perArch(0, 0, 400) } };
+    expect(notWonReason(row, muchSlower, b)).toMatch(/record/);
   });
 });
 

@@ -1,57 +1,18 @@
 /**
- * The upgrade simulator's table: modes as columns, figures as rows, and a line per kvfleet mode
- * saying, computed from the figures, which rows it wins, ties and loses against KubeVirt alone. Pure.
+ * The upgrade simulator's table: modes as columns, figures as rows (reportRows.ts), and per kvfleet
+ * mode, computed from the figures, the rows it ties and loses against KubeVirt alone, each with why.
+ * Pure.
  */
 import { type ModeResult } from './metrics.js';
 import { MODES, type ModeName } from './modes.js';
+import { notWonReason, type Row, rowsFor } from './reportRows.js';
 
-export interface Row {
-  readonly label: string;
-  readonly value: (r: ModeResult) => number;
-  readonly text?: (r: ModeResult) => string;
-  /** Which direction is better for the cluster's operator. */
-  readonly better: 'lower' | 'higher';
-}
-
-/** `42 s`, `7m05s`, `5h12m`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-export const ROWS: readonly Row[] = [
-  {
-    label: 'VMs left on the outdated launcher (named by plan before)',
-    value: (r) => r.outdatedAtEnd,
-    text: (r) => `${r.outdatedAtEnd} (${r.outdatedNamedByPlan})`,
-    better: 'lower',
-  },
-  { label: 'VMs restarted onto the move-to type before the step', value: (r) => r.restartedBeforeStep, better: 'lower' },
-  { label: 'update migrations created', value: (r) => r.updateMigrations, better: 'lower' },
-  { label: 'update migrations failed', value: (r) => r.updateFailed, better: 'lower' },
-  { label: 'update migrations retried', value: (r) => r.updateRetries, better: 'lower' },
-  { label: 'evacuation migrations (failed)', value: (r) => r.evacuations, text: (r) => `${r.evacuations} (${r.evacuationsFailed})`, better: 'lower' },
-  { label: 'drains stalled', value: (r) => r.drainsStalled, text: (r) => `${r.drainsStalled} of ${r.drains}`, better: 'lower' },
-  { label: 'drain time per node, p50', value: (r) => r.drainP50Seconds, text: (r) => formatDuration(r.drainP50Seconds), better: 'lower' },
-  { label: 'drain time per node, max', value: (r) => r.drainMaxSeconds, text: (r) => formatDuration(r.drainMaxSeconds), better: 'lower' },
-  {
-    label: 'time to a fully updated cluster',
-    value: (r) => r.fullyUpdatedSeconds ?? Number.POSITIVE_INFINITY,
-    text: (r) => (r.fullyUpdatedSeconds !== undefined ? formatDuration(r.fullyUpdatedSeconds) : 'never'),
-    better: 'lower',
-  },
-  { label: 'step, start to last drain', value: (r) => r.stepSeconds, text: (r) => formatDuration(r.stepSeconds), better: 'lower' },
-  { label: 'duplicate in-flight VMIMs', value: (r) => r.duplicateInFlight, better: 'lower' },
-];
-
-const cell = (row: Row, r: ModeResult) => (row.text ? row.text(r) : String(row.value(r)));
+const cell = (row: Row, r: ModeResult) => (row.value(r) === undefined ? 'n/a' : row.text ? row.text(r) : String(row.value(r)));
 
 /** A Markdown table: one column per mode, in the order given. */
 export function renderTable(results: readonly ModeResult[]): string {
   const header = ['', ...results.map((r) => r.mode)];
-  const lines = [header, header.map(() => '---'), ...ROWS.map((row) => [row.label, ...results.map((r) => cell(row, r))])];
+  const lines = [header, header.map(() => '---'), ...rowsFor(results).map((row) => [row.label, ...results.map((r) => cell(row, r))])];
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   return lines
     .map((l, li) =>
@@ -67,7 +28,9 @@ export interface Comparison {
   readonly mode: ModeName;
   readonly against: ModeName;
   readonly better: readonly string[];
+  /** Rows tied, each `label (mine vs theirs): why`. */
   readonly equal: readonly string[];
+  /** Rows lost, each `label (mine vs theirs): why`. */
   readonly worse: readonly string[];
 }
 
@@ -82,25 +45,27 @@ export function compare(results: readonly ModeResult[]): Comparison[] {
     const better: string[] = [];
     const equal: string[] = [];
     const worse: string[] = [];
-    for (const row of ROWS) {
+    for (const row of rowsFor([r, other])) {
       const [mine, theirs] = [row.value(r), row.value(other)];
+      if (mine === undefined || theirs === undefined) continue;
       // Equal as printed is a tie: seconds below the printed precision are the real components' jitter.
       const diff = cell(row, r) === cell(row, other) ? 0 : row.better === 'lower' ? Math.sign(theirs - mine) : Math.sign(mine - theirs);
       const text = `${row.label} (${cell(row, r)} vs ${cell(row, other)})`;
-      (diff > 0 ? better : diff < 0 ? worse : equal).push(text);
+      if (diff > 0) better.push(text);
+      else (diff < 0 ? worse : equal).push(`${text}: ${notWonReason(row, r, other)}`);
     }
     out.push({ mode: r.mode, against, better, equal, worse });
   }
   return out;
 }
 
-/** The lines under the table: per kvfleet mode, the rows it does not win (equal or worse), computed. */
+/** The lines under the table: per kvfleet mode, the rows it does not win (worse, then tied), each with why. */
 export function renderComparisons(comparisons: readonly Comparison[]): string {
   if (comparisons.length === 0) return 'kvfleet does not win: (no kvfleet mode ran beside KubeVirt alone)';
   return comparisons
     .map((c) => {
-      const notWon = [...c.worse.map((w) => `worse: ${w}`), ...c.equal.map((e) => `tie: ${e}`)];
-      return `kvfleet does not win (${c.mode} vs ${c.against}): ${notWon.length ? notWon.join('; ') : 'none'}`;
+      const notWon = [...c.worse.map((w) => `- worse: ${w}`), ...c.equal.map((e) => `- tie: ${e}`)];
+      return `kvfleet does not win (${c.mode} vs ${c.against}):${notWon.length ? `\n${notWon.join('\n')}` : ' none'}`;
     })
     .join('\n');
 }

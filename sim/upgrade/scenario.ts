@@ -1,30 +1,38 @@
 /**
- * The upgrade simulator's scenario: a KubeVirt upgrade whose launcher drops machine types that VMs
- * run. Pure: one seed and size give one scenario, byte for byte.
+ * The upgrade simulator's scenarios, as data: a KubeVirt upgrade whose launcher drops machine types
+ * that VMs run, on the node pools of a shape (shapes.ts). Pure: one scenario name, seed and size give
+ * one scenario, byte for byte.
  *
  * The cluster runs KubeVirt 1.7.0 with upstream's CentOS Stream 9 launcher (QEMU 9.1: `q35` is
- * `pc-q35-rhel9.6.0`, the RHEL 8 and 7.6 types are still there). The planned step is KubeVirt 1.8.0
- * built from CentOS Stream 10 (QEMU 10.1 el10: every RHEL 7.6 and 8.x type gone, the RHEL 9 types
- * deprecated; compatibility/launcherCatalogue.ts). Only virt-controller v1.7.0 is built here, so the
- * step is played as virt-operator would carry it out with that binary: virt-handler relabels the nodes
- * from the new launcher (canary, then 10 % at a time), virt-controller restarts with the new
- * `--launcher-image`, the KubeVirt CR reports the new version deployed, the workload updater
- * live-migrates the outdated VMIs, then every node is drained in turn (a node-OS patch after the upgrade).
+ * `pc-q35-rhel9.6.0`, the RHEL 8 and 7.6 types are still there; `virt` is `virt-rhel9.6.0`). The planned
+ * step is KubeVirt 1.8.0 built from CentOS Stream 10 (QEMU 10.1 el10: on amd64 every RHEL 7.6 and 8.x
+ * type gone, the RHEL 9 types deprecated; on arm64 every `virt-rhel9.*` type kept, deprecated;
+ * compatibility/launcherCatalogue.ts). Only virt-controller v1.7.0 is built here, so the step is played
+ * as virt-operator would carry it out with that binary: virt-handler relabels the nodes from the new
+ * launcher (canary, then 10 % at a time), virt-controller restarts with the new `--launcher-image`, the
+ * KubeVirt CR reports the new version deployed, the workload updater live-migrates the outdated VMIs,
+ * then every node is drained in turn (a node-OS patch after the upgrade).
  *
- * VMIs: most started as `q35`, some pinned to RHEL 9 types (kept by the new launcher), to RHEL 8 types
- * and `pc-q35-rhel7.6.0` (dropped; `kvfleet plan`'s fix: restart onto the move-to type), and to
- * `pc-i440fx-rhel7.6.0` (dropped, and no i440fx type runs on both launchers: the only fix is holding the step).
+ * - `kubevirt-upgrade`: one amd64 pool. VMIs: most started as `q35`, some pinned to RHEL 9 types (kept by
+ *   the new launcher), to RHEL 8 types and `pc-q35-rhel7.6.0` (dropped; `kvfleet plan`'s fix: restart onto
+ *   the move-to type), and to `pc-i440fx-rhel7.6.0` (dropped, and no i440fx type runs on both launchers:
+ *   the only fix is holding the step).
+ * - `mixed-arch`: the same amd64 VMIs on an amd64 pool, plus an arm64 pool whose VMIs start as `virt` or
+ *   pinned to `virt-rhel9.*` types (vmiKinds.ts), all kept by the step.
  */
 import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
 import { validateCluster } from '../../fleet/fleetValidation.js';
 import { knownIssuesOf } from '../../fleet/versionLint.js';
 import { type LauncherEntry, launcherEntry } from '../../compatibility/launcherCatalogue.js';
+import { type Architecture } from '../../compatibility/machineTypeNames.js';
 import { type Random, seededRandom } from './prng.js';
+import { mixedArchShape, type ScenarioShape, shapeNodes, shapeVmis, upgradeShape } from './shapes.js';
+import { DEFAULT_TIMING, type ScenarioTiming } from './timing.js';
+import { aliasKindOf, type VmiKind, VMI_KIND_SPECS } from './vmiKinds.js';
 
 export const SCENARIO_CLUSTER_NAME = 'upgrade-sim';
-/** The label the one pool selects its nodes by (value: the pool's name). */
+/** The label each pool selects its nodes by (value: the pool's name). */
 export const POOL_SELECTOR_LABEL = 'node.example.com/pool';
-export const POOL_NAME = 'compute';
 
 /** The KubeVirt the cluster runs, and the step it takes. */
 export const FROM = { version: '1.7.0', build: 'centos-stream-9' } as const;
@@ -38,57 +46,18 @@ export const TO = {
 export const fromLauncher = (): LauncherEntry => launcherEntry(FROM.version, FROM.build)!;
 export const toLauncher = (): LauncherEntry => launcherEntry(TO.version, TO.build)!;
 
-export type VmiKind = 'q35' | 'pinned-rhel9' | 'pinned-rhel8' | 'pinned-rhel7-q35' | 'pinned-i440fx';
-export const VMI_KINDS: readonly VmiKind[] = ['q35', 'pinned-rhel9', 'pinned-rhel8', 'pinned-rhel7-q35', 'pinned-i440fx'];
-const PINNED: Record<Exclude<VmiKind, 'q35'>, Readonly<Record<string, number>>> = {
-  'pinned-rhel9': { 'pc-q35-rhel9.4.0': 3, 'pc-q35-rhel9.2.0': 2, 'pc-q35-rhel9.0.0': 1 },
-  'pinned-rhel8': { 'pc-q35-rhel8.6.0': 5, 'pc-q35-rhel8.4.0': 3, 'pc-q35-rhel8.2.0': 2 },
-  'pinned-rhel7-q35': { 'pc-q35-rhel7.6.0': 1 },
-  'pinned-i440fx': { 'pc-i440fx-rhel7.6.0': 1 },
-};
-
-export interface ScenarioShape {
-  readonly nodes: number;
-  readonly vmis: number;
-  /** VMIs per pinned kind; the rest start as `q35`. */
-  readonly pinned: Readonly<Record<Exclude<VmiKind, 'q35'>, number>>;
-  readonly namespaces: number;
-}
-
-/** `small` runs in `npm test`; `full` is `npm run bench:upgrade`'s default. */
-export const SCENARIO_SHAPES = {
-  small: { nodes: 4, vmis: 16, pinned: { 'pinned-rhel9': 2, 'pinned-rhel8': 2, 'pinned-rhel7-q35': 1, 'pinned-i440fx': 1 }, namespaces: 1 },
-  full: { nodes: 20, vmis: 400, pinned: { 'pinned-rhel9': 24, 'pinned-rhel8': 28, 'pinned-rhel7-q35': 4, 'pinned-i440fx': 4 }, namespaces: 4 },
-} as const satisfies Record<string, ScenarioShape>;
-
-export type ScenarioSizeName = keyof typeof SCENARIO_SHAPES;
-
-/** `small`, `full`, or `<nodes>x<vmis>` (e.g. `10x120`): the full shape's proportions at that size. */
-export function scenarioShape(size: string): ScenarioShape {
-  if (size in SCENARIO_SHAPES) return SCENARIO_SHAPES[size as ScenarioSizeName];
-  const m = /^(\d+)x(\d+)$/.exec(size);
-  if (!m) throw new Error(`size "${size}" is neither ${Object.keys(SCENARIO_SHAPES).join(', ')} nor <nodes>x<vmis> (e.g. 10x120)`);
-  const nodes = Number(m[1]);
-  const vmis = Number(m[2]);
-  if (nodes < 3) throw new Error(`size "${size}": at least 3 nodes (a drain needs somewhere to go)`);
-  if (vmis < 10 || vmis > 5_000) throw new Error(`size "${size}": between 10 and 5,000 VMIs`);
-  const full = SCENARIO_SHAPES.full;
-  const share = (n: number) => Math.max(1, Math.round((n * vmis) / full.vmis));
-  return {
-    nodes,
-    vmis,
-    pinned: {
-      'pinned-rhel9': share(full.pinned['pinned-rhel9']),
-      'pinned-rhel8': share(full.pinned['pinned-rhel8']),
-      'pinned-rhel7-q35': share(full.pinned['pinned-rhel7-q35']),
-      'pinned-i440fx': share(full.pinned['pinned-i440fx']),
-    },
-    namespaces: Math.max(1, Math.min(8, Math.round(vmis / 100))),
-  };
+export interface ScenarioPool {
+  readonly name: string;
+  readonly architecture: Architecture;
+  /** Its nodes' names. */
+  readonly nodes: readonly string[];
 }
 
 export interface ScenarioNode {
   readonly name: string;
+  readonly pool: string;
+  /** What the kubelet reports as `kubernetes.io/arch`. */
+  readonly architecture: Architecture;
   readonly capacity: { readonly cpu: string; readonly memoryMiB: number; readonly pods: number };
 }
 
@@ -96,66 +65,21 @@ export interface ScenarioVmi {
   readonly namespace: string;
   readonly name: string;
   readonly kind: VmiKind;
-  /** `spec.domain.machine.type`: `q35`, or the pinned canonical type. */
+  /** `spec.architecture` (what virt-api defaults it to in a real cluster). */
+  readonly architecture: Architecture;
+  /** `spec.domain.machine.type`: the architecture's alias, or the pinned canonical type. */
   readonly specMachineType: string;
   readonly memoryMiB: number;
   readonly cpuMillis: number;
 }
 
-/** Durations, in seconds of real time (the real virt-controller keeps real time). */
-export interface ScenarioTiming {
-  /** virt-operator waits for the canary virt-handler to be ready. */
-  readonly canarySeconds: number;
-  /** …and for each 10 % batch. */
-  readonly batchSeconds: number;
-  /** After the CR says Deployed, how long the operator waits for the workload updater before draining. */
-  readonly updateWaitSeconds: number;
-  /** A drain gives up (stalls) once no VMI has left the node for this long… */
-  readonly drainStallSeconds: number;
-  /** …or after this long, whatever is left. */
-  readonly drainCapSeconds: number;
-  /** `kubectl drain` retries a refused eviction after this long (its default 5 s). */
-  readonly evictRetrySeconds: number;
-  /** The drained node's reboot: cordoned this long, then back. */
-  readonly rebootSeconds: number;
-  /** Live migration: setup plus memory copy, seconds per GiB of guest memory. */
-  readonly migrationBaseSeconds: number;
-  readonly migrationSecondsPerGiB: number;
-  /** KubeVirt's defaults (`pkg/virt-config/virt-config.go`). */
-  readonly parallelMigrationsPerCluster: number;
-  readonly parallelOutboundMigrationsPerNode: number;
-}
-
-export const DEFAULT_TIMING: ScenarioTiming = {
-  canarySeconds: 5,
-  batchSeconds: 3,
-  // Long enough for one round of KubeVirt's 300 s unschedulable timeout and a retry.
-  updateWaitSeconds: 330,
-  drainStallSeconds: 60,
-  drainCapSeconds: 600,
-  evictRetrySeconds: 5,
-  rebootSeconds: 5,
-  migrationBaseSeconds: 1,
-  migrationSecondsPerGiB: 0.5,
-  parallelMigrationsPerCluster: 5,
-  parallelOutboundMigrationsPerNode: 2,
-};
-
-/** The `npm test` version: long enough to see what stalls, too short for KubeVirt's 300 s timeout. */
-export const SMALL_TIMING: ScenarioTiming = {
-  ...DEFAULT_TIMING,
-  canarySeconds: 1,
-  batchSeconds: 1,
-  updateWaitSeconds: 20,
-  drainStallSeconds: 8,
-  drainCapSeconds: 30,
-  rebootSeconds: 0,
-};
-
 export interface Scenario {
+  /** The scenario's name in the registry (scenarios.ts), e.g. `mixed-arch`. */
+  readonly name: string;
   readonly seed: number;
   readonly size: string;
   readonly shape: ScenarioShape;
+  readonly pools: readonly ScenarioPool[];
   readonly nodes: readonly ScenarioNode[];
   readonly vmis: readonly ScenarioVmi[];
   readonly namespaces: readonly string[];
@@ -173,9 +97,10 @@ export const LAUNCHER_OVERHEAD_MIB = 400;
 
 /**
  * The scenario's cluster as a normal definition (validated like a `clusters/*.ts` file), so the real
- * generators produce its policies and controller settings and `kvfleet plan` judges it.
+ * generators produce its policies and controller settings and `kvfleet plan` judges it. One node pool
+ * per scenario pool, with its architecture.
  */
-export function scenarioCluster(scenario: Pick<Scenario, 'nodes'>): ClusterDefinition {
+export function scenarioCluster(scenario: Pick<Scenario, 'pools'>): ClusterDefinition {
   const base = defineCluster({
     name: SCENARIO_CLUSTER_NAME,
     kubernetesVersion: '1.33',
@@ -183,7 +108,13 @@ export function scenarioCluster(scenario: Pick<Scenario, 'nodes'>): ClusterDefin
     launcher: { build: FROM.build },
     kubeOvn: 'none',
     argocd: { name: SCENARIO_CLUSTER_NAME },
-    nodePools: [{ name: POOL_NAME, nodeSelector: { [POOL_SELECTOR_LABEL]: POOL_NAME }, nodeCount: scenario.nodes.length }],
+    nodePools: scenario.pools.map((p) => ({
+      name: p.name,
+      nodeSelector: { [POOL_SELECTOR_LABEL]: p.name },
+      // amd64 is the schema's default; written only where it is not, as a cluster file would.
+      ...(p.architecture !== 'amd64' ? { architecture: p.architecture } : {}),
+      nodeCount: p.nodes.length,
+    })),
     plannedSteps: [{ kind: 'kubevirt-upgrade', to: TO.version, build: TO.build, image: TO.image }],
   });
   // Known bugs of the release that would stop synthesis are accepted with the reason a cluster file must give.
@@ -205,31 +136,71 @@ function vmiSize(rnd: Random): { cpuMillis: number; memoryMiB: number } {
   return { cpuMillis: vcpus * CPU_MILLIS_PER_VCPU, memoryMiB: memoryGiB * 1024 };
 }
 
-export function buildScenario(seed: number, size = 'full', timing: ScenarioTiming = DEFAULT_TIMING): Scenario {
-  const shape = scenarioShape(size);
-  const rnd = seededRandom(seed);
-  const kinds: VmiKind[] = (Object.entries(shape.pinned) as [Exclude<VmiKind, 'q35'>, number][]).flatMap(([k, n]) => Array<VmiKind>(n).fill(k));
-  if (kinds.length >= shape.vmis) throw new Error(`size "${size}": more pinned VMIs than VMIs`);
-  while (kinds.length < shape.vmis) kinds.push('q35');
-  const namespaces = Array.from({ length: shape.namespaces }, (_, i) => `tenant-${i}`);
-  const width = String(shape.vmis - 1).length;
-  const vmis: ScenarioVmi[] = rnd.shuffle(kinds).map((kind, i) => ({
-    namespace: namespaces[i % namespaces.length]!,
-    name: `vm-${String(i).padStart(width, '0')}`,
-    kind,
-    specMachineType: kind === 'q35' ? 'q35' : rnd.weighted(PINNED[kind]),
-    ...vmiSize(rnd),
-  }));
-  // Nodes ~60 % full on average, so one node's VMIs fit on the others while it drains.
+/** The kinds of every VMI of the shape, pool by pool: its pinned ones, the rest as the architecture's alias. */
+function kindsOf(shape: ScenarioShape, size: string): VmiKind[] {
+  return shape.pools.flatMap((pool) => {
+    const kinds = (Object.entries(pool.pinned) as [VmiKind, number][]).flatMap(([k, n]) => Array<VmiKind>(n).fill(k));
+    const wrongArch = kinds.find((k) => VMI_KIND_SPECS[k].architecture !== pool.architecture);
+    if (wrongArch) throw new Error(`size "${size}": pool ${pool.name} (${pool.architecture}) pins ${wrongArch} VMIs, a kind of another architecture`);
+    if (kinds.length >= pool.vmis) throw new Error(`size "${size}": pool ${pool.name} has more pinned VMIs than VMIs`);
+    return [...kinds, ...Array<VmiKind>(pool.vmis - kinds.length).fill(aliasKindOf(pool.architecture))];
+  });
+}
+
+/**
+ * Node memory, per pool, so a drained node's VMIs fit on the pool's other nodes: the pool ~60 % full,
+ * less when it is small (at most 80 % full with one node out; a 2-node pool is 40 % full).
+ */
+function nodeMemoryMiB(vmis: readonly ScenarioVmi[], nodes: number): number {
   const total = vmis.reduce((s, v) => s + v.memoryMiB + LAUNCHER_OVERHEAD_MIB, 0);
-  const memoryMiB = Math.max(16, Math.ceil(total / 0.6 / shape.nodes / 1024)) * 1024;
-  const width2 = String(shape.nodes - 1).length;
-  const nodes: ScenarioNode[] = Array.from({ length: shape.nodes }, (_, i) => ({
-    name: `node-${String(i).padStart(width2, '0')}`,
-    capacity: { cpu: '64', memoryMiB, pods: 250 },
-  }));
+  const fill = Math.min(0.6, (0.8 * (nodes - 1)) / nodes);
+  return Math.max(16, Math.ceil(total / fill / nodes / 1024)) * 1024;
+}
+
+/** One scenario of `shape`. The draws are in a fixed order, so a one-pool shape gives what it always gave. */
+export function scenarioFromShape(name: string, seed: number, size: string, shape: ScenarioShape, timing: ScenarioTiming): Scenario {
+  const rnd = seededRandom(seed);
+  const kinds = kindsOf(shape, size);
+  const namespaces = Array.from({ length: shape.namespaces }, (_, i) => `tenant-${i}`);
+  const width = String(shapeVmis(shape) - 1).length;
+  const vmis: ScenarioVmi[] = rnd.shuffle(kinds).map((kind, i) => {
+    const spec: { architecture: Architecture; alias?: string; pinned?: Readonly<Record<string, number>> } = VMI_KIND_SPECS[kind];
+    return {
+      namespace: namespaces[i % namespaces.length]!,
+      name: `vm-${String(i).padStart(width, '0')}`,
+      kind,
+      architecture: spec.architecture,
+      specMachineType: spec.alias ?? rnd.weighted(spec.pinned!),
+      ...vmiSize(rnd),
+    };
+  });
+  const nodeWidth = String(Math.max(...shape.pools.map((p) => p.nodes)) - 1).length;
+  const nodes: ScenarioNode[] = shape.pools.flatMap((pool) => {
+    const memoryMiB = nodeMemoryMiB(
+      vmis.filter((v) => v.architecture === pool.architecture),
+      pool.nodes,
+    );
+    return Array.from({ length: pool.nodes }, (_, i) => ({
+      name: `${pool.nodePrefix}-${String(i).padStart(nodeWidth, '0')}`,
+      pool: pool.name,
+      architecture: pool.architecture,
+      capacity: { cpu: '64', memoryMiB, pods: 250 },
+    }));
+  });
+  const pools = shape.pools.map((p) => ({ name: p.name, architecture: p.architecture, nodes: nodes.filter((n) => n.pool === p.name).map((n) => n.name) }));
   const names = nodes.map((n) => n.name);
-  return { seed, size, shape, nodes, vmis, namespaces, rolloutOrder: rnd.shuffle(names), drainOrder: rnd.shuffle(names), timing };
+  if (shapeNodes(shape) !== names.length) throw new Error(`size "${size}": node count mismatch`);
+  return { name, seed, size, shape, pools, nodes, vmis, namespaces, rolloutOrder: rnd.shuffle(names), drainOrder: rnd.shuffle(names), timing };
+}
+
+/** The `kubevirt-upgrade` scenario: one amd64 pool. */
+export function buildScenario(seed: number, size = 'full', timing: ScenarioTiming = DEFAULT_TIMING): Scenario {
+  return scenarioFromShape('kubevirt-upgrade', seed, size, upgradeShape(size), timing);
+}
+
+/** The `mixed-arch` scenario: an amd64 and an arm64 pool. */
+export function buildMixedArchScenario(seed: number, size = 'full', timing: ScenarioTiming = DEFAULT_TIMING): Scenario {
+  return scenarioFromShape('mixed-arch', seed, size, mixedArchShape(size), timing);
 }
 
 /** virt-operator's rollout (pkg/virt-operator/resource/apply/apps.go): one canary node, then batches of 10 % of the nodes (at least one). */
@@ -241,18 +212,13 @@ export function rolloutBatches(order: readonly string[]): string[][] {
   return batches;
 }
 
-/** Seconds a live migration of `memoryBytes` of guest stays in Running. */
-export function migrationSeconds(timing: ScenarioTiming, memoryBytes: number | undefined): number {
-  return timing.migrationBaseSeconds + ((memoryBytes ?? 1024 ** 3) / 1024 ** 3) * timing.migrationSecondsPerGiB;
-}
-
 /** The canonical type the cluster's launcher (before the step) gives a VMI at start: what `status.machine.type` will say. */
-export function startedMachineType(v: Pick<ScenarioVmi, 'specMachineType'>): string {
-  const list = fromLauncher().architectures.amd64!;
+export function startedMachineType(v: Pick<ScenarioVmi, 'specMachineType' | 'architecture'>): string {
+  const list = fromLauncher().architectures[v.architecture]!;
   return list.aliases[v.specMachineType] ?? v.specMachineType;
 }
 
-/** True when the step's launcher lacks the type: the VMI can neither be updated nor drained. */
-export function droppedByStep(machineType: string): boolean {
-  return !toLauncher().architectures.amd64!.machineTypes.includes(machineType);
+/** True when the step's launcher lacks the type on the architecture: the VMI can neither be updated nor drained. */
+export function droppedByStep(machineType: string, architecture: Architecture): boolean {
+  return !(toLauncher().architectures[architecture]?.machineTypes ?? []).includes(machineType);
 }

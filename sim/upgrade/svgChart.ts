@@ -1,7 +1,7 @@
 /**
  * The chart of an upgrade-simulator run (docs/development.md): small bar charts (VMs left on the outdated
- * launcher, update migrations, drains stalled, drain time per node, time to a fully updated cluster),
- * one bar group per mode. Hand-written SVG: a few rectangles and texts need no
+ * launcher, update migrations, drains stalled, drain time per node, time to a fully updated cluster, and
+ * where the migration target pods went when the results have it), one bar group per mode. Hand-written SVG: a few rectangles and texts need no
  * library, and the output is deterministic for the same results. Pure.
  */
 import { type ModeResult } from './metrics.js';
@@ -139,6 +139,23 @@ export function renderChart(results: readonly ModeResult[], ctx: ChartContext): 
       format: minutes,
       series: [{ name: 'step', color: '#9467bd', values: pick((r) => r.stepSeconds / 60) }],
     },
+    ...(results.some((r) => r.targetPods)
+      ? [
+          {
+            title: 'Migration target pods',
+            stacked: false,
+            format: count,
+            series: [
+              { name: 'never bound', color: '#ff7f0e', values: pick((r) => r.targetPods?.neverBound ?? 0) },
+              {
+                name: 'wrong arch or lacking type',
+                color: '#d62728',
+                values: pick((r) => (r.targetPods ? r.targetPods.wrongArchitecture + r.targetPods.lackingType : 0)),
+              },
+            ],
+          },
+        ]
+      : []),
   ];
   const cols = 3;
   const pw = 320;

@@ -11,11 +11,12 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { buildControllerBundle } from './kvfleetPart.js';
 import { MODES } from './modes.js';
 import { type ModeRun, runMode } from './runMode.js';
-import { buildScenario, droppedByStep, SMALL_TIMING, startedMachineType } from './scenario.js';
+import { buildScenario, droppedByStep, startedMachineType } from './scenario.js';
+import { SMALL_TIMING } from './timing.js';
 
 const scenario = buildScenario(1, 'small', SMALL_TIMING);
 const dropped = scenario.vmis
-  .filter((v) => droppedByStep(startedMachineType(v)))
+  .filter((v) => droppedByStep(startedMachineType(v), v.architecture))
   .map((v) => `${v.namespace}/${v.name}`)
   .sort();
 let baseline: ModeRun;
@@ -49,7 +50,7 @@ describe('KubeVirt alone', () => {
     expect(baseline.result.outdatedNamedByPlan).toBe(dropped.length);
     // Any other VMI left was held up, not stranded: the dropped ones' update VMIMs sit in Scheduling
     // (virt-controller counts them against parallelMigrationsPerCluster) until KubeVirt's 300 s timeout.
-    expect(baseline.record.outdatedAtEnd.filter((v) => !dropped.includes(`${v.namespace}/${v.name}`)).every((v) => !droppedByStep(v.machineType))).toBe(true);
+    expect(baseline.record.outdatedAtEnd.filter((v) => !dropped.includes(`${v.namespace}/${v.name}`)).every((v) => !droppedByStep(v.machineType, 'amd64'))).toBe(true);
     expect(baseline.result.fullyUpdatedSeconds).toBeUndefined();
   });
 
@@ -65,7 +66,7 @@ describe('KubeVirt with kvfleet', () => {
   // when the run stops depends on timing (the parallel-migration slots), so only the former is asserted.
   const leftOnDroppedType = (run: ModeRun) =>
     run.record.outdatedAtEnd
-      .filter((v) => droppedByStep(v.machineType))
+      .filter((v) => droppedByStep(v.machineType, 'amd64'))
       .map((v) => `${v.namespace}/${v.name}`)
       .sort();
 
