@@ -6,6 +6,7 @@
  * adding it is one line here.
  */
 import { kubeOvnMain } from '../kube-ovn/main.js';
+import { preNativeSelectorMain } from '../pre-native-selector/main.js';
 import { type ModeRun, type RunModeOptions, runMode } from './runMode.js';
 import { buildMixedArchScenario, buildScenario, type Scenario } from './scenario.js';
 import { type ScenarioTiming } from './timing.js';
@@ -31,6 +32,10 @@ export type ScenarioEntry = ScenarioDefinition | ScenarioCommand;
 export const SCENARIOS = {
   'kubevirt-upgrade': { summary: 'a KubeVirt upgrade whose launcher drops types', build: buildScenario, run: runMode },
   'mixed-arch': { summary: 'a KubeVirt upgrade whose launcher drops types, on amd64 and arm64 pools', build: buildMixedArchScenario, run: runMode },
+  'pre-1.5.1': {
+    summary: 'KubeVirt 1.5.0 (no machine-type selector of its own) with a broken node: kvfleet labeller and selector vs none',
+    main: preNativeSelectorMain,
+  },
   'kube-ovn': { summary: 'every migration of a rolling drain through the real kube-ovn-controller: multi-chassis port or not', main: kubeOvnMain },
 } as const satisfies Record<string, ScenarioEntry>;
 

@@ -70,7 +70,8 @@ export interface KubevirtStandInOptions {
    * the VMI's `status.machine.type`: the target libvirt refuses the incoming domain ("Emulator … does
    * not support machine type …", libvirt src/qemu/qemu_validate.c) and virt-launcher marks the
    * migration failed (kubevirt v1.5.0 pkg/virt-launcher/virtwrap/live-migration-source.go
-   * setMigrationResult). Needed where nothing keeps target pods off such nodes (KubeVirt before 1.5.1);
+   * setMigrationResult); the target pod then fails (virt-handler tells its launcher to exit). Needed where
+   * nothing keeps target pods off such nodes (KubeVirt before 1.5.1);
    * off by default because the upgrade simulator relabels a node (new entry) while target pods of the
    * previous launcher image, whose QEMU still has the type, may run there. @default false
    */
@@ -323,12 +324,13 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
       );
     },
 
-    /** The launcher's QEMU handed the VM over and exited: its containers terminate, the pod Succeeded. */
-    async launcherExited(namespace: string, podName: string) {
+    /** The launcher exited: the source's QEMU handed the VM over (pod Succeeded), or `failed` (pod Failed, non-zero exit). */
+    async launcherExited(namespace: string, podName: string, failed = false) {
       const path = `/api/v1/namespaces/${namespace}/pods/${podName}`;
       const pod = await call<Pod>(kc, 'GET', path);
       if (pod.status?.phase !== 'Running') return;
       const t = now();
+      const reason = failed ? 'PodFailed' : 'PodCompleted';
       await call(
         kc,
         'PATCH',
@@ -336,16 +338,18 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
         {
           metadata: { resourceVersion: pod.metadata.resourceVersion },
           status: {
-            phase: 'Succeeded',
+            phase: failed ? 'Failed' : 'Succeeded',
             conditions: [
-              { type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: t },
-              { type: 'ContainersReady', status: 'False', reason: 'PodCompleted', lastTransitionTime: t },
+              { type: 'Ready', status: 'False', reason, lastTransitionTime: t },
+              { type: 'ContainersReady', status: 'False', reason, lastTransitionTime: t },
             ],
             containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({
               ...c,
               ready: false,
               started: false,
-              state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t } },
+              state: {
+                terminated: failed ? { exitCode: 2, reason: 'Error', startedAt: t, finishedAt: t } : { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t },
+              },
             })),
           },
         },
@@ -486,6 +490,11 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
         const type = vmi.status?.machine?.type;
         const failureReason = `unsupported configuration: Emulator '/usr/libexec/qemu-kvm' does not support machine type '${type}'`;
         await patch({ status: { migrationState: { startTimestamp: t, endTimestamp: t, completed: true, failed: true, failureReason } } });
+        // Target virt-handler: "signal the target pod it's okay to exit" (v1.5.0 pkg/virt-handler/vm.go
+        // SignalTargetPodCleanup); its launcher, which never got a domain, panics on that early-exit signal
+        // (cmd/virt-launcher/virt-launcher.go waitForDomainUUID) and the pod fails. Until then virt-controller's
+        // evacuation controller creates no new migration for the VMI (VMIActivePodsCount > 1).
+        await kubelet.launcherExited(ns, ms.targetPod, true);
       } else if (ms.targetNodeAddress && !ms.startTimestamp && phase === 'TargetReady') {
         // Source virt-handler: libvirt started the migration.
         await patch({ status: { migrationState: { startTimestamp: t, mode: 'PreCopy' } } });
