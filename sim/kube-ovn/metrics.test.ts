@@ -17,7 +17,11 @@ const base: ObservedMigration = {
   outcome: 'succeeded',
 };
 /** The controller's log: handled every migration of `base` in Scheduling; skipped the given UIDs. */
-const account = (skipped: string[] = [], handled = ['kubevirt-evacuation-a']) => ({ skippedUnbound: new Set(skipped), handledInScheduling: new Set(handled) });
+const account = (skipped: string[] = [], handled = ['kubevirt-evacuation-a'], later: string[] = []) => ({
+  skippedUnbound: new Set(skipped),
+  handledInScheduling: new Set(handled),
+  handledOnlyLater: new Set(later),
+});
 const multi = (at: number, src = 'node-0', dst = 'node-1') => ({ at, options: { 'requested-chassis': `${src},${dst}`, 'activation-strategy': 'rarp' } });
 const handed = (at: number, dst = 'node-1') => ({ at, options: { 'requested-chassis': dst } });
 
@@ -58,9 +62,11 @@ describe('migrationNetworkRecord', () => {
   });
 
   test('a migration the controller handled only after Scheduling is not counted as set up', () => {
-    const late = migrationNetworkRecord(base, [], account([], []));
-    expect(late).toMatchObject({ handledInScheduling: false, multiChassis: false });
+    const late = migrationNetworkRecord(base, [], account([], [], ['kubevirt-evacuation-a']));
+    expect(late).toMatchObject({ handledInScheduling: false, handledOnlyLater: true, multiChassis: false });
     expect(summarisePhase([late])).toMatchObject({ setUp: 0, handledLate: 1 });
+    // With the optimisation off the controller handles no VMIM at all: not "late".
+    expect(summarisePhase([migrationNetworkRecord(base, [], account([], []))])).toMatchObject({ setUp: 0, handledLate: 0 });
   });
 
   test('a failed migration is never handed to the target', () => {

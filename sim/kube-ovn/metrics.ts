@@ -55,6 +55,8 @@ export interface MigrationNetworkRecord {
   readonly skippedUnbound: boolean;
   /** kube-ovn-controller handled the VMIM while it was in Scheduling, the only phase that sets the options. */
   readonly handledInScheduling: boolean;
+  /** It handled the VMIM, but only once it had left Scheduling (the target already ran): no options. */
+  readonly handledOnlyLater: boolean;
   /** The port got both chassis and the RARP activation during this migration. */
   readonly multiChassis: boolean;
   /** Milliseconds from the target pod's binding to the multi-chassis options (when both happened). */
@@ -75,6 +77,8 @@ export interface ControllerAccount {
   readonly skippedUnbound: ReadonlySet<string>;
   /** VMIM names it handled while they were in `Scheduling`. */
   readonly handledInScheduling: ReadonlySet<string>;
+  /** VMIM names it handled only in a later phase (never in Scheduling) — none with the optimisation off, which handles no VMIM. */
+  readonly handledOnlyLater: ReadonlySet<string>;
 }
 
 /** The record of one migration, from its observation, every change of its VM's port and the controller's account. */
@@ -103,6 +107,7 @@ export function migrationNetworkRecord(m: ObservedMigration, portChanges: readon
     ...(m.boundAt !== undefined && m.schedulingAt !== undefined ? { targetWaitedMs: waited ? Math.max(0, m.boundAt - m.schedulingAt) : 0 } : {}),
     skippedUnbound: account.skippedUnbound.has(m.uid),
     handledInScheduling: account.handledInScheduling.has(m.vmim),
+    handledOnlyLater: account.handledOnlyLater.has(m.vmim),
     multiChassis: options !== undefined,
     ...(options && m.boundAt !== undefined ? { boundToOptionsMs: Math.max(0, options.at - m.boundAt) } : {}),
     handedToTarget: handed,
@@ -159,7 +164,7 @@ export function summarisePhase(records: readonly MigrationNetworkRecord[]): Phas
     unfinished: records.filter((r) => r.outcome === 'unfinished').length,
     setUp: setUp.length,
     setUpMultiChassis: setUp.filter((r) => r.multiChassis).length,
-    handledLate: records.filter((r) => r.targetBound && !r.handledInScheduling).length,
+    handledLate: records.filter((r) => r.handledOnlyLater).length,
     multiChassis: records.filter((r) => r.multiChassis).length,
     skippedUnbound: skipped.length,
     skippedUnboundMultiChassis: skipped.filter((r) => r.multiChassis).length,

@@ -6,7 +6,7 @@
  */
 import { type KubeConfig } from '@kubernetes/client-node';
 import { BulkApi } from '../../bench/support/bulkApi.js';
-import { type ListWatch, listWatch, type WatchedObject } from '../../bench/support/listWatch.js';
+import { type ListWatch, listWatch } from '../../bench/support/listWatch.js';
 import { MIGRATION_JOB_UID_LABEL } from '../../compatibility/kubevirtNames.js';
 import { type KubeOvnPhase, type ObservedMigration } from './metrics.js';
 

@@ -253,10 +253,15 @@ async function drainWhileOthersCordoned(bed: Bed, scenario: KubeOvnScenario, log
 function controllerAccount(bed: Bed): ControllerAccount {
   const log = bed.kubeOvn.controller().log();
   const skipped = [...skippedSetups(log).values()].filter((s) => s.targetNode === '').map((s) => s.uid);
-  const inScheduling = [...handledPhases(log)]
-    .filter(([key, phases]) => key.startsWith(`${VM_NAMESPACE}/`) && phases.has('Scheduling'))
-    .map(([key]) => key.slice(VM_NAMESPACE.length + 1));
-  return { skippedUnbound: new Set(skipped), handledInScheduling: new Set(inScheduling) };
+  const ours = [...handledPhases(log)]
+    .filter(([key]) => key.startsWith(`${VM_NAMESPACE}/`))
+    .map(([key, phases]) => [key.slice(VM_NAMESPACE.length + 1), phases] as const);
+  const later = (phases: ReadonlySet<string>) => !phases.has('Scheduling') && [...phases].some((p) => p !== 'Pending');
+  return {
+    skippedUnbound: new Set(skipped),
+    handledInScheduling: new Set(ours.filter(([, phases]) => phases.has('Scheduling')).map(([name]) => name)),
+    handledOnlyLater: new Set(ours.filter(([, phases]) => later(phases)).map(([name]) => name)),
+  };
 }
 
 function copyLogs(dir: string, mode: string, started: Partial<Bed>): void {
