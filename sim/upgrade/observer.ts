@@ -7,9 +7,9 @@
  */
 import { type KubeConfig } from '@kubernetes/client-node';
 import { BulkApi } from '../../bench/support/bulkApi.js';
+import { listWatch } from '../../bench/support/listWatch.js';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
-import { until } from '../../test/harness/until.js';
 import { InFlightTracker, type MigrationOrigin, type MigrationRecord } from './metrics.js';
 import { TargetPodLedger, type TargetPodRecord } from './targetPods.js';
 
@@ -72,7 +72,6 @@ export class RunObserver {
   private readonly vmims = new Map<string, VmimState>();
   private readonly stops: { stop(): void }[] = [];
   readonly inFlight = new InFlightTracker();
-  private stopped = false;
   private readonly errors: string[] = [];
   private readonly targetPodLedger = new TargetPodLedger();
   private changeListeners: (() => void)[] = [];
@@ -91,43 +90,16 @@ export class RunObserver {
     return o;
   }
 
-  /** List, then watch from the list's resourceVersion; re-watch when the stream ends, re-list on 410. */
+  /** An informer-style list + watch of `path` (bench/support/listWatch.ts); re-list failures are kept as watch errors. */
   private async follow(path: string, onEvent: (type: string, o: Obj) => void): Promise<void> {
-    const list = async () => {
-      // A CRD's storage answers 429 "(re)initializing" for a moment after it is Established.
-      const l = await until(() => this.api.json<{ metadata: { resourceVersion: string }; items: Obj[] }>('GET', path), {
-        timeoutMs: 60_000,
-        intervalMs: 250,
-        what: `listing ${path}`,
-      });
-      for (const item of l.items) onEvent('ADDED', item);
-      return l.metadata.resourceVersion;
-    };
-    let rv = await list();
-    const watch = () => {
-      if (this.stopped) return;
-      const w = this.api.watch(
-        `${path}${path.includes('?') ? '&' : '?'}watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`,
-        (type, object) => {
-          const o = object as Obj;
-          if (type === 'ERROR') {
-            w.stop();
-            list()
-              .then((v) => {
-                rv = v;
-                watch();
-              })
-              .catch((e: Error) => this.errors.push(`relist ${path}: ${e.message}`));
-            return;
-          }
-          if (o.metadata?.resourceVersion) rv = o.metadata.resourceVersion;
-          if (type !== 'BOOKMARK') onEvent(type, o);
-        },
-        () => setTimeout(watch, 50),
-      );
-      this.stops.push(w);
-    };
-    watch();
+    this.stops.push(
+      await listWatch(
+        this.api,
+        path,
+        (type, o) => onEvent(type, o as Obj),
+        (message) => this.errors.push(message),
+      ),
+    );
   }
 
   private onVmi(type: string, o: Obj): void {
@@ -263,7 +235,6 @@ export class RunObserver {
   }
 
   stop(): void {
-    this.stopped = true;
     for (const s of this.stops) s.stop();
     this.api.close();
   }
