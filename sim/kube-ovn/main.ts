@@ -106,7 +106,7 @@ export async function kubeOvnMain(argv: readonly string[]): Promise<number> {
   };
   const out = values.out ?? join(RESULTS, `${scenario.seed}-${scenario.size}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(doc, null, 1)}\n`);
+  writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(renderKubeOvnReport(doc));
   console.log(`\nwrote ${relative(projectDir, out)}`);
   return doc.checks.every((c) => c.ok || c.informational) ? 0 : 1;
