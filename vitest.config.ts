@@ -9,6 +9,10 @@ const needsTools = [
   `${roots}/**/*.actionlint.test.ts`,
   `${roots}/**/*.git.test.ts`,
   `${roots}/**/*.chromium.test.ts`,
+  // Builds the programs' OCI images with umoci (scripts/tools.d/umoci.sh).
+  `${roots}/**/*.images.test.ts`,
+  // Runs the programs' images with podman and runc (scripts/tools.d/podman.sh) against a real API server.
+  `${roots}/**/*.podman.test.ts`,
 ];
 
 export default defineConfig({

@@ -165,9 +165,9 @@ export const migrationSettingsSchema = migrationFields
   .register(fieldInfo, { expected: 'migration settings', fix: 'leave migration out for the defaults, or set only the fields you change, e.g. { fallbackAttempts: 2 }' });
 
 const clusterImagesFields = z.strictObject({
-  /** @default `ghcr.io/kvfleet/node-labeller:<kvfleet version>` */
+  /** @default `ghcr.io/kvfleet/node-labeller:<kvfleet version>@sha256:…`, the image `npm run images` built (generators/imageDigests.generated.json) */
   nodeLabeller: field.imageReference.optional(),
-  /** @default `ghcr.io/kvfleet/migration-controller:<kvfleet version>` */
+  /** @default `ghcr.io/kvfleet/migration-controller:<kvfleet version>@sha256:…`, the image `npm run images` built (generators/imageDigests.generated.json) */
   migrationController: field.imageReference.optional(),
 });
 retiredFields.add(clusterImagesFields, RETIRED_IMAGE_FIELDS);

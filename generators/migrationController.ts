@@ -13,12 +13,14 @@ import {
 import { DEFAULT_LEASE_NAME, MATRIX_FILE_ENV, METRICS_PORT_ENV, POD_NAME_ENV, POD_NAMESPACE_ENV, settingsEnv } from '../programs/migration-controller/settings.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
 import { CONFIG_HASH_ANNOTATION } from '../compatibility/labelKeys.js';
+import { defaultImage } from './imageDigests.js';
 
 const { k8s } = kplus;
 
 export const MIGRATION_CONTROLLER_NAME = 'kvfleet-migration-controller';
-export const DEFAULT_MIGRATION_CONTROLLER_IMAGE = 'ghcr.io/kvfleet/migration-controller:0.1.0';
-/** The `nonroot` user of the distroless Node.js image (programs/migration-controller/Dockerfile). */
+/** The image `npm run images` built, pinned by digest: `ghcr.io/kvfleet/migration-controller:<version>@sha256:…` (imageDigests.ts). */
+export const DEFAULT_MIGRATION_CONTROLLER_IMAGE = defaultImage('migration-controller');
+/** The `nonroot` user of the controller's image (scripts/images/imageSpec.ts NONROOT_UID), as in distroless images. */
 export const MIGRATION_CONTROLLER_UID = 65532;
 
 export interface MigrationControllerProps {
@@ -31,7 +33,7 @@ export interface MigrationControllerProps {
   readonly namespace?: string;
   /**
    * The controller's image.
-   * @default the cluster's `images.migrationController`, else 'ghcr.io/kvfleet/migration-controller:0.1.0'
+   * @default the cluster's `images.migrationController`, else DEFAULT_MIGRATION_CONTROLLER_IMAGE ('ghcr.io/kvfleet/migration-controller:<version>@sha256:…')
    */
   readonly image?: string;
   /**

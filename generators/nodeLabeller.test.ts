@@ -4,6 +4,7 @@ import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { testCluster, testPool } from '../test/support/clusterFixtures.js';
 import { KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';
+import { readImageDigests } from './imageDigests.js';
 
 // KubeVirt 1.5.2: the default virt-launcher image the assertions expect is derived from it. Two amd64
 // pools on different OS releases: the OS changes nothing the labeller is generated from.
@@ -83,8 +84,9 @@ describe('DaemonSets', () => {
     expect(env.NODE_NAME).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
   });
 
-  test('the labeller image comes from the cluster images, else the kvfleet release', () => {
-    expect(daemonSets(synth())[0].spec.template.spec.containers[0].image).toBe('ghcr.io/kvfleet/node-labeller:0.1.0');
+  test('the labeller image comes from the cluster images, else the kvfleet release pinned by the digest `npm run images` recorded', () => {
+    const { version, images } = readImageDigests();
+    expect(daemonSets(synth())[0].spec.template.spec.containers[0].image).toBe(`ghcr.io/kvfleet/node-labeller:${version}@${images['node-labeller'].digest}`);
     const custom = synth({ ...cluster, images: { nodeLabeller: 'mirror.example.com/node-labeller:0.1.0' } });
     expect(daemonSets(custom)[0].spec.template.spec.containers[0].image).toBe('mirror.example.com/node-labeller:0.1.0');
   });

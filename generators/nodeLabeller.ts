@@ -7,14 +7,16 @@ import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV } from '../p
 import { NODE_LABELLER_NAME, nodeLabellerInstanceName } from '../fleet/definitionDerivedNames.js';
 import { KUBEVIRT_DRAIN_TAINT, KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
+import { defaultImage } from './imageDigests.js';
 
 const { k8s } = kplus;
 
 export { NODE_LABELLER_NAME };
-export const DEFAULT_NODE_LABELLER_IMAGE = 'ghcr.io/kvfleet/node-labeller:0.1.0';
+/** The image `npm run images` built, pinned by digest: `ghcr.io/kvfleet/node-labeller:<version>@sha256:…` (imageDigests.ts). */
+export const DEFAULT_NODE_LABELLER_IMAGE = defaultImage('node-labeller');
 /** The `qemu` user of the virt-launcher image; KubeVirt runs virt-launcher as it since v0.59 (non-root). */
 export const VIRT_LAUNCHER_UID = 107;
-/** The `nonroot` user of the distroless Node.js image (programs/node-labeller/Dockerfile). */
+/** The `nonroot` user of the labeller's image (scripts/images/imageSpec.ts NONROOT_UID), as in distroless images. */
 export const LABELLER_UID = 65532;
 /**
  * Memory of the labeller container. Its V8 heap gets half (v8Heap.ts); the program rests at ~114 MiB
@@ -49,7 +51,7 @@ export interface NodeLabellerProps {
   readonly namespace?: string;
   /**
    * The labeller program's image.
-   * @default the cluster's `images.nodeLabeller`, else 'ghcr.io/kvfleet/node-labeller:0.1.0'
+   * @default the cluster's `images.nodeLabeller`, else DEFAULT_NODE_LABELLER_IMAGE ('ghcr.io/kvfleet/node-labeller:<version>@sha256:…')
    */
   readonly image?: string;
   /**

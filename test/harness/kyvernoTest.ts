@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
-import { toolPath } from './toolPaths.js';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve as resolvePath } from 'node:path';
+import { testDataDir } from './testData.js';
+import { projectDir, toolPath } from './toolPaths.js';
 
 /** One result row of `kyverno test -o json --detailed-results`. */
 export interface KyvernoTestRow {
@@ -49,13 +53,31 @@ function parseRows(output: string): KyvernoTestRow[] {
 }
 
 /**
+ * The folder to hand the CLI for `dir`. The repository's kyverno-test folders name the test data as
+ * `../../../../shared/…`, relative to themselves, and the CLI joins such paths lexically
+ * (filepath.Join in cmd/cli/kubectl-kyverno/commands/test). When the data is not `../shared` beside the
+ * clone (test/harness/testData.ts), `dir` is run through a view: a temporary folder holding `shared`
+ * (a link to the data) beside a link to the clone, so the same relative paths reach the data.
+ */
+function folderForCli(dir: string): { dir: string; remove: () => void } {
+  const rel = relative(projectDir, dir);
+  if (testDataDir === resolvePath(projectDir, '..', 'shared') || rel.startsWith('..')) return { dir, remove: () => {} };
+  const view = mkdtempSync(join(tmpdir(), 'kvfleet-kyverno-view-'));
+  symlinkSync(testDataDir, join(view, 'shared'));
+  symlinkSync(projectDir, join(view, basename(projectDir)));
+  return { dir: join(view, basename(projectDir), rel), remove: () => rmSync(view, { recursive: true, force: true }) };
+}
+
+/**
  * Runs the real `kyverno test <dir>` (CLI built by scripts/tools.sh). `--require-tests` makes a
  * folder without kyverno-test.yaml an error instead of a silent pass.
  */
 export function runKyvernoTest(dir: string, options: KyvernoTestOptions = {}): Promise<KyvernoTestResult> {
-  const args = ['test', dir, '--require-tests', '--detailed-results', '--remove-color', ...(options.rows ? ['-o', 'json'] : [])];
+  const cli = folderForCli(dir);
+  const args = ['test', cli.dir, '--require-tests', '--detailed-results', '--remove-color', ...(options.rows ? ['-o', 'json'] : [])];
   return new Promise((resolve) => {
     execFile(toolPath('kyverno'), args, { maxBuffer: 16 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
+      cli.remove();
       const output = `${stdout}${stderr}`;
       const summary = /Test Summary: (\d+) tests? passed and (\d+) tests? failed/.exec(output);
       const passed = Number(summary?.[1] ?? 0);

@@ -1,10 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testDataDir } from './testData.js';
 
 export const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** `../shared` beside the project: upstream CRDs and samples, used by reference. */
-export const sharedDir = resolve(projectDir, '..', 'shared');
+/**
+ * The test data (upstream CRDs and samples): `../shared` beside the clone on the development machine,
+ * elsewhere the folder test/harness/testData.ts names. The name stays for its readers.
+ */
+export const sharedDir = testDataDir;
 
 let cached: Record<string, string> | undefined;
 
