@@ -6,6 +6,9 @@
  * test/images/imageDigests.test.ts fails when the programs changed and the file was not rebuilt.
  */
 import { readFileSync } from 'node:fs';
+// Imported, not read at run time, so the file is part of the synth sources' import graph (a bundle, the
+// base worktree of `kvfleet diff`); readImageDigests() reads it afresh for the image build and its tests.
+import generatedDigests from './imageDigests.generated.json' with { type: 'json' };
 
 /** Where the images are published: the one place the registry is named (the build and the release read it here). */
 export const IMAGE_REGISTRY = 'ghcr.io/kvfleet';
@@ -45,7 +48,7 @@ export function readImageDigests(): ImageDigestsFile {
 export const imageRepository = (name: ImageName) => `${IMAGE_REGISTRY}/${name}`;
 
 /** The pinned reference dist/ deploys: `ghcr.io/kvfleet/<name>:<version>@sha256:…`. */
-export function defaultImage(name: ImageName, digests: ImageDigestsFile = readImageDigests()): string {
+export function defaultImage(name: ImageName, digests: ImageDigestsFile = generatedDigests as ImageDigestsFile): string {
   const entry = digests.images[name];
   if (!entry) throw new Error(`generators/imageDigests.generated.json has no image ${name}; run \`npm run images\``);
   return `${imageRepository(name)}:${digests.version}@${entry.digest}`;
