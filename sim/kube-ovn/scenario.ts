@@ -16,9 +16,8 @@
  *
  * Pure: one seed and size give one scenario.
  */
+import { simulatorCluster } from '../upgrade/simulatorCluster.js';
 import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
-import { validateCluster } from '../../fleet/fleetValidation.js';
-import { knownIssuesOf } from '../../fleet/versionLint.js';
 import { type Random, seededRandom } from '../upgrade/prng.js';
 
 export const KUBE_OVN_SCENARIO_CLUSTER = 'kube-ovn-sim';
@@ -126,12 +125,5 @@ export function kubeOvnScenarioCluster(nodeCount: number): ClusterDefinition {
     argocd: { name: KUBE_OVN_SCENARIO_CLUSTER },
     nodePools: [{ name: 'compute', nodeSelector: { 'node.example.com/pool': 'compute' }, nodeCount }],
   });
-  const blocking = knownIssuesOf(base).filter((f) => f.issue.severity === 'error');
-  const input = defineCluster({
-    ...base,
-    acceptedKnownIssues: Object.fromEntries(blocking.map((f) => [f.issue.id, 'Kube-OVN simulator: runs the release the test bed builds to show what the lint predicts'])),
-  });
-  const validated = validateCluster(`clusters/${KUBE_OVN_SCENARIO_CLUSTER}.ts`, input);
-  if (!validated.definition) throw new Error(`the Kube-OVN scenario's cluster definition is invalid:\n${validated.problems.map(String).join('\n')}`);
-  return validated.definition;
+  return simulatorCluster(base, 'Kube-OVN simulator: runs the release the test bed builds to show what the lint predicts');
 }

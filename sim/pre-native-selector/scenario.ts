@@ -18,9 +18,8 @@
  *   Here it is the KubeVirt 1.4 build (QEMU 9.0: `q35` is `pc-q35-rhel9.4.0`, no `pc-q35-rhel9.6.0`).
  *   It joins empty after the VMs started, so kube-scheduler's least-allocated scoring favours it.
  */
+import { simulatorCluster } from '../upgrade/simulatorCluster.js';
 import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
-import { validateCluster } from '../../fleet/fleetValidation.js';
-import { knownIssuesOf } from '../../fleet/versionLint.js';
 import { LAUNCHER_CATALOGUE, type LauncherEntry, launcherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
 import { POOL_SELECTOR_LABEL, type Scenario, type ScenarioNode, type ScenarioVmi, scenarioFromShape } from '../upgrade/scenario.js';
@@ -104,17 +103,5 @@ export function preNativeCluster(s: PreNativeScenario): ClusterDefinition {
     argocd: { name: CLUSTER_NAME },
     nodePools: s.base.pools.map((p) => ({ name: p.name, nodeSelector: { [POOL_SELECTOR_LABEL]: p.name }, nodeCount: p.nodes.length + 1 })),
   });
-  // As sim/upgrade does: a release's known bugs that would stop synthesis are accepted with a reason.
-  const blocking = knownIssuesOf(base).filter((f) => f.issue.severity === 'error');
-  const input = blocking.length
-    ? defineCluster({
-        ...base,
-        acceptedKnownIssues: Object.fromEntries(
-          blocking.map((f) => [f.issue.id, 'pre-1.5.1 simulator: the stand-ins do not play this bug; a real cluster must weigh it']),
-        ),
-      })
-    : base;
-  const validated = validateCluster(`clusters/${CLUSTER_NAME}.ts`, input);
-  if (!validated.definition) throw new Error(`the scenario's cluster definition is invalid:\n${validated.problems.map(String).join('\n')}`);
-  return validated.definition;
+  return simulatorCluster(base, 'pre-1.5.1 simulator: the stand-ins do not play this bug; a real cluster must weigh it');
 }

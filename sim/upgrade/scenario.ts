@@ -20,9 +20,8 @@
  * - `mixed-arch`: the same amd64 VMIs on an amd64 pool, plus an arm64 pool whose VMIs start as `virt` or
  *   pinned to `virt-rhel9.*` types (vmiKinds.ts), all kept by the step.
  */
+import { simulatorCluster } from './simulatorCluster.js';
 import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
-import { validateCluster } from '../../fleet/fleetValidation.js';
-import { knownIssuesOf } from '../../fleet/versionLint.js';
 import { type LauncherEntry, launcherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
 import { type Random, seededRandom } from './prng.js';
@@ -117,17 +116,7 @@ export function scenarioCluster(scenario: Pick<Scenario, 'pools'>): ClusterDefin
     })),
     plannedSteps: [{ kind: 'kubevirt-upgrade', to: TO.version, build: TO.build, image: TO.image }],
   });
-  // Known bugs of the release that would stop synthesis are accepted with the reason a cluster file must give.
-  const blocking = knownIssuesOf(base).filter((f) => f.issue.severity === 'error');
-  const input = blocking.length
-    ? defineCluster({
-        ...base,
-        acceptedKnownIssues: Object.fromEntries(blocking.map((f) => [f.issue.id, 'upgrade simulator: the stand-ins do not play this bug; a real cluster must weigh it'])),
-      })
-    : base;
-  const validated = validateCluster(`clusters/${SCENARIO_CLUSTER_NAME}.ts`, input);
-  if (!validated.definition) throw new Error(`the scenario's cluster definition is invalid:\n${validated.problems.map(String).join('\n')}`);
-  return validated.definition;
+  return simulatorCluster(base, 'upgrade simulator: the stand-ins do not play this bug; a real cluster must weigh it');
 }
 
 function vmiSize(rnd: Random): { cpuMillis: number; memoryMiB: number } {
