@@ -45,6 +45,12 @@ export function hasMigrationPolicyField(kubevirtVersion: string, field: Versione
 
 /** Kubernetes minors kvfleet's manifests are written for (policies.kyverno.io needs ≥ 1.30's CEL). */
 export const MIN_KUBERNETES_MINOR = 30;
+/**
+ * The newest Kubernetes minor released when this was written: k8s.io/api v0.37.2 (Kubernetes 1.37)
+ * was the newest the Go module proxy served on 2026-12-01. A definition naming a newer minor is a
+ * typo far more often than a cluster ahead of every release (`1.320`); raise it with each release.
+ */
+export const MAX_KUBERNETES_MINOR = 37;
 
 /**
  * Whose machine-type labels the scheduler checks for a migration target on this cluster:

@@ -11,6 +11,7 @@ import { fieldInfo } from './clusterSchemaFields.js';
 import { argoCdProjectName, stageName } from './fleetConfigSchema.js';
 import { kubevirtSettingsSchema } from './clusterSchemaKubevirt.js';
 import { kubeOvnInstallSchema, kubeOvnSubnetsSchema } from './clusterSchemaKubeOvn.js';
+import { labelMapSchema } from './clusterSchemaLabels.js';
 import { argoCdRules, migrationRules, nodePoolsRules, nodeSelectorRules, onceValid } from './clusterSchemaRules.js';
 import {
   launcherRules,
@@ -42,11 +43,10 @@ export const machineTypeOverridesSchema = z
   .readonly()
   .register(fieldInfo, { expected: 'machine-type overrides', fix: "write { add?: ['…'], remove?: ['…'], deprecate?: ['…'] }" });
 
-const nodeSelectorSchema = z
-  .record(z.string(), z.string().register(fieldInfo, { expected: 'a label value (a string)', fix: 'quote the value: label values are strings, e.g. "true" or "8"' }))
-  .superRefine(nodeSelectorRules, { when: (p) => field.isRecord(p.value) })
-  .readonly()
-  .register(fieldInfo, { expected: 'a map of node labels', fix: 'write the labels that identify the pool\'s nodes, e.g. { "node.example.com/os": "rhel-9.6" }' });
+const nodeSelectorSchema = labelMapSchema(
+  { expected: 'a map of node labels', fix: 'write the labels that identify the pool\'s nodes, e.g. { "node.example.com/os": "rhel-9.6" }' },
+  nodeSelectorRules,
+);
 
 const nodePoolFields = z.strictObject({
   /** DNS label of at most 41 characters (it is part of the labeller's names); shown on nodes as `kvfleet.io/pool`. */

@@ -5,10 +5,9 @@
  * means, and docs/runbooks.md explains each alert they feed.
  */
 import * as z from 'zod';
-import { isValidLabelValue, labelKeyProblem } from '../compatibility/labelKeys.js';
 import * as field from './clusterSchemaFields.js';
-import { fieldInfo, isRecord, readsAsYamlNumber, report, yamlNumberFinding } from './clusterSchemaFields.js';
-import { formatValue } from './definitionValue.js';
+import { labelMapSchema } from './clusterSchemaLabels.js';
+import { fieldInfo } from './clusterSchemaFields.js';
 
 /** What an absent `alerts` field means, field by field. */
 export const DEFAULT_ALERT_THRESHOLDS = {
@@ -26,25 +25,10 @@ const d = DEFAULT_ALERT_THRESHOLDS;
 
 export type AlertThresholds = { -readonly [K in keyof typeof DEFAULT_ALERT_THRESHOLDS]: number };
 
-const selectorLabels = z
-  .record(z.string(), z.string().register(fieldInfo, { expected: 'a label value (a string)', fix: 'quote the value: label values are strings' }))
-  .superRefine(
-    (labels, ctx) => {
-      for (const [key, value] of Object.entries(labels)) {
-        const keyProblem = labelKeyProblem(key);
-        if (keyProblem) report(ctx, { problem: `${formatValue(key)} is not a label key: ${keyProblem}`, fix: 'use a label key such as "release"' }, [key]);
-        else if (typeof value === 'string' && !isValidLabelValue(value))
-          report(ctx, { problem: `${formatValue(value)} is not a label value`, fix: 'at most 63 letters, digits, "-", "_" or "."' }, [key]);
-        else if (typeof value === 'string' && readsAsYamlNumber(value)) report(ctx, yamlNumberFinding(value), [key]);
-      }
-    },
-    { when: (p) => isRecord(p.value) },
-  )
-  .readonly()
-  .register(fieldInfo, {
-    expected: 'a map of labels',
-    fix: 'write the labels your Prometheus selects rules and monitors by, e.g. { release: "kube-prometheus-stack" }',
-  });
+const selectorLabels = labelMapSchema({
+  expected: 'a map of labels',
+  fix: 'write the labels your Prometheus selects rules and monitors by, e.g. { release: "kube-prometheus-stack" }',
+});
 
 export const alertSettingsSchema = z
   .strictObject({

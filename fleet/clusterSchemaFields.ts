@@ -7,7 +7,8 @@
 import semver from 'semver';
 import * as z from 'zod';
 import { isDnsLabel, isDnsSubdomain, isValidLabelName } from '../compatibility/labelKeys.js';
-import { isKubevirtOlderThanSupported, MIN_KUBERNETES_MINOR, MIN_KUBEVIRT_VERSION } from '../compatibility/kubevirtVersions.js';
+import { isKubevirtOlderThanSupported, MAX_KUBERNETES_MINOR, MIN_KUBERNETES_MINOR, MIN_KUBEVIRT_VERSION } from '../compatibility/kubevirtVersions.js';
+import { closestName } from './definitionSuggestion.js';
 import { parseMachineType } from '../compatibility/machineTypeNames.js';
 import { MAX_POOL_NAME_LENGTH, nodeLabellerInstanceName } from './definitionDerivedNames.js';
 import { imageReferenceProblem } from './definitionImageReference.js';
@@ -164,15 +165,47 @@ export const kubeOvnVersion = checkedString(
   plainVersionProblem,
 );
 
-export const kubernetesVersion = checkedString({ expected: 'a Kubernetes minor', fix: 'write it as "1.<minor>", e.g. "1.33"' }, (v) => {
-  const m = /^1\.(0|[1-9]\d{0,2})$/.exec(v);
-  if (!m) return /^1\.\d+\.\d+$/.test(v) ? 'it is a patch release; give the minor only' : /^1\.0\d/.test(v) ? 'the minor has a leading zero' : 'it is not "1.<minor>"';
-  if (Number(m[1]) >= MIN_KUBERNETES_MINOR) return undefined;
+const KUBERNETES_RANGE = `1.${MIN_KUBERNETES_MINOR} to 1.${MAX_KUBERNETES_MINOR}`;
+
+export const kubernetesVersion = checkedString({ expected: 'a Kubernetes minor', fix: `write it as "1.<minor>", from ${KUBERNETES_RANGE}, e.g. "1.33"` }, (v) => {
+  const guess = kubernetesMinorGuess(v);
+  const guessed = guess ? `did you mean "${guess}"? ` : '';
+  const m = /^1\.(0|[1-9]\d*)$/.exec(v);
+  if (!m) {
+    const why = /^v?1\.\d+\.\d+$/.test(v) ? 'it is a patch release; give the minor only' : /^1\.0\d/.test(v) ? 'the minor has a leading zero' : 'it is not "1.<minor>"';
+    return { problem: `${formatValue(v)} is not a Kubernetes minor: ${why}`, fix: `${guessed}write it as "1.<minor>", from ${KUBERNETES_RANGE}, e.g. "1.33"` };
+  }
+  const minor = Number(m[1]);
+  if (minor < MIN_KUBERNETES_MINOR) {
+    return {
+      problem: `Kubernetes ${v} is older than 1.${MIN_KUBERNETES_MINOR}`,
+      fix: `kvfleet's CEL policies need Kubernetes 1.${MIN_KUBERNETES_MINOR} or newer; upgrade the cluster first`,
+    };
+  }
+  if (minor <= MAX_KUBERNETES_MINOR) return undefined;
   return {
-    problem: `Kubernetes ${v} is older than 1.${MIN_KUBERNETES_MINOR}`,
-    fix: `kvfleet's CEL policies need Kubernetes 1.${MIN_KUBERNETES_MINOR} or newer; upgrade the cluster first`,
+    problem: `Kubernetes ${v} is not a release kvfleet knows (${KUBERNETES_RANGE})`,
+    fix: `${guessed}write the minor the cluster runs (\`kubectl version\`), from ${KUBERNETES_RANGE}`,
   };
 });
+
+/**
+ * The supported minor a malformed or unknown Kubernetes version most likely means: its minor with an
+ * extra digit dropped (`1.320` → `1.32`), without the patch or the "v" (`v1.33.2` → `1.33`), or the
+ * single nearest spelling; undefined when nothing is clearly it.
+ */
+export function kubernetesMinorGuess(v: string): string | undefined {
+  const supported = Array.from({ length: MAX_KUBERNETES_MINOR - MIN_KUBERNETES_MINOR + 1 }, (_, i) => `1.${MIN_KUBERNETES_MINOR + i}`);
+  const m = /^v?1\.(\d+)(?:\.\d+)?$/.exec(v.trim());
+  if (m) {
+    const digits = m[1]!.replace(/^0+(?=\d)/, '');
+    const minor = `1.${digits}`;
+    if (supported.includes(minor) && minor !== v) return minor;
+    const shortened = `1.${digits.slice(0, 2)}`;
+    if (digits.length > 2 && supported.includes(shortened)) return shortened;
+  }
+  return supported.includes(v) ? undefined : closestName(v, supported);
+}
 
 export const imageReference = checkedString(
   { expected: 'an image reference with a tag or digest', fix: 'write registry/repository:tag or registry/repository@sha256:<64 hex digits>' },

@@ -5,8 +5,8 @@
  * sets are generated; KubeVirt's defaults (`pkg/virt-config/virt-config.go`) apply to the rest.
  */
 import * as z from 'zod';
-import { isValidLabelValue, labelKeyProblem } from '../compatibility/labelKeys.js';
 import * as field from './clusterSchemaFields.js';
+import { labelMapSchema } from './clusterSchemaLabels.js';
 import { fieldInfo, isRecord, report } from './clusterSchemaFields.js';
 import { onceValid } from './clusterSchemaRules.js';
 import { formatValue } from './definitionValue.js';
@@ -71,24 +71,7 @@ const migrationConfigurationFields = z.strictObject({
 export type KubevirtMigrationConfiguration = z.output<typeof migrationConfigurationFields>;
 
 const labelMap = (what: string) =>
-  z
-    .record(z.string(), z.string().register(fieldInfo, { expected: 'a label value (a string)', fix: 'quote the value: label values are strings' }))
-    .superRefine(labelMapRules, { when: (p) => isRecord(p.value) })
-    .readonly()
-    .register(fieldInfo, { expected: `a map of ${what} labels`, fix: `write the ${what} labels to match, e.g. { "workload.example.com/size": "large" }` });
-
-function labelMapRules(labels: Readonly<Record<string, unknown>>, ctx: Ctx): void {
-  for (const [key, value] of Object.entries(labels)) {
-    const why = labelKeyProblem(key);
-    if (why) report(ctx, { problem: `${formatValue(key)} is not a valid label key: ${why}`, fix: 'use [prefix/]name as Kubernetes labels do' }, [key]);
-    if (typeof value === 'string' && !isValidLabelValue(value))
-      report(
-        ctx,
-        { problem: `${formatValue(value)} is not a valid label value`, fix: 'use at most 63 characters of [A-Za-z0-9._-], starting and ending with a letter or digit' },
-        [key],
-      );
-  }
-}
+  labelMapSchema({ expected: `a map of ${what} labels`, fix: `write the ${what} labels to match, e.g. { "workload.example.com/size": "large" }` });
 
 const policySelectors = z
   .strictObject({

@@ -5,10 +5,10 @@
  * the wrong type and never repeats a problem a field already reported.
  */
 import type * as z from 'zod';
-import { isKvfleetNodeLabel, isValidLabelValue, labelKeyProblem } from '../compatibility/labelKeys.js';
+import { isKvfleetNodeLabel, isValidLabelValue } from '../compatibility/labelKeys.js';
 import { type ArgoCdFields, type MigrationFields, type NodePoolFields } from './clusterSchema.js';
 import { DEFAULT_MIGRATION_SETTINGS } from './clusterSchemaDefaults.js';
-import { isRecord, readsAsYamlNumber, report, yamlNumberFinding } from './clusterSchemaFields.js';
+import { isRecord, report } from './clusterSchemaFields.js';
 import { formatValue } from './definitionValue.js';
 
 type Ctx = z.core.$RefinementCtx;
@@ -31,29 +31,25 @@ export function onceValid(...fields: string[]): z.core.$ZodSuperRefineParams {
   };
 }
 
-/** Two equality selectors can match one node unless some key demands different values. */
+/**
+ * Two equality selectors can match one node unless some key demands different values. Own keys
+ * only: `k in b` would find `toString` on every object and call two pools disjoint that are not.
+ */
 export function selectorsOverlap(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  return Object.entries(a).every(([k, v]) => !(k in b) || b[k] === v);
+  return Object.entries(a).every(([k, v]) => !Object.hasOwn(b, k) || b[k] === v);
 }
 
-/** A pool's nodeSelector: every key and value as the API server checks labels, and no key kvfleet writes. */
+/**
+ * A pool's nodeSelector beyond what every label map is checked for (clusterSchemaLabels.ts): not
+ * empty, no key kvfleet writes, and Linux nodes only.
+ */
 export function nodeSelectorRules(selector: Readonly<Record<string, unknown>>, ctx: Ctx): void {
   const entries = Object.entries(selector);
   if (entries.length === 0) {
     report(ctx, { problem: 'the pool has no nodeSelector ({})', fix: 'add the labels that identify its nodes, e.g. { "node.example.com/os": "rhel-9.6" }' });
   }
   for (const [key, value] of entries) {
-    const keyProblem = labelKeyProblem(key);
-    if (keyProblem) {
-      report(
-        ctx,
-        {
-          problem: `${formatValue(key)} is not a valid label key: ${keyProblem}`,
-          fix: 'use [prefix/]name: an optional DNS-subdomain prefix of at most 253 characters, a name of at most 63 of [A-Za-z0-9._-]',
-        },
-        [key],
-      );
-    } else if (isKvfleetNodeLabel(key)) {
+    if (isKvfleetNodeLabel(key)) {
       report(
         ctx,
         {
@@ -62,22 +58,8 @@ export function nodeSelectorRules(selector: Readonly<Record<string, unknown>>, c
         },
         [key],
       );
-    } else if (readsAsYamlNumber(key)) {
-      report(ctx, yamlNumberFinding(key), [key]);
     }
-    if (typeof value !== 'string') continue; // zod reported the type
-    if (readsAsYamlNumber(value)) {
-      report(ctx, yamlNumberFinding(value), [key]);
-    } else if (!isValidLabelValue(value)) {
-      report(
-        ctx,
-        {
-          problem: `${formatValue(value)} is not a valid label value`,
-          fix: 'use at most 63 characters of [A-Za-z0-9._-], starting and ending with a letter or digit (or "")',
-        },
-        [key],
-      );
-    } else if (key === 'kubernetes.io/os' && value !== 'linux') {
+    if (key === 'kubernetes.io/os' && value !== 'linux' && typeof value === 'string' && isValidLabelValue(value)) {
       report(
         ctx,
         { problem: `${formatValue(value)} is not "linux"`, fix: 'KubeVirt runs on Linux nodes, and the labeller adds kubernetes.io/os: linux itself; remove this entry' },

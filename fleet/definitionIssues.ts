@@ -6,10 +6,11 @@
  */
 import type * as z from 'zod';
 import { type FieldInfo, fieldInfo, isRecord } from './clusterSchemaFields.js';
+import { type DataProblem, readAsData } from './definitionData.js';
 import { type RetiredField, retiredFields } from './clusterSchemaLauncher.js';
 import { DefinitionError } from './definitionError.js';
 import { closestName } from './definitionSuggestion.js';
-import { formatValue } from './definitionValue.js';
+import { escapeInvisible, formatValue, invisibleCharacters } from './definitionValue.js';
 
 type Issue = z.core.$ZodIssue;
 type Schema = z.core.$ZodType;
@@ -17,9 +18,57 @@ type Path = readonly PropertyKey[];
 
 const FALLBACK_FIX = "see the field's documentation in fleet/clusterSchema.ts";
 
+export interface ParsedDefinition<T> {
+  /** The export as plain data (definitionData.ts): what the schema read and what messages quote. */
+  readonly data: unknown;
+  /** The schema's output, when there is no problem. */
+  readonly value?: T;
+  readonly problems: DefinitionError[];
+}
+
+/**
+ * Reads `exported` as data, then checks it against `schema`. A part that is not data (a getter, a
+ * "__proto__" key, a hole) is the cause; what the schema then misses there (a required field) is its
+ * consequence and is not reported on top of it.
+ */
+export function parseDefinition<T>(file: string, schema: z.ZodType<T>, exported: unknown): ParsedDefinition<T> {
+  const { data, problems: dataProblems } = readAsData(exported);
+  let parsed: ReturnType<typeof schema.safeParse>;
+  try {
+    parsed = schema.safeParse(data);
+  } catch (e) {
+    // Nothing in plain data should throw; if something does, say so rather than crash the run.
+    const problem = `the definition cannot be read: ${formatValue(e instanceof Error ? e.message : e)}`;
+    return { data, problems: [new DefinitionError(file, '', problem, 'export plain data; if it is plain data, this is a kvfleet bug: please report it')] };
+  }
+  const refused = dataProblems.map((p) => p.path);
+  const schemaIssues = (parsed.success ? [] : parsed.error.issues).filter((issue) => !refused.some((r) => r.every((seg, i) => issue.path[i] === seg)));
+  const issues = [...dataProblems.map(dataIssue), ...schemaIssues];
+  const problems = issues.length > 0 ? definitionErrors(file, schema, data, issues) : [];
+  return parsed.success && problems.length === 0 ? { data, value: parsed.data, problems } : { data, problems };
+}
+
+/** A data problem as a schema issue, so it is reported with the field path as the schema's are. */
+function dataIssue(p: DataProblem): Issue {
+  return { code: 'custom', path: [...p.path], message: p.problem, params: { fix: p.fix }, input: undefined } as Issue;
+}
+
 /** One DefinitionError per problem (one per unknown key), in the order zod found them. */
 export function definitionErrors(file: string, root: Schema, input: unknown, issues: readonly Issue[]): DefinitionError[] {
-  return resolveUnions(issues, input).flatMap((issue) => toErrors(file, root, input, issue));
+  return resolveUnions(issues, input).flatMap((issue) => toErrors(file, root, input, issue).map((e) => withInvisibleNamed(e, issue, input)));
+}
+
+/**
+ * A value or key that looks right but holds invisible characters (shown escaped by formatValue):
+ * the problem says so, since the escape alone is easy to read past.
+ */
+function withInvisibleNamed(e: DefinitionError, issue: Issue, input: unknown): DefinitionError {
+  const value = valueAt(input, issue.path);
+  const key = issue.path.at(-1);
+  const seen = [...(typeof value === 'string' ? invisibleCharacters(value) : []), ...(typeof key === 'string' ? invisibleCharacters(key) : [])];
+  if (seen.length === 0) return e;
+  const note = ` (it holds the invisible character${seen.length > 1 ? 's' : ''} ${[...new Set(seen)].join(', ')}, shown escaped: retype it)`;
+  return new DefinitionError(e.file, e.path, `${e.problem}${note}`, e.fix, e.severity, e.location);
 }
 
 /**
@@ -105,7 +154,7 @@ function valueAt(input: unknown, path: Path): unknown {
   for (const seg of path) {
     if (typeof v !== 'object' || v === null) return undefined;
     try {
-      v = (v as Record<PropertyKey, unknown>)[seg];
+      v = Object.hasOwn(v, seg) ? (v as Record<PropertyKey, unknown>)[seg] : undefined; // never an inherited value
     } catch {
       return undefined; // a getter that throws; the formatter shows `undefined`
     }
@@ -165,7 +214,8 @@ function child(schema: Schema, seg: PropertyKey, value?: unknown): { next?: Sche
   const { type, def } = core(schema);
   switch (type) {
     case 'object':
-      return { next: (def.shape as Record<PropertyKey, Schema>)[seg], userKey: false };
+      // Own keys only: a key named "valueOf" would find Object.prototype.valueOf on the shape.
+      return { next: Object.hasOwn(def.shape as object, seg) ? (def.shape as Record<PropertyKey, Schema>)[seg] : undefined, userKey: false };
     case 'array':
       return { next: def.element as Schema, userKey: false };
     case 'record':
@@ -207,7 +257,7 @@ function locate(root: Schema, path: Path, input?: unknown): { text: string; sche
     if (typeof seg === 'number') text += `[${seg}]`;
     else if (typeof seg === 'symbol') text += `[${seg.toString()}]`;
     else if (!step.userKey && IDENTIFIER.test(seg)) text += text ? `.${seg}` : seg;
-    else text += `[${JSON.stringify(seg)}]`;
+    else text += `[${escapeInvisible(JSON.stringify(seg))}]`;
     schema = step.next;
   }
   return { text, ...(schema ? { schema } : {}) };

@@ -9,6 +9,28 @@ const MAX_LENGTH = 300;
 const MAX_DEPTH = 3;
 const MAX_ENTRIES = 8;
 
+/**
+ * Characters a terminal shows as nothing (or as a plain space): format characters (zero-width space,
+ * joiners, bidirectional controls, BOM, soft hyphen), separators other than the space, controls,
+ * variation selectors and the Hangul fillers. Pasted from a web page or a chat, they make a value
+ * that looks right fail, and an unescaped message would show the very value that looks right.
+ */
+// Variation selectors (combining, so outside the class: a class would combine them with its neighbour).
+const INVISIBLE = /[\p{Cf}\p{Cc}\p{Zl}\p{Zp}\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u115F\u1160\u3164\uFFA0]|\p{Variation_Selector}/gu;
+
+/** `text` with every invisible character written as `\u200b` (`\u{e0100}` beyond the BMP). */
+export function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => {
+    const code = c.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** The invisible characters of `text` as code points (`U+200B`), once each; empty when it has none. */
+export function invisibleCharacters(text: string): string[] {
+  return [...new Set([...text.matchAll(INVISIBLE)].map((m) => `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`))];
+}
+
 /** `"rhel-9.5"`, `42`, `12n`, `null`, `{ "a": 1, … }`, `[circular]`: one line, at most ~300 characters. */
 export function formatValue(value: unknown): string {
   let text: string;
@@ -24,7 +46,8 @@ export function formatValue(value: unknown): string {
 function render(value: unknown, depth: number, seen: Set<object>): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // JSON escapes controls (\n, \u0000) itself; the rest of the invisible ones are escaped here.
+      return escapeInvisible(JSON.stringify(value));
     case 'number':
       return Object.is(value, -0) ? '-0' : String(value); // NaN, Infinity print as themselves
     case 'bigint':
@@ -55,7 +78,7 @@ function render(value: unknown, depth: number, seen: Set<object>): string {
       return `[${items.join(', ')}]`;
     }
     const keys = Object.keys(obj);
-    const entries = keys.slice(0, MAX_ENTRIES).map((k) => `${JSON.stringify(k)}: ${safeRender(() => (obj as Record<string, unknown>)[k], depth, seen)}`);
+    const entries = keys.slice(0, MAX_ENTRIES).map((k) => `${escapeInvisible(JSON.stringify(k))}: ${safeRender(() => (obj as Record<string, unknown>)[k], depth, seen)}`);
     if (keys.length > MAX_ENTRIES) entries.push(`… ${keys.length - MAX_ENTRIES} more`);
     const proto = Object.getPrototypeOf(obj) as { constructor?: { name?: string } } | null;
     const className = proto && proto !== Object.prototype ? proto.constructor?.name : undefined;

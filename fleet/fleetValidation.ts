@@ -5,11 +5,12 @@
  * clusters with one name), the version lint (versionLint.ts: its errors stop the cluster like any
  * other) and the warnings, which do not stop synthesis.
  */
+import { dirname } from 'node:path';
 import { type ClusterDefinition } from './clusterDefinition.js';
 import { clusterSchema } from './clusterSchema.js';
 import { isRecord } from './clusterSchemaFields.js';
 import { DefinitionError } from './definitionError.js';
-import { definitionErrors } from './definitionIssues.js';
+import { parseDefinition } from './definitionIssues.js';
 import { formatValue } from './definitionValue.js';
 import { resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { versionLint } from './versionLint.js';
@@ -48,62 +49,44 @@ export function clusterNameOfFile(file: string): string {
   return file.replace(/^.*\//, '').replace(/\.[^.]*$/, '');
 }
 
-export function validateCluster(file: string, exported: unknown): ClusterValidation {
-  if (isRecord(exported) && !isPlainObject(exported)) {
-    // A Promise (an async builder) or a class instance would pass as an object and lack every field.
-    return {
-      problems: [
-        new DefinitionError(
-          file,
-          '',
-          `the default export is ${formatValue(exported)}, not a plain object`,
-          'export the object itself: `export default defineCluster({ ... })`, with no async, await or new',
-        ),
-      ],
-    };
-  }
-  let parsed: ReturnType<typeof clusterSchema.safeParse>;
-  try {
-    parsed = clusterSchema.safeParse(exported);
-  } catch (e) {
-    // A getter or Proxy that throws while zod reads it.
-    return {
-      problems: [
-        new DefinitionError(
-          file,
-          '',
-          `the definition cannot be read: ${formatValue(e instanceof Error ? e.message : e)}`,
-          'export plain data (no getters, Proxies or class instances); if it is plain data, this is a kvfleet bug: please report it',
-        ),
-      ],
-    };
-  }
-  const problems = parsed.success ? [] : definitionErrors(file, clusterSchema, exported, parsed.error.issues);
-
-  const name = isRecord(exported) ? safeRead(() => exported.name) : undefined;
-  const expected = clusterNameOfFile(file);
-  if (typeof name === 'string' && name !== expected && !problems.some((p) => p.path === 'name')) {
-    problems.unshift(
-      new DefinitionError(
-        file,
-        'name',
-        `${formatValue(name)} differs from the file name "${expected}"`,
-        `rename the file to clusters/${name}.ts or set name: "${expected}"`,
-      ),
-    );
-  }
-  if (!parsed.success || problems.length > 0) return { problems };
-  // The version lint's errors (a known-bad release not accepted) block the cluster like any other.
-  const lint = [...versionLint(file, parsed.data), ...clusterWarnings(file, parsed.data)];
-  return lint.some((p) => p.severity === 'error') ? { problems: lint } : { definition: parsed.data, problems: lint };
+/** What a definition is checked against besides itself: the other files of its folder. */
+export interface FleetContext {
+  /** Every definition file of the fleet (`clusters/prod-east.ts`), this one included. */
+  readonly files?: readonly string[];
 }
 
-export function validateFleet(loaded: readonly LoadedCluster[]): FleetValidation {
+export function validateCluster(file: string, exported: unknown, context: FleetContext = {}): ClusterValidation {
+  // Data first: the schema never sees a getter, an inherited field or a "__proto__" key (definitionData.ts).
+  const { data, value, problems } = parseDefinition(file, clusterSchema, exported);
+  const name = isRecord(data) ? data.name : undefined;
+  const expected = clusterNameOfFile(file);
+  if (typeof name === 'string' && name !== expected && !problems.some((p) => p.path === 'name')) problems.unshift(nameMismatch(file, name, context));
+  if (!value || problems.length > 0) return { problems };
+  // The version lint's errors (a known-bad release not accepted) block the cluster like any other.
+  const lint = [...versionLint(file, value), ...clusterWarnings(file, value)];
+  return lint.some((p) => p.severity === 'error') ? { problems: lint } : { definition: value, problems: lint };
+}
+
+/** A file whose `name` is not its file name; the fix never suggests a file name another definition has. */
+function nameMismatch(file: string, name: string, context: FleetContext): DefinitionError {
+  const expected = clusterNameOfFile(file);
+  const target = `${dirname(file)}/${name}.ts`;
+  const taken = context.files?.includes(target);
+  return new DefinitionError(
+    file,
+    'name',
+    `${formatValue(name)} differs from the file name "${expected}"${taken ? `, and ${target} is the definition of a cluster of that name` : ''}`,
+    taken ? `set name: "${expected}" (every cluster has its own file and name)` : `rename the file to ${target} or set name: "${expected}"`,
+  );
+}
+
+/** `context.files` defaults to the loaded files; pass every file of the folder when some failed to load. */
+export function validateFleet(loaded: readonly LoadedCluster[], context: FleetContext = { files: loaded.map((l) => l.file) }): FleetValidation {
   const problems: DefinitionError[] = [];
   const clusters: ValidCluster[] = [];
   const firstFileByName = new Map<string, string>();
   for (const { file, definition } of loaded) {
-    const result = validateCluster(file, definition);
+    const result = validateCluster(file, definition, context);
     problems.push(...result.problems);
     if (!result.definition) continue;
     const { name } = result.definition;
@@ -143,17 +126,4 @@ function clusterWarnings(file: string, def: ClusterDefinition): DefinitionError[
   }
   if (def.launcher === undefined && steps[0]!.launcher.entry.caveat) warn('launcher', steps[0]!.launcher.entry.caveat, 'qualify the build before relying on it');
   return out;
-}
-
-function isPlainObject(v: object): boolean {
-  const proto = safeRead(() => Object.getPrototypeOf(v));
-  return proto === Object.prototype || proto === null;
-}
-
-function safeRead(read: () => unknown): unknown {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
 }

@@ -48,7 +48,9 @@ describe('kvfleet.config.ts', () => {
   });
 
   test('code that throws while loading is reported, not thrown', async () => {
-    expect((await problemsOf("throw new Error('no network here');\nexport default {};\n"))[0]).toMatch(/^kvfleet\.config\.ts: cannot be loaded: no network here/);
+    expect((await problemsOf("throw new Error('no network here');\nexport default {};\n"))[0]).toMatch(
+      /^kvfleet\.config\.ts:1:7: throws while it is loaded: no network here/,
+    );
   });
 
   test('a field problem names the file and the field', async () => {

@@ -3,11 +3,12 @@
  * swaps it in only when all of it succeeded: a failed run leaves the previous `dist/` as it was.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
-import { type DefinitionError, FleetDefinitionErrors } from '../fleet/definitionError.js';
+import { DefinitionError, FleetDefinitionErrors } from '../fleet/definitionError.js';
 import { ClusterChart } from './clusterChart.js';
 import { type ArgoCdFolderSummary, loadDelivery, writeArgoCdFolder } from './delivery/fleetDelivery.js';
 import { loadFleet } from '../fleet/loadFleet.js';
@@ -16,6 +17,16 @@ import { valuesFiles } from './valuesFiles.js';
 import { fleetObservabilityFor } from './observability/clusterObservability.js';
 import { type FleetConfig } from '../fleet/fleetConfigSchema.js';
 import { quoteAmbiguousScalarsInTree } from './ambiguousScalars.js';
+
+/** A chart's constructor failed: which cluster's, for the message. */
+class ClusterChartError extends Error {
+  constructor(
+    readonly cluster: string,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
 
 export interface SynthOptions {
   /** Folder of the cluster definition files. */
@@ -55,7 +66,11 @@ export function buildApp(clusters: readonly ClusterDefinition[], outdir: string,
   });
   // Sorted so a chart's position never depends on the order files were read in.
   for (const cluster of [...clusters].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    new ClusterChart(app, cluster.name, { cluster, observability: fleetObservabilityFor(cluster.name, clusters, fleet) });
+    try {
+      new ClusterChart(app, cluster.name, { cluster, observability: fleetObservabilityFor(cluster.name, clusters, fleet) });
+    } catch (e) {
+      throw new ClusterChartError(cluster.name, e);
+    }
   }
   return app;
 }
@@ -80,30 +95,43 @@ export interface FleetCheck {
   readonly problems: readonly DefinitionError[];
 }
 
-/** Everything synthFleet validates, and nothing more: `kvfleet check` calls this, so the two cannot disagree. */
-export async function checkFleet(opts: Pick<SynthOptions, 'clustersDir' | 'projectDir' | 'fleetConfigFile'>): Promise<FleetCheck> {
-  const { clusters, problems: definitionProblems } = await loadFleet(opts.clustersDir, opts.projectDir);
-  const delivery = await loadDelivery(opts, clusters);
+/** The definitions and kvfleet.config.ts, loaded and checked against each other; nothing rendered. */
+async function validateFleetFiles(opts: Pick<SynthOptions, 'clustersDir' | 'projectDir' | 'fleetConfigFile'>): Promise<FleetCheck> {
+  const { clusters, problems: definitionProblems, failedClusters } = await loadFleet(opts.clustersDir, opts.projectDir);
+  const delivery = await loadDelivery(opts, clusters, failedClusters);
   return { clusters, ...(delivery.fleet ? { fleet: delivery.fleet } : {}), problems: [...definitionProblems, ...delivery.problems] };
 }
 
+const hasErrors = (problems: readonly DefinitionError[]) => problems.some((p) => p.severity === 'error');
+
+/**
+ * Everything synthFleet checks, and nothing written: `kvfleet check` calls this, so the two cannot
+ * disagree. A fleet that validates is also rendered (into a scratch folder, then removed) by the
+ * function synth renders with, so a definition that passes every rule but cannot be written is an
+ * error in both, not only when synth runs.
+ */
+export async function checkFleet(opts: Pick<SynthOptions, 'clustersDir' | 'projectDir' | 'fleetConfigFile'>): Promise<FleetCheck> {
+  const checked = await validateFleetFiles(opts);
+  if (hasErrors(checked.problems)) return checked;
+  const scratch = mkdtempSync(join(tmpdir(), 'kvfleet-check-'));
+  try {
+    const rendered = renderFleet(checked.clusters, checked.fleet!, scratch);
+    return 'problems' in rendered ? { ...checked, problems: [...checked.problems, ...rendered.problems] } : checked;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
-  const { clusters, fleet, problems } = await checkFleet(opts);
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new FleetDefinitionErrors(errors);
+  const { clusters, fleet, problems } = await validateFleetFiles(opts);
+  if (hasErrors(problems)) throw new FleetDefinitionErrors(problems.filter((p) => p.severity === 'error'));
 
   const staging = makeStagingDir(opts.distDir);
   let argocd: ArgoCdFolderSummary;
   try {
-    const app = buildApp(
-      clusters.map((c) => c.definition),
-      staging,
-      fleet,
-    );
-    app.synth();
-    argocd = writeArgoCdFolder(fleet!, app, staging);
-    for (const { definition } of clusters) writeValuesFiles(definition, join(staging, definition.name));
-    quoteAmbiguousScalarsInTree(staging);
+    const rendered = renderFleet(clusters, fleet!, staging);
+    if ('problems' in rendered) throw new FleetDefinitionErrors(rendered.problems);
+    argocd = rendered.argocd;
     opts.beforeSwap?.(staging);
     swapInto(staging, opts.distDir);
   } finally {
@@ -121,6 +149,41 @@ export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
         warnings: problems.filter((p) => p.file === file && p.severity === 'warning'),
       })),
   };
+}
+
+/**
+ * Writes the whole of dist/ into `outdir`: every cluster's manifests and values files, the fleet's
+ * Argo CD folder, then the quoting of ambiguous scalars. A failure while rendering a validated fleet
+ * becomes an error naming the cluster's file (renderFailure), never a stack trace.
+ */
+function renderFleet(clusters: readonly ValidCluster[], fleet: FleetConfig, outdir: string): { argocd: ArgoCdFolderSummary } | { problems: DefinitionError[] } {
+  try {
+    const app = buildApp(
+      clusters.map((c) => c.definition),
+      outdir,
+      fleet,
+    );
+    app.synth();
+    const argocd = writeArgoCdFolder(fleet, app, outdir);
+    for (const { definition } of clusters) writeValuesFiles(definition, join(outdir, definition.name));
+    quoteAmbiguousScalarsInTree(outdir);
+    return { argocd };
+  } catch (e) {
+    return { problems: [renderFailure(e, clusters)] };
+  }
+}
+
+/** The cluster a rendering error belongs to: cdk8s names the construct path (`prod-east/node-labeller/…`), a chart's constructor its cluster. */
+function renderFailure(e: unknown, clusters: readonly ValidCluster[]): DefinitionError {
+  const message = e instanceof Error ? e.message : String(e);
+  const cluster = e instanceof ClusterChartError ? e.cluster : /at path '([^/']+)/.exec(message)?.[1];
+  const owner = clusters.find((c) => c.definition.name === cluster);
+  return new DefinitionError(
+    owner?.file ?? 'kvfleet.config.ts',
+    '',
+    `passes every check but its manifests cannot be written: ${message.split('\n')[0]}`,
+    'this is a kvfleet bug (a rule is missing): please report it with the definition; nothing was written',
+  );
 }
 
 /** Values files go beside the manifests, in a subfolder Argo CD's directory source does not read. */

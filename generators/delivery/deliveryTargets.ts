@@ -67,7 +67,8 @@ export interface FleetMember {
  * Problems between the definitions and kvfleet.config.ts: an unknown stage, two definitions that
  * deliver to one Argo CD destination, and Argo CD names that two generated objects would share.
  */
-export function deliveryProblems(members: readonly FleetMember[], fleet: FleetConfig, fleetFile: string): DefinitionError[] {
+/** `failedClusters`: clusters whose definitions have errors, so rules naming them are left to those errors. */
+export function deliveryProblems(members: readonly FleetMember[], fleet: FleetConfig, fleetFile: string, failedClusters: readonly string[] = []): DefinitionError[] {
   const problems: DefinitionError[] = [];
   const stages = fleet.stages.map((s) => s.name);
   for (const { file, definition } of members) {
@@ -108,6 +109,7 @@ export function deliveryProblems(members: readonly FleetMember[], fleet: FleetCo
       members.map((m) => m.definition.name),
       fleet,
       fleetFile,
+      failedClusters,
     ),
   );
 

@@ -23,10 +23,11 @@ export interface DeliveryLoad {
 export async function loadDelivery(
   opts: { readonly clustersDir: string; readonly projectDir: string; readonly fleetConfigFile?: string },
   members: readonly FleetMember[],
+  failedClusters: readonly string[] = [],
 ): Promise<DeliveryLoad> {
   const { config, file, problems } = await loadFleetConfig(opts.fleetConfigFile ?? fleetConfigPath(opts.clustersDir), opts.projectDir);
   if (!config) return { problems };
-  return { fleet: config, problems: deliveryProblems(members, config, file) };
+  return { fleet: config, problems: deliveryProblems(members, config, file, failedClusters) };
 }
 
 export interface ArgoCdFolderSummary {

@@ -47,5 +47,7 @@ describe('the fleet dashboard', () => {
       'kvfleet.config.ts: monitoring.fleetDashboardCluster: "wset" is not a cluster of the fleet (east, west)\n  did you mean "west"? name the cluster whose Grafana reads every cluster\'s metrics, or leave the field out for no fleet dashboard',
     ]);
     expect(monitoringProblems(['east', 'west'], fleet({ fleetDashboardCluster: 'west' }), 'kvfleet.config.ts')).toEqual([]);
+    // A cluster whose own definition failed: its file's errors are the cause, this would only be their consequence.
+    expect(monitoringProblems(['east'], fleet({ fleetDashboardCluster: 'west' }), 'kvfleet.config.ts', ['west'])).toEqual([]);
   });
 });

@@ -67,10 +67,14 @@ export function fleetObservabilityFor(clusterName: string, clusters: readonly Cl
   };
 }
 
-/** A fleet dashboard cluster that no definition names would silently ship no fleet dashboard. */
-export function monitoringProblems(clusterNames: readonly string[], fleet: FleetConfig, fleetFile: string): DefinitionError[] {
+/**
+ * A fleet dashboard cluster that no definition names would silently ship no fleet dashboard. A
+ * cluster whose definition has errors (`failedClusters`) is not reported again here: its own file's
+ * errors are the cause.
+ */
+export function monitoringProblems(clusterNames: readonly string[], fleet: FleetConfig, fleetFile: string, failedClusters: readonly string[] = []): DefinitionError[] {
   const wanted = fleet.monitoring?.fleetDashboardCluster;
-  if (wanted === undefined || clusterNames.includes(wanted)) return [];
+  if (wanted === undefined || clusterNames.includes(wanted) || failedClusters.includes(wanted)) return [];
   const names = [...clusterNames].sort();
   const guess = closestName(wanted, names);
   return [

@@ -668,7 +668,7 @@ const fileCases: FileCase[] = [
     { 'test-cluster.ts': "const read = (): never => {\n  throw new Error('no such file: pools.json');\n};\nexport default { name: read() };\n" },
     'clusters/test-cluster.ts:2:',
     /throws while it is loaded: no such file: pools.json/,
-    /^see line 2: a cluster file should only build its definition from literal values/,
+    /^see line 2: a definition file should only build its definition from literal values/,
   ],
   [
     'defineCluster used without its import',
