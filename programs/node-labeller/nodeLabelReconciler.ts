@@ -1,7 +1,8 @@
 /**
  * One reconcile of one Node: read the capabilities XML and the matrix, compute kvfleet's labels
- * (pure, nodeLabels.ts), and write only if the node differs. Level-based: it looks at files and
- * the Node as they are now, so running it twice, or after a missed event, is always safe.
+ * (pure, nodeLabels.ts), and write only if the node differs and the write stays within the
+ * labeller's limits (labelLimits.ts). Level-based: it looks at files and the Node as they are now,
+ * so running it twice, or after a missed event, is always safe.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { type CoreV1Api, type CoreV1Event, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
@@ -10,12 +11,13 @@ import { type MatrixDocument, parseMatrixDocument } from '../../compatibility/ma
 import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
 import { MAX_CAPABILITIES_BYTES, type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
+import { boundsProblem, type LabelBounds, labelBounds, labelLimitEvent } from './labelLimits.js';
 import { type LabellerErrorReason, type LabellerMetrics } from './labellerMetrics.js';
 import { desiredNodeMetadata, type NodeEventSpec, nodeEvents, nodeMetadataPatch } from './nodeLabels.js';
 
 export type ReconcileOutcome =
   | { readonly kind: 'done'; readonly patched: boolean; readonly events: readonly NodeEventSpec[] }
-  /** An input file is unreadable or malformed: the node was left as it is. */
+  /** An input file is unreadable or malformed, or yields more than LABEL_LIMITS: the node was left as it is. */
   | { readonly kind: 'invalid'; readonly reason: string; readonly code: LabellerErrorReason }
   /** The API server failed or refused; worth retrying with backoff. */
   | { readonly kind: 'retry'; readonly error: Error; readonly code: LabellerErrorReason };
@@ -41,6 +43,8 @@ export class NodeLabelReconciler {
   private readonly opts: NodeLabelReconcilerOptions;
   private readonly now: () => Date;
   private lastWarnings = '';
+  /** The LabelLimitExceeded message last recorded; cleared by a reconcile within the limits. */
+  private lastRefusal = '';
 
   constructor(opts: NodeLabelReconcilerOptions) {
     this.opts = opts;
@@ -111,12 +115,13 @@ export class NodeLabelReconciler {
     const annotations = node.metadata?.annotations ?? {};
     const desired = desiredNodeMetadata(caps.machineTypes, matrix.matrix, labels, annotations);
 
-    const warnings = [...caps.warnings, ...desired.warnings];
-    if (warnings.join('\n') !== this.lastWarnings) {
-      // Once per change, not once per resync: the same warning every 5 minutes is noise.
-      if (warnings.length > 0) log.warn({ node: nodeName, warnings }, 'capabilities need attention');
-      this.lastWarnings = warnings.join('\n');
-    }
+    this.logWarnings([...caps.warnings, ...desired.warnings]);
+
+    const patch = nodeMetadataPatch({ labels, annotations }, desired);
+    // Decided before any write, Events included: over a limit, nothing about this document is written.
+    const bounds = labelBounds(desired.labels, patch);
+    if (!bounds.ok) return this.refuse(node, caps.machineTypes, bounds);
+    this.lastRefusal = '';
     this.recordGauges(caps.machineTypes, desired);
 
     // Event before patch: if the patch then fails, the retry records the event again (a duplicate)
@@ -124,7 +129,6 @@ export class NodeLabelReconciler {
     const events = nodeEvents(annotations, labels, desired);
     for (const event of events) await this.recordEvent(node, event);
 
-    const patch = nodeMetadataPatch({ labels, annotations }, desired);
     if (!patch) return { kind: 'done', patched: false, events };
     try {
       metrics.apiRequests.inc({ verb: 'patch', resource: 'nodes' });
@@ -149,11 +153,37 @@ export class NodeLabelReconciler {
     return { kind: 'done', patched: true, events };
   }
 
-  private recordGauges(machineTypes: NodeMachineTypes, desired: ReturnType<typeof desiredNodeMetadata>): void {
+  private logWarnings(warnings: readonly string[]): void {
+    if (warnings.join('\n') === this.lastWarnings) return;
+    // Once per change, not once per resync: the same warning every 5 minutes is noise.
+    if (warnings.length > 0) this.opts.log.warn({ node: this.opts.nodeName, warnings }, 'capabilities need attention');
+    this.lastWarnings = warnings.join('\n');
+  }
+
+  /**
+   * Over a limit: no label, annotation or drift Event is written, and existing labels stay. The
+   * Warning Event is recorded once per refusal, not on every backoff step (then it would be noise);
+   * the loop logs and counts every attempt under the limit's reason.
+   */
+  private async refuse(node: V1Node, machineTypes: NodeMachineTypes, exceeded: Extract<LabelBounds, { ok: false }>): Promise<ReconcileOutcome> {
+    // Only the counts, which show how big the document is: one series per deprecated type would carry it into /metrics.
+    this.recordMachineTypeCounts(machineTypes);
+    this.opts.metrics.deprecatedMachineType.reset();
+    const event = labelLimitEvent(exceeded);
+    if (event.message !== this.lastRefusal && (await this.recordEvent(node, event))) this.lastRefusal = event.message;
+    return this.invalid(exceeded.code, this.opts.capabilitiesPath, boundsProblem(exceeded));
+  }
+
+  private recordMachineTypeCounts(machineTypes: NodeMachineTypes): void {
     const { metrics, nodeName: node } = this.opts;
     metrics.machineTypes.set({ node, kind: 'canonical' }, machineTypes.canonical.length);
     metrics.machineTypes.set({ node, kind: 'alias' }, Object.keys(machineTypes.aliases).length);
     metrics.machineTypes.set({ node, kind: 'deprecated' }, machineTypes.deprecated.length);
+  }
+
+  private recordGauges(machineTypes: NodeMachineTypes, desired: ReturnType<typeof desiredNodeMetadata>): void {
+    const { metrics, nodeName: node } = this.opts;
+    this.recordMachineTypeCounts(machineTypes);
     metrics.deprecatedMachineType.reset();
     for (const t of machineTypes.deprecated) metrics.deprecatedMachineType.set({ node, machine_type: t }, 1);
     metrics.unlabellable.set({ node }, desired.skipped.length);
@@ -176,7 +206,8 @@ export class NodeLabelReconciler {
     }
   }
 
-  private async recordEvent(node: V1Node, spec: NodeEventSpec): Promise<void> {
+  /** False when the Event could not be recorded (logged and counted here). */
+  private async recordEvent(node: V1Node, spec: NodeEventSpec): Promise<boolean> {
     const { nodeName, core, metrics, log } = this.opts;
     const at = this.now();
     const body: CoreV1Event = {
@@ -196,10 +227,12 @@ export class NodeLabelReconciler {
       metrics.apiRequests.inc({ verb: 'create', resource: 'events' });
       await core.createNamespacedEvent({ namespace: NODE_EVENT_NAMESPACE, body });
       log.info({ node: nodeName, reason: spec.reason, type: spec.type }, spec.message);
+      return true;
     } catch (e) {
       // Labels matter more than the Event: count and log, then still patch the node.
       metrics.errors.inc({ reason: 'event_create' });
       log.warn({ node: nodeName, event: spec.reason, reason: 'event_create', err: describeApiError(e) }, 'could not record the Event; dropped');
+      return false;
     }
   }
 }

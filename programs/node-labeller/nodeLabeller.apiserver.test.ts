@@ -31,10 +31,12 @@ import { sharedDir } from '../../test/harness/toolPaths.js';
 import { until } from '../../test/harness/until.js';
 import { createLogger } from '../runtime/logger.js';
 import { parseCapabilities } from './capabilitiesXml.js';
+import { LABEL_LIMIT_EXCEEDED_REASON, LABEL_LIMITS } from './labelLimits.js';
 import { createLabellerMetrics } from './labellerMetrics.js';
 import { NODE_EVENT_NAMESPACE, NodeLabelReconciler } from './nodeLabelReconciler.js';
+import { NodeLoop } from './reconcileLoop.js';
 import { TEST_POOL_LABEL, upgradingTestCluster } from '../../test/support/clusterFixtures.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
+import { machinesOfSet, numberedMachines, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
 import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
 
 const SA_USER = 'system:serviceaccount:kvfleet-system:kvfleet-node-labeller';
@@ -88,7 +90,7 @@ async function createNode(labels: Record<string, string>, annotations: Record<st
 }
 
 /** A reconciler for one node, authenticated as the labeller's ServiceAccount, with its own capabilities file. */
-function labellerFor(nodeName: string, capabilities: string) {
+function labellerFor(nodeName: string, capabilities: string, log = createLogger('node-labeller-test', 'silent')) {
   const capabilitiesPath = join(workDir, `${nodeName}.xml`);
   writeFileSync(capabilitiesPath, capabilities);
   const metrics = createLabellerMetrics();
@@ -98,7 +100,7 @@ function labellerFor(nodeName: string, capabilities: string) {
     matrixPath,
     core: labellerKc.makeApiClient(CoreV1Api),
     metrics,
-    log: createLogger('node-labeller-test', 'silent'),
+    log,
   });
   const counter = async (name: 'patch' | 'create') => (await metrics.apiRequests.get()).values.filter((v) => v.labels.verb === name).reduce((sum, v) => sum + v.value, 0);
   return { reconciler, metrics, capabilitiesPath, writes: async () => (await counter('patch')) + (await counter('create')) };
@@ -386,4 +388,91 @@ describe("drift against KubeVirt's own labels, on the real API server", () => {
     expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false, events: [] });
     expect((await eventsFor(node)).map((e) => e.reason).sort()).toEqual(['KubeVirtMachineTypeLabelDrift', 'KubeVirtMachineTypeLabelDriftResolved']);
   });
+});
+
+describe('the label limits (labelLimits.ts), on the real API server', () => {
+  const { maxLabels, maxPatchBytes } = LABEL_LIMITS;
+
+  test('control: without the limits, a Node write of 30,000 labels (issue 21 saw 45,366) is refused by the API server with a 500, which no retry fixes', async () => {
+    const node = await createNode({});
+    // ~1.7 MB: over etcd's 1.5 MiB per write, under the 2 MiB its client sends (labelLimits.ts).
+    const labels = Object.fromEntries(numberedMachines(30_000, 24).map((m) => [MACHINE_TYPE_LABEL_PREFIX + m.name, 'true']));
+    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await expect(adminCore.patchNode({ name: node, body: { metadata: { labels } } }, mergePatch)).rejects.toMatchObject({
+      code: 500,
+      body: expect.stringContaining('request is too large'),
+    });
+  });
+
+  test('a document yielding exactly the maximum number of kvfleet labels gets them all onto the node', async () => {
+    // In no pool and unlabelled by KubeVirt, a node gets one label per canonical type and nothing else.
+    const node = await createNode({});
+    const machines = numberedMachines(maxLabels);
+    const { reconciler } = labellerFor(node, syntheticCapabilitiesXml({ machines }));
+
+    expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true });
+    const labels = kvfleetLabels(await readNode(node));
+    expect(Object.keys(labels)).toHaveLength(maxLabels);
+    expect(labels).toEqual(Object.fromEntries(machines.map((m) => [MACHINE_TYPE_LABEL_PREFIX + m.name, 'true'])));
+  });
+
+  test.each([
+    // One label beyond the limit, on a node in no pool (one label per type).
+    ['too_many_labels', {}, numberedMachines(maxLabels + 1), `${(maxLabels + 1).toLocaleString('en-US')} kvfleet labels`],
+    // 900 types of 63 characters, each named in the label, the pool-drift annotation's `extra` and the
+    // KubeVirt-drift annotation's `kubevirtLacks` (KubeVirt labels only q35): under the count, over the bytes.
+    ['patch_too_large', { [POOL_KEY]: 'east', 'machine-type.node.kubevirt.io/q35': 'true' }, numberedMachines(900, 63), 'bytes for this Node'],
+  ] as const)(
+    '%s: the node keeps its labels, gets one Warning Event, the attempts are counted and backed off; a fixed document labels it again',
+    async (code, nodeLabels, machines, says) => {
+      const node = await createNode({ ...nodeLabels });
+      const lines: { msg: string; reason?: string; retryInMs?: number; time: string }[] = [];
+      const log = createLogger('node-labeller-test', 'info', { write: (l: string) => lines.push(JSON.parse(l)) });
+      const { reconciler, metrics, capabilitiesPath, writes } = labellerFor(node, readFileSync(rhel96Fixture, 'utf8'), log);
+      expect(await reconciler.reconcile()).toMatchObject({ kind: 'done', patched: true });
+      const before = await readNode(node);
+      const writesBefore = await writes();
+
+      writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines }));
+      const loop = new NodeLoop({ nodeName: node, reconciler, resyncMs: 300_000, metrics, logger: log });
+      loop.start();
+      try {
+        const errors = async () => (await metrics.errors.get()).values.find((v) => v.labels.reason === code)?.value ?? 0;
+        await until(async () => (await errors()) >= 3, { timeoutMs: 20_000, what: `three refused attempts (${code})` });
+
+        // Nothing written: not the labels, not a removal, not the drift annotations or their Events.
+        const after = await readNode(node);
+        expect(after.metadata!.resourceVersion).toBe(before.metadata!.resourceVersion);
+        expect(kvfleetLabels(after)).toEqual(kvfleetLabels(before));
+        expect(await writes()).toBe(writesBefore + 1); // the one Event below, never a patch
+        const events = (await eventsFor(node)).filter((e) => e.reason === LABEL_LIMIT_EXCEEDED_REASON);
+        expect(events).toHaveLength(1);
+        expect(events[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Node', name: node } });
+        expect(events[0]!.message).toContain(says);
+        expect(events[0]!.message).toContain((code === 'too_many_labels' ? maxLabels : maxPatchBytes).toLocaleString('en-US'));
+
+        // Logged with the reason, and backed off: 1 s, then 2 s, between attempts that never write.
+        const refused = lines.filter((l) => l.msg === 'input unusable; left as it is' && l.reason === code);
+        expect(refused.slice(0, 3).map((l) => l.retryInMs)).toEqual([1_000, 2_000, 4_000]);
+        for (let i = 1; i < 3; i++) expect(Date.parse(refused[i]!.time) - Date.parse(refused[i - 1]!.time)).toBeGreaterThanOrEqual(refused[i - 1]!.retryInMs!);
+        expect(await errors()).toBe(refused.length);
+
+        // The document shrinks back: the next look (a file change triggers one) labels the node as usual.
+        writeFileSync(capabilitiesPath, syntheticCapabilitiesXml({ machines: launcherMachines }));
+        loop.trigger();
+        const expected = Object.fromEntries(launcherMachines.filter((m) => !m.canonical).map((m) => [MACHINE_TYPE_LABEL_PREFIX + m.name, 'true']));
+        const relabelled = await until(
+          async () => {
+            const labels = kvfleetLabels(await readNode(node));
+            return Object.entries(expected).every(([k, v]) => labels[k] === v) && labels;
+          },
+          { timeoutMs: 20_000, what: `labels on ${node}` },
+        );
+        expect(Object.keys(relabelled).filter((k) => k.includes('synthetic-'))).toEqual([]);
+        await until(() => loop.isReady(), { what: 'the first success' });
+      } finally {
+        await loop.stop();
+      }
+    },
+  );
 });

@@ -15,6 +15,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FIXABLE_REASONS, NOT_FIXABLE_REASONS } from '../migration-controller/failureReasons.js';
 import { FINAL_PHASES, VMIM_PHASES } from '../migration-controller/objectViews.js';
+import { LABEL_LIMIT_ERROR_REASONS, LABEL_LIMIT_EXCEEDED_REASON, LABEL_LIMITS } from '../node-labeller/labelLimits.js';
 import { CRASH_REASON } from './reconcileLoop.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -63,7 +64,7 @@ export const LABELLER_METRICS = {
     type: 'counter',
     labels: [{ name: 'result', values: ['patched', 'unchanged', 'invalid', 'error'] }],
     help: 'Reconciles by result.',
-    readAs: '`invalid`: the capabilities or matrix file cannot be used; `error`: an API request failed',
+    readAs: '`invalid`: the capabilities or matrix file cannot be used, or yields more than the labeller writes to a Node; `error`: an API request failed',
   },
   errors: {
     name: 'kvfleet_node_labeller_errors_total',
@@ -76,6 +77,8 @@ export const LABELLER_METRICS = {
           'capabilities_invalid',
           'matrix_unreadable',
           'matrix_invalid',
+          // Over a limit of LABEL_LIMITS: nothing written, a Warning Event on the Node.
+          ...LABEL_LIMIT_ERROR_REASONS,
           'node_get',
           'node_patch',
           'event_create',
@@ -84,8 +87,8 @@ export const LABELLER_METRICS = {
         ],
       },
     ],
-    help: 'Reconciles that kept the node as it was, by reason (unreadable or malformed input, API failure).',
-    readAs: 'one per failed attempt, each logged and retried with backoff; `event_create`: an Event that could not be recorded and was dropped',
+    help: 'Reconciles that kept the node as it was, by reason (unreadable or malformed input, a label limit exceeded, API failure).',
+    readAs: `one per failed attempt, each logged and retried with backoff; ${LABEL_LIMIT_ERROR_REASONS.map((r) => `\`${r}\``).join(', ')}: the capabilities document yields more than ${LABEL_LIMITS.maxLabels.toLocaleString('en-US')} kvfleet labels or a label patch over ${LABEL_LIMITS.maxPatchBytes / 1024} KiB, so nothing was written (Event \`${LABEL_LIMIT_EXCEEDED_REASON}\`); \`event_create\`: an Event that could not be recorded and was dropped`,
   },
   apiRequests: {
     name: 'kvfleet_node_labeller_api_requests_total',

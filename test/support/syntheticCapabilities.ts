@@ -56,3 +56,14 @@ export function machinesOfSet(set: {
   const deprecated = new Set(set.deprecated);
   return [...set.supported.map((name) => ({ name, deprecated: deprecated.has(name) })), ...Object.entries(set.aliases).map(([name, canonical]) => ({ name, canonical }))];
 }
+
+/**
+ * `count` distinct SYNTHETIC canonical machine types (`synthetic-000000`, …), for documents that must
+ * yield an exact number of labels. `nameLength` pads the index with zeros up to that many characters
+ * (at most 63, a label name's limit), for documents that must yield a large patch.
+ */
+export function numberedMachines(count: number, nameLength = 16): SyntheticMachine[] {
+  const prefix = 'synthetic-';
+  if (nameLength > 63 || nameLength < prefix.length + String(count).length) throw new Error(`nameLength ${nameLength} cannot number ${count} machines as label names`);
+  return Array.from({ length: count }, (_, i) => ({ name: prefix + String(i).padStart(nameLength - prefix.length, '0') }));
+}
