@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { synthFleet } from '../../generators/synthFleet.js';
 import { FleetDefinitionErrors } from '../../fleet/definitionError.js';
+import { PROTOTYPE_NAMES } from '../../fleet/definitionData.js';
 import { validateCluster } from '../../fleet/fleetValidation.js';
 import { projectDir } from '../harness/toolPaths.js';
 import { readTree } from '../support/fileTree.js';
@@ -622,6 +623,8 @@ describe('nothing crashes the validator', () => {
     ['surprise'],
   ] as const;
   const anything = fc.anything({
+    // Keys a hostile file uses: the names every object inherits and "__proto__", besides any string.
+    key: fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES, '__proto__'), fc.string()),
     withBigInt: true,
     withBoxedValues: true,
     withDate: true,
@@ -645,7 +648,7 @@ describe('nothing crashes the validator', () => {
         }
         if (!definition) expect(problems.some((p) => p.severity === 'error')).toBe(true);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });
