@@ -52,9 +52,9 @@ export interface MigrationControllerProps {
    */
   readonly matrixConfigMap?: string;
   /**
-   * Memory limit of the controller container; the V8 heap is capped at half of it.
-   * bench/migrationController.bench.ts measured ~195 MiB RSS with 10,000 VMIs cached and a ~355 MiB
-   * peak while handling 1,000 failed migrations at once (~105 MiB of it live heap).
+   * Memory limit of the controller container; the V8 heap is capped at half of it (v8Heap.ts).
+   * What the controller uses against it, measured by bench/migrationController.bench.ts, is in
+   * docs/architecture.md#migration-controller.
    * @default '512Mi'
    */
   readonly memoryLimit?: string;
@@ -108,7 +108,6 @@ export class MigrationController extends Construct {
       ...settingsEnv(cluster),
       [MATRIX_FILE_ENV]: MATRIX_MOUNT_PATH,
       [METRICS_PORT_ENV]: String(this.metricsPort),
-      // Half the limit (v8Heap.ts); bench: ~110 MiB live heap at the 1,000-failure peak.
       NODE_OPTIONS: nodeOptionsFor(limitMi),
     };
     const configHash = createHash('sha256')

@@ -19,6 +19,7 @@ import { MIGRATION_JOB_UID_LABEL } from '../../compatibility/kubevirtNames.js';
 import { type Parsed, parseNode, parseTargetPod, parseVmi, parseVmim } from './objectViews.js';
 import { type ControllerSettings } from './settings.js';
 import { requestTimeout } from '../runtime/requestTimeout.js';
+import { shareConnections } from '../runtime/sharedConnections.js';
 import { VmiReconciler } from './vmiReconciler.js';
 import { WatchedResource, type WatchSpec } from './watchedResource.js';
 
@@ -60,7 +61,9 @@ const RETRY_BASE_MS = 200;
 const RETRY_MAX_MS = 60_000;
 
 export async function startMigrationController(opts: MigrationControllerOptions): Promise<MigrationController> {
-  const { kubeConfig, settings } = opts;
+  const { settings } = opts;
+  // One keep-alive pool for every request and watch, not a TLS connection per request.
+  const kubeConfig = shareConnections(opts.kubeConfig);
   const logger = opts.logger ?? createLogger('migration-controller');
   const metrics = opts.metrics ?? createMigrationMetrics();
   const now = opts.now ?? Date.now;
