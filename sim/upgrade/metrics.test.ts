@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type DrainRecord, drainVerdict, InFlightTracker, type MigrationRecord, modeResult, quantile, type RunRecord, UpdateProgress } from './metrics.js';
+import { type DrainRecord, drainVerdict, failureCause, InFlightTracker, type MigrationRecord, modeResult, quantile, type RunRecord, UpdateProgress } from './metrics.js';
 
 const mig = (name: string, outcome: MigrationRecord['outcome'], more: Partial<MigrationRecord> = {}): MigrationRecord => ({
   namespace: 'ns',
@@ -66,6 +66,64 @@ describe('modeResult counts what the run recorded', () => {
     expect(r.drainMaxSeconds).toBe(360);
     expect(r.fullyUpdatedSeconds).toBeUndefined();
     expect(modeResult({ ...run, fullyUpdatedAt: 42 }).fullyUpdatedSeconds).toBe(42);
+  });
+});
+
+describe('migrations failed unschedulable, and the slot time of never-bound target pods', () => {
+  const pod = (name: string, createdAt: number, more: { node?: string; deletedAt?: number } = {}) => ({
+    namespace: 'ns',
+    name,
+    vmi: 'ns/a',
+    migrationUid: `uid-${name}`,
+    createdAt,
+    ...more,
+  });
+  const run: RunRecord = {
+    mode: 'kvfleet',
+    migrations: [
+      mig('a-1', 'failed', { cause: 'unschedulable' }),
+      mig('a-2', 'failed', { cause: 'unschedulable', origin: 'evacuation' }),
+      mig('b-1', 'failed', { cause: 'unschedulable', origin: 'kvfleet' }),
+      mig('c-1', 'failed', { cause: 'other' }),
+      mig('d-1', 'unfinished'),
+      mig('e-1', 'succeeded'),
+    ],
+    drains: [],
+    planStranded: [],
+    restartedBeforeStep: [],
+    outdatedAtEnd: [],
+    vmisAtEnd: 5,
+    targetPods: [
+      pod('p1', 10, { deletedAt: 130 }), // deleted at kvfleet's 120 s timeout
+      pod('p2', 200, { deletedAt: 320 }),
+      pod('p3', 500), // still Pending when the step ended at 600
+      pod('p4', 20, { node: 'n1', deletedAt: 90 }), // bound: used its slot for a migration
+    ],
+    stepSeconds: 600,
+    duplicateInFlight: 0,
+  };
+  const r = modeResult(run);
+
+  test('failed with no target pod ever bound, of every origin, and on how many VMIs', () => {
+    expect(r.unschedulableFailed).toBe(3);
+    expect(r.unschedulableFailedVmis).toBe(2);
+  });
+
+  test('never-bound pods count from creation to deletion, or to the step end', () => {
+    expect(r.neverBoundTargetPodSeconds).toBe(120 + 120 + 100);
+  });
+
+  test('a record without target pods (older runs) gives neither figure', () => {
+    const { targetPods: _t, ...old } = run;
+    const o = modeResult(old);
+    expect([o.unschedulableFailed, o.unschedulableFailedVmis, o.neverBoundTargetPodSeconds]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('the cause: target pods and none bound is unschedulable; no target pod, or one bound, is other', () => {
+    expect(failureCause(false)).toBe('unschedulable');
+    expect(failureCause(undefined)).toBe('other');
+    expect(failureCause(true, 'node-1')).toBe('other');
+    expect(failureCause(false, 'node-1')).toBe('other');
   });
 });
 

@@ -5,7 +5,7 @@
  * virt-controller keeps it).
  */
 import { type ModeName } from './modes.js';
-import { type TargetPodPlacement, targetPodPlacement, type TargetPodRecord } from './targetPods.js';
+import { neverBoundSeconds, type TargetPodPlacement, targetPodPlacement, type TargetPodRecord } from './targetPods.js';
 
 /** Who created the VMIM: virt-controller's workload updater or evacuation controller, kvfleet's controller, or anyone else. */
 export type MigrationOrigin = 'workload-update' | 'evacuation' | 'kvfleet' | 'other';
@@ -23,8 +23,17 @@ export interface MigrationRecord {
   readonly endedAt?: number;
   /** `unfinished`: neither Succeeded nor Failed when the run ended. */
   readonly outcome: 'succeeded' | 'failed' | 'unfinished';
-  /** For `failed`: `unschedulable` when no target pod was ever bound (KubeVirt's unschedulable timeout). */
+  /** For `failed`: why (`failureCause`). */
   readonly cause?: FailureCause;
+}
+
+/**
+ * Why a VMIM failed: `unschedulable` when it had target pods (`bound` defined) and none was ever bound
+ * (KubeVirt's unschedulable timeout deleted them) and it never named a target node; `other` when it
+ * had no target pod at all (rejected, say, while another migration of its VMI ran) or one was bound.
+ */
+export function failureCause(bound: boolean | undefined, targetNode?: string): FailureCause {
+  return bound === false && !targetNode ? 'unschedulable' : 'other';
 }
 
 export interface LeftVmi {
@@ -101,6 +110,14 @@ export interface ModeResult {
   readonly outdatedHeld?: number;
   /** Where the target pods went (absent in older results). */
   readonly targetPods?: TargetPodPlacement;
+  /**
+   * Migrations of any origin (update, evacuation, kvfleet fallback) that failed with no target pod
+   * ever bound, and how many VMIs they were for (absent in older results).
+   */
+  readonly unschedulableFailed?: number;
+  readonly unschedulableFailedVmis?: number;
+  /** Seconds the never-bound target pods existed, summed: migration-slot time nothing could use (targetPods.ts `neverBoundSeconds`; absent in older results). */
+  readonly neverBoundTargetPodSeconds?: number;
   /** The figures of each architecture's VMIs and nodes (absent in older results). */
   readonly byArchitecture?: Readonly<Record<string, ArchitectureResult>>;
 }
@@ -135,6 +152,7 @@ export function modeResult(run: RunRecord): ModeResult {
   const perVmi = new Map<string, number>();
   for (const m of updates) perVmi.set(m.vmi, (perVmi.get(m.vmi) ?? 0) + 1);
   const named = new Set(run.planStranded);
+  const unschedulable = run.migrations.filter((m) => m.outcome === 'failed' && m.cause === 'unschedulable');
   const durations = run.drains.map((d) => d.endedAt - d.startedAt);
   return {
     mode: run.mode,
@@ -156,6 +174,14 @@ export function modeResult(run: RunRecord): ModeResult {
     duplicateInFlight: run.duplicateInFlight,
     ...(run.planHolds ? { outdatedHeld: run.outdatedAtEnd.filter((v) => run.planHolds!.includes(vmiKey(v))).length } : {}),
     ...(run.targetPods ? { targetPods: targetPodPlacement(run.targetPods) } : {}),
+    // Counted where the record has the target pods too: the cause is read from them (observer.ts).
+    ...(run.targetPods
+      ? {
+          unschedulableFailed: unschedulable.length,
+          unschedulableFailedVmis: new Set(unschedulable.map((m) => m.vmi)).size,
+          neverBoundTargetPodSeconds: neverBoundSeconds(run.targetPods, run.stepSeconds),
+        }
+      : {}),
     ...(run.vmisByArchitecture ? { byArchitecture: byArchitecture(run, run.vmisByArchitecture) } : {}),
   };
 }

@@ -10,8 +10,8 @@ import { BulkApi } from '../../bench/support/bulkApi.js';
 import { listWatch } from '../../bench/support/listWatch.js';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
-import { InFlightTracker, type MigrationOrigin, type MigrationRecord } from './metrics.js';
-import { TargetPodLedger, type TargetPodRecord } from './targetPods.js';
+import { failureCause, InFlightTracker, type MigrationOrigin, type MigrationRecord } from './metrics.js';
+import { boundByMigration, TargetPodLedger, type TargetPodRecord } from './targetPods.js';
 
 type Obj = {
   metadata?: {
@@ -116,7 +116,7 @@ export class RunObserver {
     for (const l of this.changeListeners) l();
   }
 
-  private onTargetPod(_type: string, o: Obj): void {
+  private onTargetPod(type: string, o: Obj): void {
     const facts = (key: string) => {
       const v = this.vmis.get(key);
       return v && { architecture: v.architecture, machineType: v.machineType };
@@ -128,7 +128,7 @@ export class RunObserver {
       annotations: o.metadata?.annotations ?? {},
       ...(o.spec?.nodeName ? { nodeName: o.spec.nodeName } : {}),
     };
-    this.targetPodLedger.pod(pod, facts, this.clock.now());
+    this.targetPodLedger.pod(pod, facts, this.clock.now(), type === 'DELETED');
   }
 
   private onVmim(type: string, o: Obj): void {
@@ -201,8 +201,9 @@ export class RunObserver {
     return [...this.vmis].filter(([, v]) => v.phase === 'Running' && v.launcherImage !== image).map(([k]) => k);
   }
 
-  /** Every VMIM seen, in creation order. A failed one is `unschedulable` when its target pod was never bound. */
+  /** Every VMIM seen, in creation order; a failed one with its cause, read from its target pods (metrics.ts `failureCause`). */
   migrations(): MigrationRecord[] {
+    const bound = boundByMigration(this.targetPodLedger.records());
     return [...this.vmims.values()]
       .sort((a, b) => a.createdAt - b.createdAt)
       .map((s) => ({
@@ -215,7 +216,7 @@ export class RunObserver {
         ...(s.targetNode ? { targetNode: s.targetNode } : {}),
         ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
         outcome: s.outcome,
-        ...(s.outcome === 'failed' ? { cause: s.targetNode ? ('other' as const) : ('unschedulable' as const) } : {}),
+        ...(s.outcome === 'failed' ? { cause: failureCause(bound.get(s.uid), s.targetNode) } : {}),
       }));
   }
 

@@ -45,9 +45,9 @@ test.each([
 describe('the table', () => {
   const lines = renderTable([baseline, kvfleet]).split('\n');
 
-  test('one column per mode, one row per figure the results have (an older file lacks the target-pod rows)', () => {
-    expect(lines).toHaveLength(2 + ROWS.length - 2);
-    expect(lines.some((l) => l.includes('target pods'))).toBe(false);
+  test('one column per mode, one row per figure the results have (an older file lacks the target-pod and unschedulable rows)', () => {
+    expect(lines).toHaveLength(2 + ROWS.length - 4);
+    expect(lines.some((l) => l.includes('target pod'))).toBe(false);
     expect(lines[0]).toMatch(/^\| +\| baseline \| kvfleet \|$/);
   });
 
@@ -136,6 +136,49 @@ describe('rows of a mixed-arch run', () => {
     expect(notWonReason(row, slower, b)).toMatch(/6 s apart \(5 %\)/);
     const muchSlower = { ...k, byArchitecture: { ...k.byArchitecture, arm64: perArch(0, 0, 400) } };
     expect(notWonReason(row, muchSlower, b)).toMatch(/record/);
+  });
+});
+
+describe('migrations failed unschedulable', () => {
+  const row = ROWS.find((r) => r.label.startsWith('migrations failed unschedulable'))!;
+  const slots = ROWS.find((r) => r.label.startsWith('migration-slot time'))!;
+  // KubeVirt alone: 6 VMs whose type no node offers, 300 s per try; kvfleet: 1 such VM, 120 s per try.
+  const b = result('baseline', { stepSeconds: 960, drainsStalled: 6, unschedulableFailed: 10, unschedulableFailedVmis: 6, neverBoundTargetPodSeconds: 4500 });
+  const k = result('kvfleet', { stepSeconds: 600, drainsStalled: 1, unschedulableFailed: 3, unschedulableFailedVmis: 1, neverBoundTargetPodSeconds: 480 });
+
+  test('the cell has the VMIMs and their VMs; fewer is a win, with no reason needed', () => {
+    expect(
+      renderTable([b, k])
+        .split('\n')
+        .find((l) => l.includes('failed unschedulable')),
+    ).toMatch(/\| +10 \(6\) \| +3 \(1\) \|$/);
+    const [c] = compare([b, k]);
+    expect(c!.better.some((x) => x.startsWith('migrations failed unschedulable'))).toBe(true);
+    expect(c!.better.some((x) => x.startsWith('migration-slot time'))).toBe(true);
+  });
+
+  test('more of them on as many VMs: the shorter timeout, the rates per VM, and the slots it freed', () => {
+    const many = { ...k, unschedulableFailed: 12, unschedulableFailedVmis: 6, neverBoundTargetPodSeconds: 2400 };
+    const why = notWonReason(row, many, b);
+    expect(why).not.toMatch(/more VMs/);
+    expect(why).toMatch(/sets 120 s .* KubeVirt waits 300 s/);
+    expect(why).toMatch(/one every 5m00s per VM vs one every 9m36s per VM/); // 600 s × 6 / 12, 960 s × 6 / 10
+    expect(why).toMatch(/40m00s vs 1h15m here; .* drains stalled\), so the shorter timeout is the better trade$/);
+  });
+
+  test('more VMs without a node say so; slot time not freed is said too', () => {
+    const worse = { ...k, unschedulableFailed: 12, unschedulableFailedVmis: 7, neverBoundTargetPodSeconds: 5000, drainsStalled: 6 };
+    const why = notWonReason(row, worse, b);
+    expect(why).toMatch(/^more VMs had a target pod no node could take \(7 vs 6\)/);
+    expect(why).toMatch(/so here the shorter timeout did not free slots$/);
+    expect(notWonReason(slots, worse, b)).toMatch(/more VMs had a target pod no node could take \(7 vs 6\)/);
+  });
+
+  test('a file without the slot time gives the timeout reason alone; none on either side is a plain tie', () => {
+    const { neverBoundTargetPodSeconds: _b, ...bOld } = b;
+    const { neverBoundTargetPodSeconds: _k, ...kOld } = { ...k, unschedulableFailed: 10 };
+    expect(notWonReason(row, kOld, bOld)).not.toMatch(/slots/);
+    expect(notWonReason(row, { ...k, unschedulableFailed: 0 }, { ...b, unschedulableFailed: 0 })).toBe('neither mode had any');
   });
 });
 

@@ -3,6 +3,7 @@
  * where kvfleet does not beat KubeVirt alone on it, why — computed from the two modes' figures, so a
  * reason is only given where the figures support it. Pure.
  */
+import { DEFAULT_MIGRATION_SETTINGS } from '../../fleet/clusterSchemaDefaults.js';
 import { type ArchitectureResult, type ModeResult } from './metrics.js';
 
 export interface Row {
@@ -50,6 +51,47 @@ const updateWhy = (mine: ModeResult) =>
     ? `the workload updater keeps creating update VMIMs for the ${holdOnly(mine)}; none can schedule, and kvfleet's shorter unschedulable timeout fails them sooner, so more often within the run`
     : undefined;
 
+/** KubeVirt v1.7.0's unschedulable timeout when a VMIM has no annotation (`defaultUnschedulablePendingTimeoutSeconds`). */
+export const KUBEVIRT_UNSCHEDULABLE_TIMEOUT_SECONDS = 300;
+
+/**
+ * Why kvfleet fails as many or more migrations unschedulable, from KubeVirt v1.7.0's code:
+ * - pkg/virt-controller/watch/migration/migration.go `handlePendingPodTimeout`: a target pod Pending
+ *   with PodScheduled=False/Unschedulable is deleted once older than `getUnschedulablePendingTimeoutSeconds`
+ *   (the VMIM's `kubevirt.io/migrationUnschedulablePodTimeoutSeconds`, else 300 s), and the VMIM then
+ *   fails; a pod Pending for any other reason gets the catch-all 900 s (`kubevirt.io/migrationPendingPodTimeoutSeconds`),
+ *   which kvfleet leaves alone.
+ * - The next VMIM for the VMI comes from the workload updater (workload-updater.go `sync`, every 30 s,
+ *   for outdated VMIs without an unfinished VMIM) or the evacuation controller (evacuation.go `sync`);
+ *   `handleMigrationBackoff` holds its target pod back 20 s, doubling per earlier failed one
+ *   (`garbageCollectFinalizedMigrations` keeps 5 finished VMIMs per VMI, so at most 320 s).
+ * - While the target pod exists the VMIM counts as running (`findRunningMigrations`, and `IsRunning`
+ *   for `Scheduling` in the evacuation controller and the workload updater) against
+ *   `parallelMigrationsPerCluster` and its source node's `parallelOutboundMigrationsPerNode`.
+ * kvfleet's VMIM policy puts the cluster's `unschedulableTimeoutSeconds` on every VMIM: such a VMI's
+ * VMIMs fail sooner (more of them per hour), and hold those slots for less of the time.
+ */
+const unschedulableWhy = (mine: ModeResult, theirs: ModeResult): string | undefined => {
+  const [m, t] = [mine.unschedulableFailed, theirs.unschedulableFailed];
+  if (m === undefined || t === undefined || m === 0 || m < t) return undefined;
+  const [mv, tv] = [mine.unschedulableFailedVmis ?? 0, theirs.unschedulableFailedVmis ?? 0];
+  const every = (r: ModeResult, n: number, vms: number) => (n > 0 ? `one every ${formatDuration((r.stepSeconds * vms) / n)} per VM` : 'none');
+  const reasons = [
+    ...(mv > tv ? [`more VMs had a target pod no node could take (${mv} vs ${tv})`] : []),
+    `kvfleet's VMIM policy sets ${DEFAULT_MIGRATION_SETTINGS.unschedulableTimeoutSeconds} s (unschedulableTimeoutSeconds' default) where KubeVirt waits ${KUBEVIRT_UNSCHEDULABLE_TIMEOUT_SECONDS} s, so such a VMIM fails sooner and the workload updater or evacuation controller makes the next (${every(mine, m, mv)} vs ${every(theirs, t, tv)})`,
+  ];
+  const [ms, ts] = [mine.neverBoundTargetPodSeconds, theirs.neverBoundTargetPodSeconds];
+  if (ms !== undefined && ts !== undefined) {
+    const held = `a Pending target pod holds one of the cluster's parallel-migration slots and one of its node's outbound ones: ${formatDuration(ms)} vs ${formatDuration(ts)} here`;
+    reasons.push(
+      ms < ts
+        ? `${held}; a failure costs the VM nothing (it runs on at its source), a held slot holds up other migrations${mine.drainsStalled < theirs.drainsStalled ? ` (${mine.drainsStalled} vs ${theirs.drainsStalled} drains stalled)` : ''}, so the shorter timeout is the better trade`
+        : `${held}, so here the shorter timeout did not free slots`,
+    );
+  }
+  return reasons.join('; ');
+};
+
 /** A row of seconds, shown as `7m05s` (`never` for undefined); lower is better. */
 function durationRow(label: string, seconds: (r: ModeResult) => number | undefined, why?: Row['why']): Row {
   return { label, value: seconds, text: (r) => formatDuration(seconds(r)!), better: 'lower', seconds: true, ...(why ? { why } : {}) };
@@ -85,6 +127,13 @@ export const ROWS: readonly Row[] = [
           : undefined,
   },
   {
+    label: 'migrations failed unschedulable: no target pod ever bound (VMs)',
+    value: (r) => r.unschedulableFailed,
+    text: (r) => `${r.unschedulableFailed} (${r.unschedulableFailedVmis ?? 0})`,
+    better: 'lower',
+    why: unschedulableWhy,
+  },
+  {
     label: 'drains stalled',
     value: (r) => r.drainsStalled,
     text: (r) => `${r.drainsStalled} of ${r.drains}`,
@@ -110,6 +159,14 @@ export const ROWS: readonly Row[] = [
     why: (mine) =>
       held(mine) > 0 && (mine.targetPods?.neverBound ?? 0) > 0 ? `the target pods of the ${holdOnly(mine)}: no node carries their type's label` : undefined,
   },
+  durationRow(
+    'migration-slot time held by never-bound target pods',
+    (r) => r.neverBoundTargetPodSeconds,
+    (mine, theirs) => {
+      const [mv, tv] = [mine.unschedulableFailedVmis ?? 0, theirs.unschedulableFailedVmis ?? 0];
+      return mv > tv ? `more VMs had a target pod no node could take (${mv} vs ${tv}), each holding a slot until its timeout` : undefined;
+    },
+  ),
   {
     label: 'target pods on a node of another arch / lacking the type',
     value: (r) => r.targetPods && r.targetPods.wrongArchitecture + r.targetPods.lackingType,

@@ -1,7 +1,8 @@
 /**
  * The chart of an upgrade-simulator run (docs/development.md): small bar charts (VMs left on the outdated
  * launcher, update migrations, drains stalled, drain time per node, time to a fully updated cluster, and
- * where the migration target pods went when the results have it), one bar group per mode. Hand-written SVG: a few rectangles and texts need no
+ * where the migration target pods went, the migrations failed unschedulable and the slot time their
+ * pods held when the results have them), one bar group per mode. Hand-written SVG: a few rectangles and texts need no
  * library, and the output is deterministic for the same results. Pure.
  */
 import { type ModeResult } from './metrics.js';
@@ -153,6 +154,25 @@ export function renderChart(results: readonly ModeResult[], ctx: ChartContext): 
                 values: pick((r) => (r.targetPods ? r.targetPods.wrongArchitecture + r.targetPods.lackingType : 0)),
               },
             ],
+          },
+        ]
+      : []),
+    ...(results.some((r) => r.unschedulableFailed !== undefined)
+      ? [
+          {
+            title: 'Migrations failed unschedulable',
+            stacked: false,
+            format: count,
+            series: [
+              { name: 'VMIMs', color: '#ff7f0e', values: pick((r) => r.unschedulableFailed ?? 0) },
+              { name: 'their VMs', color: '#8c564b', values: pick((r) => r.unschedulableFailedVmis ?? 0) },
+            ],
+          },
+          {
+            title: 'Slot time, never-bound pods (min)',
+            stacked: false,
+            format: minutes,
+            series: [{ name: 'held', color: '#d62728', values: pick((r) => (r.neverBoundTargetPodSeconds ?? 0) / 60) }],
           },
         ]
       : []),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type PodView, TargetPodLedger, targetPodPlacement, type TargetPodRecord } from './targetPods.js';
+import { boundByMigration, neverBoundSeconds, type PodView, TargetPodLedger, targetPodPlacement, type TargetPodRecord } from './targetPods.js';
 
 const MT = 'machine-type.node.kubevirt.io/';
 const node = (arch: string, ...types: string[]) => ({ 'kubernetes.io/arch': arch, ...Object.fromEntries(types.map((t) => [MT + t, 'true'])) });
@@ -56,4 +56,21 @@ describe('the target-pod ledger', () => {
 test('a pod of an unknown VMI is kept but judged on nothing it cannot know', () => {
   const r: TargetPodRecord = { namespace: 'ns', name: 'x', vmi: 'ns/gone', migrationUid: 'u', createdAt: 0, node: 'n', nodeArchitecture: 'amd64' };
   expect(targetPodPlacement([r])).toEqual({ pods: 1, neverBound: 0, wrongArchitecture: 0, lackingType: 0 });
+});
+
+test('a deletion keeps the record with when it was seen; a never-bound pod counts until then, or until the end', () => {
+  const ledger = new TargetPodLedger();
+  ledger.node('amd-0', node('amd64', 'q35'));
+  ledger.pod(pod('p1', 'amd'), vmiOf, 10);
+  ledger.pod(pod('p1', 'amd'), vmiOf, 130, true); // KubeVirt's unschedulable timeout deleted it
+  ledger.pod(pod('p1', 'amd'), vmiOf, 140, true); // a repeated event does not move it
+  ledger.pod(pod('p2', 'amd', 'amd-0', 'uid-p1'), vmiOf, 150); // the same VMIM's second pod, bound
+  ledger.pod(pod('p3', 'amd'), vmiOf, -5); // created before the clock's zero: counted from 0
+  const records = ledger.records();
+  expect(records[0]!.deletedAt).toBe(130);
+  expect(neverBoundSeconds(records, 200)).toBe(120 + 200);
+  expect([...boundByMigration(records)]).toEqual([
+    ['uid-p1', true],
+    ['uid-p3', false],
+  ]);
 });

@@ -29,6 +29,8 @@ export interface TargetPodRecord {
   readonly boundAt?: number;
   readonly nodeArchitecture?: string;
   readonly nodeOffersType?: boolean;
+  /** When the pod was seen deleted (virt-controller deletes an unschedulable one at its timeout). */
+  readonly deletedAt?: number;
 }
 
 export interface TargetPodPlacement {
@@ -50,6 +52,24 @@ export function targetPodPlacement(records: readonly TargetPodRecord[]): TargetP
     wrongArchitecture: bound.filter((r) => r.vmiArchitecture !== undefined && r.nodeArchitecture !== r.vmiArchitecture).length,
     lackingType: bound.filter((r) => r.machineType !== undefined && r.nodeOffersType === false).length,
   };
+}
+
+/**
+ * Seconds the never-bound target pods existed, summed (a pod still there counts until `end`). While
+ * one exists its VMIM holds a migration slot: virt-controller v1.7.0 counts an unfinished VMIM with a
+ * target pod as running (`findRunningMigrations` in pkg/virt-controller/watch/migration/migration.go)
+ * against `parallelMigrationsPerCluster` and its source node's `parallelOutboundMigrationsPerNode`,
+ * and the evacuation controller and workload updater count its `Scheduling` phase the same way.
+ */
+export function neverBoundSeconds(records: readonly TargetPodRecord[], end: number): number {
+  return records.filter((r) => r.node === undefined).reduce((sum, r) => sum + Math.max(0, (r.deletedAt ?? end) - Math.max(0, r.createdAt)), 0);
+}
+
+/** Per VMIM UID with target pods: whether any of them was ever bound. */
+export function boundByMigration(records: readonly TargetPodRecord[]): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const r of records) out.set(r.migrationUid, (out.get(r.migrationUid) ?? false) || r.node !== undefined);
+  return out;
 }
 
 /** What the ledger reads of a pod. */
@@ -77,8 +97,8 @@ export class TargetPodLedger {
     else this.nodeLabels.delete(name);
   }
 
-  /** A launcher pod seen; only target pods (with a migration job UID) are kept. Deletions keep the record. */
-  pod(p: PodView, vmiOf: (key: string) => VmiFacts | undefined, now: number): void {
+  /** A launcher pod seen (`deleted`: its deletion); only target pods (with a migration job UID) are kept. Deletions keep the record. */
+  pod(p: PodView, vmiOf: (key: string) => VmiFacts | undefined, now: number, deleted = false): void {
     const migrationUid = p.labels[MIGRATION_JOB_UID_LABEL];
     const vmiName = p.annotations[DOMAIN_ANNOTATION];
     if (!migrationUid || !vmiName) return;
@@ -107,6 +127,7 @@ export class TargetPodLedger {
         ...(r.machineType ? { nodeOffersType: labels[KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX + r.machineType] === 'true' } : {}),
       };
     }
+    if (deleted && r.deletedAt === undefined) r = { ...r, deletedAt: now };
     this.pods.set(key, r);
   }
 
