@@ -10,14 +10,17 @@
  *   generators      the cdk8s app writing dist/
  *   cli             the kvfleet command
  *   clusters, kvfleet.config.ts   definitions: fleet/ only
- *   sim, bench, scripts, test      anything
+ *   testbed         the test bed: tool builder, Go wrapper modules, harness and shared test support
+ *   sim, bench, scripts, test      anything but test/ (test/ holds tests; what others reuse lives in testbed/)
  *
- * Tests next to the code they test (`*.test.ts`) may also import test/. Type-only imports count for the
- * layers; cycles are checked through runtime imports (a type cycle inside fleet/'s schema files is harmless).
+ * Tests next to the code they test (`*.test.ts`) may also import testbed/. Inside programs/, the shared
+ * runtime (programs/runtime/) is the mechanism both programs stand on and imports neither program.
+ * Type-only imports count for the layers; cycles are checked through runtime imports (a type cycle
+ * inside fleet/'s schema files is harmless).
  */
 const layers = ['compatibility', 'fleet', 'policies', 'plan', 'programs', 'generators', 'cli'];
 const above = (layer) => layers.slice(layers.indexOf(layer) + 1);
-const tooling = ['clusters', 'sim', 'bench', 'scripts', 'test', 'tools'];
+const tooling = ['clusters', 'sim', 'bench', 'scripts', 'testbed', 'test'];
 const folders = (names) => `^(${names.join('|')})/`;
 
 /** programs/ may not import policies/ or plan/ either: the programs ship alone, with compatibility/ and fleet/ types. */
@@ -33,18 +36,25 @@ module.exports = {
       to: { path: folders([...above(layer), ...tooling, ...(extraForbidden[layer] ?? [])]) },
     })),
     {
-      name: 'tests-import-no-tooling-but-test',
-      comment: 'a test next to product code may use test/ support, not sim/, bench/ or scripts/',
+      name: 'tests-import-no-tooling-but-testbed',
+      comment: 'a test next to product code may use the test bed (testbed/), not sim/, bench/, scripts/ or another test',
       severity: 'error',
       from: { path: `^(${layers.join('|')})/.*\\.test\\.ts$` },
-      to: { path: folders(['sim', 'bench', 'scripts']) },
+      to: { path: folders(['sim', 'bench', 'scripts', 'test']) },
+    },
+    {
+      name: 'tooling-imports-no-tests',
+      comment: 'test/ holds tests: sim/, bench/, scripts/ and the test bed reuse testbed/, never a test folder',
+      severity: 'error',
+      from: { path: folders(['sim', 'bench', 'scripts', 'testbed']) },
+      to: { path: '^test/' },
     },
     {
       name: 'definitions-import-fleet-only',
       comment: 'a cluster file (and kvfleet.config.ts) imports defineCluster/defineFleet from fleet/ and nothing else of ours',
       severity: 'error',
       from: { path: '^(clusters/|kvfleet\\.config\\.ts$)' },
-      to: { path: '^(compatibility|policies|plan|programs|generators|cli|sim|bench|scripts|test|tools)/' },
+      to: { path: '^(compatibility|policies|plan|programs|generators|cli|sim|bench|scripts|testbed|test)/' },
     },
     {
       name: 'no-circular',

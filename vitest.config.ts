@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const roots = '{clusters,compatibility,fleet,plan,policies,generators,programs,cli,test,sim}';
-// Suites that start a Go-built tool from scripts/tools.sh: etcd + kube-apiserver, the Kyverno CLI, or promtool.
+// Suites that start a Go-built tool from testbed/tools.sh: etcd + kube-apiserver, the Kyverno CLI, or promtool.
 const needsTools = [
   `${roots}/**/*.apiserver.test.ts`,
   `${roots}/**/*.kyverno.test.ts`,
@@ -9,15 +9,15 @@ const needsTools = [
   `${roots}/**/*.actionlint.test.ts`,
   `${roots}/**/*.git.test.ts`,
   `${roots}/**/*.chromium.test.ts`,
-  // Builds the programs' OCI images with umoci (scripts/tools.d/umoci.sh).
+  // Builds the programs' OCI images with umoci (testbed/tools.d/umoci.sh).
   `${roots}/**/*.images.test.ts`,
-  // Runs the programs' images with podman and runc (scripts/tools.d/podman.sh) against a real API server.
+  // Runs the programs' images with podman and runc (testbed/tools.d/podman.sh) against a real API server.
   `${roots}/**/*.podman.test.ts`,
 ];
 
 export default defineConfig({
   test: {
-    reporters: ['default', './test/support/summaryReporter.ts'],
+    reporters: ['default', './testbed/support/summaryReporter.ts'],
     // API-server suites start real processes; a slow 2-core machine needs room for that.
     testTimeout: 60_000,
     hookTimeout: 180_000,

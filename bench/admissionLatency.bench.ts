@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../compatibility/kubevirtNames.js';
 import { HOSTNAME_LABEL, TARGET_NODE_ANNOTATION } from '../compatibility/labelKeys.js';
-import { startControlPlane } from '../test/harness/controlPlane.js';
-import { KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../test/harness/kyvernoAdmission.js';
-import { createTestNamespace } from '../test/harness/namespaces.js';
-import { rawRequest } from '../test/harness/rawRequest.js';
-import { sharedDir } from '../test/harness/toolPaths.js';
-import { admissionObjects } from '../test/support/admissionObjects.js';
+import { startControlPlane } from '../testbed/harness/controlPlane.js';
+import { KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../testbed/harness/kyvernoAdmission.js';
+import { createTestNamespace } from '../testbed/harness/namespaces.js';
+import { rawRequest } from '../testbed/harness/rawRequest.js';
+import { sharedDir } from '../testbed/harness/toolPaths.js';
+import { admissionObjects } from '../testbed/support/admissionObjects.js';
 import { quantile } from './support/quantile.js';
-import { kyvernoLookupRolesOf, kyvernoPoliciesOf } from '../test/support/distObjects.js';
+import { kyvernoLookupRolesOf, kyvernoPoliciesOf } from '../testbed/support/distObjects.js';
 
 const CREATES = Number(process.env.KVFLEET_BENCH_CREATES ?? 200);
 const MACHINE_TYPE = 'pc-q35-rhel9.6.0';

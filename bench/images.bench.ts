@@ -1,7 +1,7 @@
 /**
  * Image figures (`npm run bench images`): each program's image size (compressed layers of this machine's
  * architecture, the two-architecture .oci.tar, unpacked in podman's storage) and how fast it starts when
- * podman runs it as prod-east's dist/ pod spec says (test/harness/podman.ts, as the *.podman.test.ts do):
+ * podman runs it as prod-east's dist/ pod spec says (testbed/harness/podman.ts, as the *.podman.test.ts do):
  * container start → /readyz 200 and → Lease held for the controller, container start → first label patch
  * on its Node for the labeller; plus SIGTERM → exit and the process's RSS once ready. Each start is a new
  * container against one loopback API server; runs are sequential, so each controller replica takes over
@@ -13,8 +13,8 @@ import { basename, dirname, join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { HOSTNAME_LABEL, isKvfleetNodeLabel } from '../compatibility/labelKeys.js';
 import { type ImageName } from '../generators/imageDigests.js';
-import { startControlPlane } from '../test/harness/controlPlane.js';
-import { freePort } from '../test/harness/freePort.js';
+import { startControlPlane } from '../testbed/harness/controlPlane.js';
+import { freePort } from '../testbed/harness/freePort.js';
 import {
   applyDistAccess,
   containerOf,
@@ -30,8 +30,8 @@ import {
   serviceAccountUser,
   specEnv,
   startPodContainer,
-} from '../test/harness/podman.js';
-import { sharedDir } from '../test/harness/toolPaths.js';
+} from '../testbed/harness/podman.js';
+import { sharedDir } from '../testbed/harness/toolPaths.js';
 import { quantile } from './support/quantile.js';
 
 const RUNS = Number(process.env.KVFLEET_BENCH_IMAGE_RUNS ?? 5);

@@ -15,12 +15,12 @@ import { Testing } from 'cdk8s';
 import { MigrationController } from '../generators/migrationController.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
 import { matrixDocument, renderMatrixDocument } from '../compatibility/matrixDocument.js';
-import { KubevirtStandIn } from '../test/support/kubevirtStandIn.js';
-import { iso, poolNamed, poolNodeLabels, UPGRADE_CLUSTER, vmiObject } from '../test/support/syntheticMigrationObjects.js';
-import { startControlPlane } from '../test/harness/controlPlane.js';
-import { freePort } from '../test/harness/freePort.js';
-import { projectDir, sharedDir } from '../test/harness/toolPaths.js';
-import { until } from '../test/harness/until.js';
+import { KubevirtStandIn } from '../testbed/support/kubevirtStandIn.js';
+import { iso, poolNamed, poolNodeLabels, UPGRADE_CLUSTER, vmiObject } from '../testbed/support/syntheticMigrationObjects.js';
+import { startControlPlane } from '../testbed/harness/controlPlane.js';
+import { freePort } from '../testbed/harness/freePort.js';
+import { projectDir, sharedDir } from '../testbed/harness/toolPaths.js';
+import { until } from '../testbed/harness/until.js';
 import { openSockets, type ProcessMemory, processMemory } from './support/processMemory.js';
 
 const VMIS = 10_000;

@@ -14,11 +14,11 @@ import { parseCapabilities } from '../programs/node-labeller/capabilitiesXml.js'
 import { createLabellerMetrics } from '../programs/node-labeller/labellerMetrics.js';
 import { NodeLabelReconciler } from '../programs/node-labeller/nodeLabelReconciler.js';
 import { desiredNodeMetadata } from '../programs/node-labeller/nodeLabels.js';
-import { TEST_POOL_LABEL, testCluster, testPool } from '../test/support/clusterFixtures.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from '../test/support/syntheticCapabilities.js';
+import { TEST_POOL_LABEL, testCluster, testPool } from '../testbed/support/clusterFixtures.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from '../testbed/support/syntheticCapabilities.js';
 import { createLogger } from '../programs/runtime/logger.js';
-import { startControlPlane } from '../test/harness/controlPlane.js';
-import { projectDir, sharedDir } from '../test/harness/toolPaths.js';
+import { startControlPlane } from '../testbed/harness/controlPlane.js';
+import { projectDir, sharedDir } from '../testbed/harness/toolPaths.js';
 
 const RUNS = 400;
 const WARMUP = 50;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TEST_CS10_LAUNCHER_IMAGE } from '../test/support/clusterFixtures.js';
+import { TEST_CS10_LAUNCHER_IMAGE } from '../testbed/support/clusterFixtures.js';
 import { launcherEntry, launcherLabel } from './launcherCatalogue.js';
 import { clusterSteps, defaultLauncherImage, type LauncherPlanInput, NOW_STEP } from './launcherSteps.js';
 

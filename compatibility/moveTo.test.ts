@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { testCluster, testPool, upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { testCluster, testPool, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
 import { architectureOf, chipsetOf } from './machineTypeNames.js';
 import { moveToMachineType } from './moveTo.js';
 import { placeMachineType } from './placement.js';

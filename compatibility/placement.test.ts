@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
 import { launcherEntry, launcherLabel } from './launcherCatalogue.js';
 import { canonicalMachineType, isDeprecatedOn, offeredMachineTypes, placeMachineType } from './placement.js';
 import { resolveCluster, resolveMachineTypeSet } from './poolMachineTypes.js';

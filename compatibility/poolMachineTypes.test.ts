@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { testCluster, testPool, upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { testCluster, testPool, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
 import { launcherEntry } from './launcherCatalogue.js';
 import { parseMatrixDocument, matrixDocument, renderMatrixDocument } from './matrixDocument.js';
 import { resolveCluster } from './poolMachineTypes.js';

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FleetDefinitionErrors } from './definitionError.js';
-import { readTree } from '../test/support/fileTree.js';
+import { readTree } from '../testbed/support/fileTree.js';
 import { loadFleetConfig } from './loadFleetConfig.js';
 import { synthFleet } from '../generators/synthFleet.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import edgeOvn from '../clusters/edge-ovn.js';
 import legacyApps from '../clusters/legacy-apps.js';
 import prodEast from '../clusters/prod-east.js';
-import { testCluster } from '../test/support/clusterFixtures.js';
+import { testCluster } from '../testbed/support/clusterFixtures.js';
 import { type ClusterDefinition } from './clusterDefinition.js';
 import { validateCluster } from './fleetValidation.js';
 import { KNOWN_VERSION_ISSUE_IDS, KNOWN_VERSION_ISSUES, type KnownVersionIssue } from './knownVersionIssues.js';

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { expect, test } from 'vitest';
 import edgeOvn from '../clusters/edge-ovn.js';
-import { testCluster } from '../test/support/clusterFixtures.js';
+import { testCluster } from '../testbed/support/clusterFixtures.js';
 import { type KubeOvnSubnet } from '../fleet/clusterSchemaKubeOvn.js';
 import { KubeOvnSubnets, kubeOvnSubnetSpec } from './kubeOvnSubnets.js';
 

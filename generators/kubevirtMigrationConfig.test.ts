@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import prodEast from '../clusters/prod-east.js';
-import { testCluster } from '../test/support/clusterFixtures.js';
+import { testCluster } from '../testbed/support/clusterFixtures.js';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { ClusterChart } from './clusterChart.js';
 import { KUBEVIRT_CR_SYNC_OPTIONS, KubevirtMigrationSettings, kubevirtConfigPartial, migrationConfiguration } from './kubevirtMigrationConfig.js';

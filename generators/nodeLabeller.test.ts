@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
-import { testCluster, testPool } from '../test/support/clusterFixtures.js';
+import { testCluster, testPool } from '../testbed/support/clusterFixtures.js';
 import { KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';
 import { readImageDigests } from './imageDigests.js';

@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import edgeOvn from '../clusters/edge-ovn.js';
 import legacyApps from '../clusters/legacy-apps.js';
-import { testCluster } from '../test/support/clusterFixtures.js';
+import { testCluster } from '../testbed/support/clusterFixtures.js';
 import { chartValuesSources } from './delivery/chartValues.js';
 import { valuesFiles } from './valuesFiles.js';
 

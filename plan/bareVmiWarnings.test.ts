@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import edgeOvn from '../clusters/edge-ovn.js';
 import prodEast from '../clusters/prod-east.js';
 import { BARE_VMI_CONSEQUENCE } from '../policies/kube-ovn-bare-vmi/kubeOvnBareVmi.js';
-import { runningVm, vmiObject } from '../test/support/planInventories.js';
+import { runningVm, vmiObject } from '../testbed/support/planInventories.js';
 import { bareVmiWarnings } from './bareVmiWarnings.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { planCluster } from './planCluster.js';

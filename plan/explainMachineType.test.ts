@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { launcherEntry } from '../compatibility/launcherCatalogue.js';
-import { testCluster, testPool, upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { testCluster, testPool, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
 import { explainMachineType, knownMachineTypeNames, suggestedNames } from './explainMachineType.js';
 
 // SYNTHETIC: upgradingTestCluster's steps (KubeVirt 1.7.0 → 1.8.0, a node OS upgrade of east, a CS10

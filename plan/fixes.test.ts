@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { moveToMachineType } from '../compatibility/moveTo.js';
 import { resolveCluster } from '../compatibility/poolMachineTypes.js';
-import { TEST_POOL_LABEL, testCluster, upgradingTestCluster } from '../test/support/clusterFixtures.js';
-import { kubevirtMachineTypeLabels, nodeObject, runningVm } from '../test/support/planInventories.js';
+import { TEST_POOL_LABEL, testCluster, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
+import { kubevirtMachineTypeLabels, nodeObject, runningVm } from '../testbed/support/planInventories.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { planCluster } from './planCluster.js';
 

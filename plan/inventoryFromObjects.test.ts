@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { sharedDir } from '../test/harness/toolPaths.js';
-import { nodeObject, runningVm, vmiObject, vmObject } from '../test/support/planInventories.js';
+import { sharedDir } from '../testbed/harness/toolPaths.js';
+import { nodeObject, runningVm, vmiObject, vmObject } from '../testbed/support/planInventories.js';
 import { argoCdApplicationOf, inventoryFromObjects } from './inventoryFromObjects.js';
 import { memoryBytes } from './quantities.js';
 

@@ -9,8 +9,8 @@ import { launcherEntry } from '../compatibility/launcherCatalogue.js';
 import { architectureOf } from '../compatibility/machineTypeNames.js';
 import { moveToMachineType } from '../compatibility/moveTo.js';
 import { resolveCluster } from '../compatibility/poolMachineTypes.js';
-import { testPool, upgradingTestCluster } from '../test/support/clusterFixtures.js';
-import { kvfleetMachineTypeLabels, LAUNCHER_STEP_NAMESPACE, launcherStepInventoryObjects, nodeObject, pinnedVmName } from '../test/support/planInventories.js';
+import { testPool, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
+import { kvfleetMachineTypeLabels, LAUNCHER_STEP_NAMESPACE, launcherStepInventoryObjects, nodeObject, pinnedVmName } from '../testbed/support/planInventories.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { planCluster } from './planCluster.js';
 

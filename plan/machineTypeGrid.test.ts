@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { launcherEntry } from '../compatibility/launcherCatalogue.js';
 import { sortMachineTypes } from '../compatibility/machineTypeNames.js';
 import { finalSet, type MachineTypeSet, resolveCluster } from '../compatibility/poolMachineTypes.js';
-import { upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
 import { gridCell, machineTypeGrid } from './machineTypeGrid.js';
 
 /** A SYNTHETIC set: only the fields the grid reads matter. */

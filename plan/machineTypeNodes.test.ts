@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import prodEast from '../clusters/prod-east.js';
-import { upgradingTestCluster } from '../test/support/clusterFixtures.js';
-import { launcherStepInventoryObjects, PROD_EAST_NODES, prodEastInventoryObjects } from '../test/support/planInventories.js';
+import { upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
+import { launcherStepInventoryObjects, PROD_EAST_NODES, prodEastInventoryObjects } from '../testbed/support/planInventories.js';
 import { type Inventory } from './inventory.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { machineTypeNodes } from './machineTypeNodes.js';

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { resolveCluster, resolveMachineTypeSet } from '../compatibility/poolMachineTypes.js';
 import { launcherEntry, launcherLabel } from '../compatibility/launcherCatalogue.js';
-import { TEST_POOL_LABEL, testCluster, testPool, upgradingTestCluster } from '../test/support/clusterFixtures.js';
-import { kubevirtMachineTypeLabels, kvfleetMachineTypeLabels } from '../test/support/planInventories.js';
+import { TEST_POOL_LABEL, testCluster, testPool, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
+import { kubevirtMachineTypeLabels, kvfleetMachineTypeLabels } from '../testbed/support/planInventories.js';
 import { type InventoryNode } from './inventory.js';
 import { matchNodes, selectorMatches } from './nodeMatching.js';
 

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import prodEast from '../clusters/prod-east.js';
-import { testCluster, upgradingTestCluster } from '../test/support/clusterFixtures.js';
-import { launcherStepInventoryObjects, prodEastInventoryObjects } from '../test/support/planInventories.js';
+import { testCluster, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
+import { launcherStepInventoryObjects, prodEastInventoryObjects } from '../testbed/support/planInventories.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { planCluster } from './planCluster.js';
 import { planFleet } from './planFleet.js';

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { resolveCluster } from '../compatibility/poolMachineTypes.js';
-import { testCluster, upgradingTestCluster } from '../test/support/clusterFixtures.js';
+import { testCluster, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
 import { MACHINE_TYPES_UNCHANGED, planSteps, stepViews } from './planSteps.js';
 
 const resolved = resolveCluster(upgradingTestCluster());

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { moveToMachineType } from '../compatibility/moveTo.js';
 import { resolveCluster } from '../compatibility/poolMachineTypes.js';
-import { TEST_POOL_LABEL, upgradingTestCluster } from '../test/support/clusterFixtures.js';
-import { kubevirtMachineTypeLabels, nodeObject, runningVm, vmiObject } from '../test/support/planInventories.js';
+import { TEST_POOL_LABEL, upgradingTestCluster } from '../testbed/support/clusterFixtures.js';
+import { kubevirtMachineTypeLabels, nodeObject, runningVm, vmiObject } from '../testbed/support/planInventories.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { planCluster } from './planCluster.js';
 import { type VmStepPlacement } from './planModel.js';

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { resolveCluster } from '../compatibility/poolMachineTypes.js';
-import { TEST_CS10_LAUNCHER_IMAGE, TEST_POOL_LABEL, testCluster, testPool } from '../test/support/clusterFixtures.js';
-import { kubevirtMachineTypeLabels, nodeObject, runningVm, vmiObject, vmObject } from '../test/support/planInventories.js';
+import { TEST_CS10_LAUNCHER_IMAGE, TEST_POOL_LABEL, testCluster, testPool } from '../testbed/support/clusterFixtures.js';
+import { kubevirtMachineTypeLabels, nodeObject, runningVm, vmiObject, vmObject } from '../testbed/support/planInventories.js';
 import { inventoryFromObjects } from './inventoryFromObjects.js';
 import { planCluster } from './planCluster.js';
 import { type VmPlan } from './planModel.js';

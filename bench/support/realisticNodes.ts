@@ -1,7 +1,7 @@
 /**
  * Node objects with the label set a KubeVirt node in a kvfleet cluster really carries, for the
  * scheduler bench: Kubernetes' well-known labels, the pool label, KubeVirt's virt-handler labels
- * (machine types from test/support/virtHandlerLabels.ts, CPU models/features/timer/Hyper-V from the
+ * (machine types from testbed/support/virtHandlerLabels.ts, CPU models/features/timer/Hyper-V from the
  * real `virsh domcapabilities` / `virsh capabilities` samples in ../shared/samples/capabilities, as
  * `node_labeller.go` prepareLabels derives them) and kvfleet's labels and annotations computed by the
  * real labeller code (`desiredNodeMetadata` on a parsed SYNTHETIC capabilities document of the pool's
@@ -27,9 +27,9 @@ import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
 import { desiredNodeMetadata } from '../../programs/node-labeller/nodeLabels.js';
-import { sharedDir } from '../../test/harness/toolPaths.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
-import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from '../../testbed/support/syntheticCapabilities.js';
+import { virtHandlerMachineTypeLabels } from '../../testbed/support/virtHandlerLabels.js';
 
 type Labels = Record<string, string>;
 

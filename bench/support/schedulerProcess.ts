@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { type ControlPlane } from '../../test/harness/controlPlane.js';
-import { freePort } from '../../test/harness/freePort.js';
-import { type ManagedProcess, startProcess } from '../../test/harness/managedProcess.js';
-import { toolPath } from '../../test/harness/toolPaths.js';
-import { until } from '../../test/harness/until.js';
-import { httpsGet } from '../../test/harness/httpsGet.js';
+import { type ControlPlane } from '../../testbed/harness/controlPlane.js';
+import { freePort } from '../../testbed/harness/freePort.js';
+import { type ManagedProcess, startProcess } from '../../testbed/harness/managedProcess.js';
+import { toolPath } from '../../testbed/harness/toolPaths.js';
+import { until } from '../../testbed/harness/until.js';
+import { httpsGet } from '../../testbed/harness/httpsGet.js';
 
 export interface BenchScheduler {
   readonly process: ManagedProcess;

@@ -8,7 +8,7 @@ import { synthFleet } from '../../generators/synthFleet.js';
 import { stringify } from 'yaml';
 import legacyApps from '../../clusters/legacy-apps.js';
 import { resolvePools } from '../../compatibility/poolMachineTypes.js';
-import { kubevirtMachineTypeLabels, nodeObject, runningVm } from '../../test/support/planInventories.js';
+import { kubevirtMachineTypeLabels, nodeObject, runningVm } from '../../testbed/support/planInventories.js';
 import { main } from '../main.js';
 import { CHECK_SCHEMA_VERSION, type CheckReport } from './check.js';
 

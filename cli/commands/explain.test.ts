@@ -5,7 +5,7 @@ import { explainMachineType } from '../../plan/explainMachineType.js';
 import { validatedFleet } from '../fleetForCli.js';
 import { main } from '../main.js';
 import { EXPLAIN_SCHEMA_VERSION } from './explain.js';
-import { PROD_EAST_NODES } from '../../test/support/planInventories.js';
+import { PROD_EAST_NODES } from '../../testbed/support/planInventories.js';
 
 const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ctx = { cwd: projectDir };

@@ -10,9 +10,9 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, RbacAuthor
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { type FleetPlan, type VmPlan } from '../../plan/planModel.js';
-import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
-import { sharedDir } from '../../test/harness/toolPaths.js';
-import { PROD_EAST_NODES, prodEastInventoryObjects } from '../../test/support/planInventories.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
+import { PROD_EAST_NODES, prodEastInventoryObjects } from '../../testbed/support/planInventories.js';
 import { EXIT } from '../cliContext.js';
 import { main } from '../main.js';
 

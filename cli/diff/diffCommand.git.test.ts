@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, expect, test, vi } from 'vitest';
-import { createDiffGitRepo, type DiffGitRepo } from '../../test/support/diffGitRepo.js';
+import { createDiffGitRepo, type DiffGitRepo } from '../../testbed/support/diffGitRepo.js';
 import { main } from '../main.js';
 import { DIFF_SCHEMA_VERSION, type DiffReport } from './fleetDiffModel.js';
 

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { matrixDocument } from '../../compatibility/matrixDocument.js';
-import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from '../../test/support/clusterFixtures.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from '../../testbed/support/clusterFixtures.js';
 import { diffMatrices, isEmptyDiff } from './matrixDiff.js';
 
 const base = testCluster({ kubevirtVersion: '1.8.0' });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { type FleetConfig, fleetConfigSchema } from '../../fleet/fleetConfigSchema.js';
-import { testCluster } from '../../test/support/clusterFixtures.js';
+import { testCluster } from '../../testbed/support/clusterFixtures.js';
 import { chartApplicationName, deliveryProblems, deliveryTarget, type FleetMember } from './deliveryTargets.js';
 
 const FLEET_FILE = 'kvfleet.config.ts';

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { type FleetConfig } from '../../fleet/fleetConfigSchema.js';
-import { testCluster } from '../../test/support/clusterFixtures.js';
+import { testCluster } from '../../testbed/support/clusterFixtures.js';
 import { ClusterChart } from '../clusterChart.js';
 import { fleetObservabilityFor, monitoringProblems } from './clusterObservability.js';
 

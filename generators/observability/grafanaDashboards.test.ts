@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { testCluster } from '../../test/support/clusterFixtures.js';
-import { metricNamesIn } from '../../test/observability/promqlMetricNames.js';
+import { testCluster } from '../../testbed/support/clusterFixtures.js';
+import { metricNamesIn } from '../../testbed/support/promqlMetricNames.js';
 import { DashboardConfigMaps } from './dashboardConfigMaps.js';
 import { dashboard, dashboardQueries, dashboardUid, MAX_DASHBOARD_UID_LENGTH, renderDashboard } from './grafanaDashboards.js';
 

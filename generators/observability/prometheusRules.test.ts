@@ -4,9 +4,9 @@ import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../fleet/clusterSchemaAlerts.js';
-import { testCluster } from '../../test/support/clusterFixtures.js';
-import { projectDir } from '../../test/harness/toolPaths.js';
-import { alertCases } from '../../test/observability/alertRuleCases.js';
+import { testCluster } from '../../testbed/support/clusterFixtures.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { alertCases } from '../../testbed/support/alertRuleCases.js';
 import { ALERT_RULES, alertsTable } from './alertRules.js';
 import { type PrometheusRuleEntry, type PrometheusRuleGroup, PrometheusRules } from './prometheusRules.js';
 import { runbookAnchor, runbooksUrl } from './runbookUrl.js';
@@ -79,7 +79,7 @@ describe('every alert', () => {
     expect(new Set(alerts.map((a) => a.alert)).size).toBe(alerts.length);
   });
 
-  test('has a promtool unit test, firing and quiet (test/observability/alertRuleCases.ts)', () => {
+  test('has a promtool unit test, firing and quiet (testbed/support/alertRuleCases.ts)', () => {
     expect(Object.keys(alertCases(DEFAULT_ALERT_THRESHOLDS)).sort()).toEqual(ALERT_RULES.map((a) => a.alert).sort());
   });
 });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { testCluster } from '../../test/support/clusterFixtures.js';
+import { testCluster } from '../../testbed/support/clusterFixtures.js';
 import { ClusterChart } from '../clusterChart.js';
 import { JOBS } from './alertRules.js';
 import { JOB_LABEL, ScrapeMonitors } from './scrapeMonitors.js';

@@ -1,5 +1,5 @@
 /**
- * The HTML report in a real browser (Debian's Chromium through playwright-core; test/harness/chromium.ts):
+ * The HTML report in a real browser (Debian's Chromium through playwright-core; testbed/harness/chromium.ts):
  * it loads nothing, renders one grid per cluster with the plan's cells, fits 1280 px and screenshots.
  * Set PLAN_SCREENSHOT_DIR to keep the screenshot (plan-report.png) for a look.
  */
@@ -11,8 +11,8 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import legacyApps from '../../clusters/legacy-apps.js';
 import { finalSet, resolvePools } from '../../compatibility/poolMachineTypes.js';
-import { launchChromium } from '../../test/harness/chromium.js';
-import { fleetPlanOf, legacyAppsEnginePlan, prodEastEnginePlan } from '../../test/support/planFixtures.js';
+import { launchChromium } from '../../testbed/harness/chromium.js';
+import { fleetPlanOf, legacyAppsEnginePlan, prodEastEnginePlan } from '../../testbed/support/planFixtures.js';
 import { renderPlan } from './renderPlan.js';
 
 // prod-east (steps that change no machine type) and legacy-apps (a CS10 launcher step that drops types).

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fleetPlanOf, labClusterPlan, prodEastClusterPlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
+import { fleetPlanOf, labClusterPlan, prodEastClusterPlan, syntheticFleetPlan } from '../../testbed/support/planFixtures.js';
 import { esc, PLAN_HTML_CSP } from './html.js';
 import { renderPlan } from './renderPlan.js';
 

@@ -1,6 +1,6 @@
 /**
  * The Markdown goldens: plan/render/__golden__/prod-east.md is the Markdown of the engine's plan of
- * clusters/prod-east.ts on the shared example inventory (test/support/planInventories.ts: steps that
+ * clusters/prod-east.ts on the shared example inventory (testbed/support/planInventories.ts: steps that
  * change no machine type), legacy-apps.md that of clusters/legacy-apps.ts before its CS10 launcher
  * switch (stranded VMs, patches, held steps), compared byte for byte. It changes when the renderer or the engine changes what it says. After an intended change to the wording or the layout, regenerate it with
  *   UPDATE_GOLDEN=1 npx vitest run plan/render/markdown.test.ts
@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fleetPlanOf, labClusterPlan, legacyAppsEnginePlan, prodEastEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
+import { fleetPlanOf, labClusterPlan, legacyAppsEnginePlan, prodEastEnginePlan, syntheticFleetPlan } from '../../testbed/support/planFixtures.js';
 import { code, md } from './markdown.js';
 import { renderPlan } from './renderPlan.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { prodEastEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
+import { prodEastEnginePlan, syntheticFleetPlan } from '../../testbed/support/planFixtures.js';
 import { fleetPlanSchema, PLAN_SCHEMA_FILE, planJsonSchemaDocument } from './planJsonSchema.js';
 import { renderPlan } from './renderPlan.js';
 

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { labClusterPlan, prodEastClusterPlan, legacyAppsEnginePlan, syntheticFleetPlan } from '../../test/support/planFixtures.js';
+import { labClusterPlan, prodEastClusterPlan, legacyAppsEnginePlan, syntheticFleetPlan } from '../../testbed/support/planFixtures.js';
 import { renderPlan } from './renderPlan.js';
 import { RESTART_NOTE } from './wording.js';
 

@@ -41,7 +41,7 @@ test('the message says what happens, where it was seen, and the fix', () => {
 });
 
 test('the version the message names is the one test/kube-ovn runs, whose case (d) observed it', () => {
-  const tools = readFileSync(join(projectDir, 'scripts/tools.d/kube-ovn.sh'), 'utf8');
+  const tools = readFileSync(join(projectDir, 'testbed/tools.d/kube-ovn.sh'), 'utf8');
   expect(/^KUBE_OVN_VERSION=(\S+)$/m.exec(tools)?.[1]).toBe(BARE_VMI_OBSERVED_KUBE_OVN);
   expect(readFileSync(join(projectDir, 'test/kube-ovn/kubeOvnMigration.apiserver.test.ts'), 'utf8')).toContain(
     '(d) a bare VMI (no VirtualMachine owner): deleting the finished source pod deletes the port and the IP',

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import legacyApps from '../../clusters/legacy-apps.js';
 import { launcherEntry } from '../../compatibility/launcherCatalogue.js';
 import { resolveCluster } from '../../compatibility/poolMachineTypes.js';
-import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from '../../test/support/clusterFixtures.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from '../../testbed/support/clusterFixtures.js';
 import { machineTypeAdmission } from '../vm-machine-type/machineTypeAdmission.js';
 import { vmMachineTypeWarningsPolicy } from './vmMachineTypeWarnings.js';
 

@@ -8,7 +8,7 @@ import { moveToMachineType } from '../../compatibility/moveTo.js';
 import { placeMachineType } from '../../compatibility/placement.js';
 import { resolveCluster } from '../../compatibility/poolMachineTypes.js';
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
-import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool, upgradingTestCluster } from '../../test/support/clusterFixtures.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool, upgradingTestCluster } from '../../testbed/support/clusterFixtures.js';
 import { denialMessage, isAdmitted, machineTypeAdmission } from './machineTypeAdmission.js';
 
 const admissionOf = (c: ClusterDefinition) => machineTypeAdmission(c.name, resolveCluster(c));

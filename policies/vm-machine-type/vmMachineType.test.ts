@@ -3,7 +3,7 @@ import prodEast from '../../clusters/prod-east.js';
 import { launcherEntry, launcherLabel } from '../../compatibility/launcherCatalogue.js';
 import { offeredMachineTypes, placeMachineType } from '../../compatibility/placement.js';
 import { resolveCluster } from '../../compatibility/poolMachineTypes.js';
-import { TEST_CS10_LAUNCHER_IMAGE, testCluster } from '../../test/support/clusterFixtures.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster } from '../../testbed/support/clusterFixtures.js';
 import { vmMachineTypePolicy } from './vmMachineType.js';
 
 const policy = vmMachineTypePolicy(prodEast).object;

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
 import { type CleanupLimits, planCleanup } from './cleanupDecision.js';
 import { parseVmi, parseVmim, type VmimView } from './objectViews.js';
-import { must, type VmimSpec, vmimObject, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
+import { must, type VmimSpec, vmimObject, vmiObject } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const S = 1000;

@@ -1,6 +1,6 @@
 /**
  * The controller against a real kube-apiserver with the shared KubeVirt CRDs. The test plays
- * KubeVirt (test/support/kubevirtStandIn.ts); the controller runs in-process with its ServiceAccount's identity
+ * KubeVirt (testbed/support/kubevirtStandIn.ts); the controller runs in-process with its ServiceAccount's identity
  * and exactly the RBAC the generator emits, so every call it makes is proven allowed.
  */
 import { join } from 'node:path';
@@ -8,18 +8,18 @@ import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptio
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { HOSTNAME_LABEL, machineTypeLabelKey } from '../../compatibility/labelKeys.js';
 import { matrixDocument } from '../../compatibility/matrixDocument.js';
-import { startControlPlane, type ControlPlane } from '../../test/harness/controlPlane.js';
-import { createTestNamespace } from '../../test/harness/namespaces.js';
-import { sharedDir } from '../../test/harness/toolPaths.js';
-import { until } from '../../test/harness/until.js';
+import { startControlPlane, type ControlPlane } from '../../testbed/harness/controlPlane.js';
+import { createTestNamespace } from '../../testbed/harness/namespaces.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
+import { until } from '../../testbed/harness/until.js';
 import { createLogger } from '../runtime/logger.js';
 import { type MigrationController, startMigrationController } from './controller.js';
 import { type WriteHooks } from './controllerWrites.js';
-import { KubevirtStandIn, type RawVmim } from '../../test/support/kubevirtStandIn.js';
+import { KubevirtStandIn, type RawVmim } from '../../testbed/support/kubevirtStandIn.js';
 import { type MigrationMetrics } from './metrics.js';
 import { type ControllerMigrationSettings, type ControllerSettings, DEFAULT_LEASE_NAME } from './settings.js';
-import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER } from '../../test/support/syntheticMigrationObjects.js';
-import { applyControllerRbac } from '../../test/support/controllerRbac.js';
+import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER } from '../../testbed/support/syntheticMigrationObjects.js';
+import { applyControllerRbac } from '../../testbed/support/controllerRbac.js';
 
 const CONTROLLER_NS = 'kvfleet-system';
 const SERVICE_ACCOUNT = `system:serviceaccount:${CONTROLLER_NS}:kvfleet-migration-controller`;

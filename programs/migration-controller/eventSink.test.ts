@@ -4,7 +4,7 @@ import { createLogger } from '../runtime/logger.js';
 import { type VmiEvent } from './controllerWrites.js';
 import { type EventDropReason, EventSink } from './eventSink.js';
 import { parseVmi } from './objectViews.js';
-import { must, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
+import { must, vmiObject } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const vmi = must(parseVmi(vmiObject({ name: 'vm-1', namespace: 'apps', uid: 'u', createdMs: 0 })));
 const event = (n: number): VmiEvent => ({ vmi, type: 'Normal', reason: 'MigrationFallbackCreated', message: `event ${n}`, dedupeKey: `k${n}` });

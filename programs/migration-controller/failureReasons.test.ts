@@ -13,7 +13,7 @@ import {
   vmimObject,
   vmiObject,
   type VmiSpec,
-} from '../../test/support/syntheticMigrationObjects.js';
+} from '../../testbed/support/syntheticMigrationObjects.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MIN = 60_000;

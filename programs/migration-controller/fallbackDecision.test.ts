@@ -3,7 +3,7 @@ import { HOSTNAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TARGET_NODE_ANNOTAT
 import { placeMachineType } from '../../compatibility/placement.js';
 import { type DecisionInput, decideFallback, type DecisionSettings } from './fallbackDecision.js';
 import { type NodeView, parseNode, parseVmi, parseVmim } from './objectViews.js';
-import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS, type VmimSpec, vmimObject, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
+import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS, type VmimSpec, vmimObject, vmiObject } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const S = 1000;

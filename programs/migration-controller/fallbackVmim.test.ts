@@ -12,7 +12,7 @@ import {
 import { fallbackName, fallbackVmim, type FallbackSpec, labelValue } from './fallbackVmim.js';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { parseVmi, parseVmim } from './objectViews.js';
-import { must, vmimObject, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
+import { must, vmimObject, vmiObject } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const vmi = must(parseVmi(vmiObject({ name: 'db-0', namespace: 'apps', uid: 'vmi-uid', createdMs: 0, nodeName: 'n0', machineType: 'pc-q35-rhel8.6.0' })));
 const failed = must(parseVmim(vmimObject({ name: 'kubevirt-evacuation-x7k2p', namespace: 'apps', vmiName: 'db-0', uid: 'failed-uid', createdMs: 0, phase: 'Failed' })));

@@ -3,7 +3,7 @@ import { placeMachineType } from '../../compatibility/placement.js';
 import { exportMachineTypeCapacity, machineTypeCapacity } from './machineTypeCapacity.js';
 import { createMigrationMetrics } from './metrics.js';
 import { type NodeView, parseNode, parseVmi, type VmiView } from './objectViews.js';
-import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
+import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS, vmiObject } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const node = (name: string, pool: string, extra: { ready?: boolean; cordoned?: boolean } = {}): NodeView =>
   must(parseNode(nodeObject({ name, labels: poolNodeLabels(poolNamed(pool)), ...extra })));

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { placeMachineType } from '../../compatibility/placement.js';
 import { chooseTarget, exclusionOf, hostingPools, rankTargets, type TargetQuery } from './migrationTargets.js';
 import { type NodeView, parseNode } from './objectViews.js';
-import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS } from '../../test/support/syntheticMigrationObjects.js';
+import { must, nodeObject, poolNamed, poolNodeLabels, UPGRADE_POOLS } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const node = (name: string, pool: string, extra: { ready?: boolean; cordoned?: boolean } = {}): NodeView =>
   must(parseNode(nodeObject({ name, labels: poolNodeLabels(poolNamed(pool)), ...extra })));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseNode, parseTargetPod, parseVmi, parseVmim } from './objectViews.js';
-import { must, nodeObject, targetPodObject, vmimObject, vmiObject } from '../../test/support/syntheticMigrationObjects.js';
+import { must, nodeObject, targetPodObject, vmimObject, vmiObject } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 const good = vmimObject({ name: 'm', namespace: 'apps', vmiName: 'vm-1', uid: 'u', createdMs: T, phase: 'Scheduling', phases: { Pending: T, Scheduling: T + 1000 } });

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { slimInPlace } from './watchedResource.js';
-import { vmiObject } from '../../test/support/syntheticMigrationObjects.js';
+import { vmiObject } from '../../testbed/support/syntheticMigrationObjects.js';
 
 test('a cached object keeps only what the informer and delete handlers need', () => {
   const o = vmiObject({ name: 'vm-1', namespace: 'apps', uid: 'u1', createdMs: 0, machineType: 'pc-q35-rhel9.6.0' }) as Record<string, any>;

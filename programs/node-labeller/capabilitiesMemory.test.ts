@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
 import { mebibytes } from '../../generators/v8Heap.js';
 import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
-import { testCluster } from '../../test/support/clusterFixtures.js';
+import { testCluster } from '../../testbed/support/clusterFixtures.js';
 import { MAX_CAPABILITIES_BYTES, parseCapabilities } from './capabilitiesXml.js';
 
 const HEAD =
@@ -58,7 +58,7 @@ beforeAll(async () => {
   child = join(dir, 'child.mjs');
   // As scripts/bundle.ts builds the image's program: one ESM file, every dependency inside.
   await build({
-    entryPoints: [join(import.meta.dirname, '..', '..', 'test', 'support', 'labellerMemoryChild.ts')],
+    entryPoints: [join(import.meta.dirname, '..', '..', 'testbed', 'support', 'labellerMemoryChild.ts')],
     outfile: child,
     bundle: true,
     platform: 'node',

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { isValidLabelName } from '../../compatibility/labelKeys.js';
-import { sharedDir } from '../../test/harness/toolPaths.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
 import { parseCapabilities } from './capabilitiesXml.js';
 import { matrixDocument } from '../../compatibility/matrixDocument.js';
-import { testCluster } from '../../test/support/clusterFixtures.js';
+import { testCluster } from '../../testbed/support/clusterFixtures.js';
 import { desiredNodeMetadata } from './nodeLabels.js';
 
 /** A matrix whose pools select no node: the label computation alone. */

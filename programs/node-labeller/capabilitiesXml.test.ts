@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { sharedDir } from '../../test/harness/toolPaths.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
 import { MAX_CAPABILITIES_BYTES, parseCapabilities, type CapabilitiesResult, type NodeMachineTypes } from './capabilitiesXml.js';
-import { syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
+import { syntheticCapabilitiesXml } from '../../testbed/support/syntheticCapabilities.js';
 
 const sample = (file: string) => readFileSync(join(sharedDir, 'samples', 'capabilities', file), 'utf8');
 const fixture = (file: string) => readFileSync(join(import.meta.dirname, 'fixtures', file), 'utf8');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/labelKeys.js';
-import { sharedDir } from '../../test/harness/toolPaths.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
 import { parseCapabilities } from './capabilitiesXml.js';
 import { boundsProblem, LABEL_LIMIT_EXCEEDED_REASON, LABEL_LIMITS, labelBounds, labelLimitEvent, patchBodyBytes } from './labelLimits.js';
 import { desiredNodeMetadata, type NodeMetadataPatch, nodeMetadataPatch } from './nodeLabels.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { matrixDocument } from '../../compatibility/matrixDocument.js';
 import { type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
-import { testPool, upgradingTestCluster } from '../../test/support/clusterFixtures.js';
+import { testPool, upgradingTestCluster } from '../../testbed/support/clusterFixtures.js';
 import { isDriftRelevant, launcherDrift, machineTypeDrift } from './machineTypeDrift.js';
 
 // KubeVirt 1.7.0 (CS9) → 1.8.0 → node OS of east → CentOS Stream 10 launcher; pools east, west (amd64), arm (arm64).

@@ -14,12 +14,12 @@ import {
 } from '../../compatibility/labelKeys.js';
 import { matrixDocument } from '../../compatibility/matrixDocument.js';
 import { type MachineTypeSet, type ResolvedPool } from '../../compatibility/poolMachineTypes.js';
-import { TEST_POOL_LABEL, testCluster, testPool, upgradingTestCluster } from '../../test/support/clusterFixtures.js';
-import { sharedDir } from '../../test/harness/toolPaths.js';
+import { TEST_POOL_LABEL, testCluster, testPool, upgradingTestCluster } from '../../testbed/support/clusterFixtures.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
 import { type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
 import { desiredNodeMetadata, type DriftContext, driftEvent, kubevirtDriftEvent, nodeEvents, nodeMetadataPatch } from './nodeLabels.js';
-import { virtHandlerMachineTypeLabels } from '../../test/support/virtHandlerLabels.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
+import { virtHandlerMachineTypeLabels } from '../../testbed/support/virtHandlerLabels.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from '../../testbed/support/syntheticCapabilities.js';
 
 function machineTypesOf(xml: string): NodeMachineTypes {
   const r = parseCapabilities(xml);

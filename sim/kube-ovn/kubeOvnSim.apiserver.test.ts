@@ -3,7 +3,7 @@
  * of one drain whose target pods wait for a node, through the REAL virt-controller v1.7.0 and the REAL
  * kube-ovn-controller v1.16.2 (with its NB and SB ovsdb-servers), on a real etcd, kube-apiserver and
  * kube-scheduler; kubelet, virt-handler and virt-api's eviction webhook played by
- * test/harness/kubevirtStandIns.ts. Once with kvfleet's generated settings, once with the
+ * testbed/harness/kubevirtStandIns.ts. Once with kvfleet's generated settings, once with the
  * optimisation off. `npm run bench:upgrade -- --scenario kube-ovn` runs the bigger one.
  */
 import { beforeAll, describe, expect, test } from 'vitest';

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { knownIssuesOf } from '../../fleet/versionLint.js';
-import { projectDir } from '../../test/harness/toolPaths.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 import { type MigrationNetworkRecord } from './metrics.js';
 import { KUBE_OVN_MODE_NAMES, KUBE_OVN_MODES, type KubeOvnModeName } from './modes.js';
 import { type KubeOvnCheck, kubeOvnChecks, type ModeFigures, renderKubeOvnChecks, renderKubeOvnTables } from './report.js';

@@ -7,7 +7,7 @@
 export type KubeOvnPhase = 'rolling-drain' | 'targets-wait';
 export const KUBE_OVN_PHASES: readonly KubeOvnPhase[] = ['rolling-drain', 'targets-wait'];
 
-/** One port change as the NB monitor delivered it (test/harness/kubeOvn.ts PortChange). */
+/** One port change as the NB monitor delivered it (testbed/harness/kubeOvn.ts PortChange). */
 export interface PortOptionsChange {
   readonly at: number;
   readonly options: Readonly<Record<string, string>>;

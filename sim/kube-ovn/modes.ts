@@ -5,7 +5,7 @@
  * so the port is the same object through every migration and only the optimisation differs.
  */
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
-import { kvfleetKubeOvnControllerFlags } from '../../test/harness/kubeOvnChartFlags.js';
+import { kvfleetKubeOvnControllerFlags } from '../../testbed/harness/kubeOvnChartFlags.js';
 
 export const KUBE_OVN_MODE_NAMES = ['optimisation-off', 'kvfleet'] as const;
 export type KubeOvnModeName = (typeof KUBE_OVN_MODE_NAMES)[number];

@@ -1,7 +1,7 @@
 /**
  * One mode's run of the Kube-OVN scenario: a fresh control plane (etcd, kube-apiserver,
  * kube-scheduler), the real virt-controller with its stand-ins (sim/kubevirt/kubevirtCluster.ts), the
- * real kube-ovn-controller with its NB and SB ovsdb-servers (test/harness/kubeOvn.ts) started with the
+ * real kube-ovn-controller with its NB and SB ovsdb-servers (testbed/harness/kubeOvn.ts) started with the
  * mode's flags, the VMs created as VirtualMachines (virt-controller's VM controller starts their VMIs;
  * kube-ovn-controller keeps one port per VM across its launcher pods), then the two drain phases.
  */
@@ -10,10 +10,10 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { BulkApi, inParallel } from '../../bench/support/bulkApi.js';
 import { KUBEVIRT_DRAIN_TAINT } from '../../compatibility/kubevirtNames.js';
 import { launcherEntry } from '../../compatibility/launcherCatalogue.js';
-import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
-import { KUBE_OVN_VERSION, type KubeOvnTestBed, type PortMonitor, startKubeOvn } from '../../test/harness/kubeOvn.js';
-import { until } from '../../test/harness/until.js';
-import { launcherImageOf } from '../../test/harness/virtController.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { KUBE_OVN_VERSION, type KubeOvnTestBed, type PortMonitor, startKubeOvn } from '../../testbed/harness/kubeOvn.js';
+import { until } from '../../testbed/harness/until.js';
+import { launcherImageOf } from '../../testbed/harness/virtController.js';
 import { handledPhases, skippedSetups } from './controllerLog.js';
 import { type KubevirtCluster, startKubevirtCluster } from '../kubevirt/kubevirtCluster.js';
 import {

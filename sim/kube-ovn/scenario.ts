@@ -21,7 +21,7 @@ import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefini
 import { type Random, seededRandom } from '../upgrade/prng.js';
 
 export const KUBE_OVN_SCENARIO_CLUSTER = 'kube-ovn-sim';
-/** The release the test bed builds (scripts/tools.d/kube-ovn.sh); the scenario's definition names it. */
+/** The release the test bed builds (testbed/tools.d/kube-ovn.sh); the scenario's definition names it. */
 export const SIM_KUBE_OVN_VERSION = '1.16.2';
 export const SIM_KUBEVIRT_VERSION = '1.7.0';
 /** The namespace the VMs run in (kube-ovn-controller puts it on its default subnet). */

@@ -1,15 +1,15 @@
 /**
- * KubeVirt in the upgrade simulator: the REAL virt-controller (test/harness/virtController.ts, built
- * by scripts/tools.d/virt-controller.sh) with the smallest stand-ins for what runs beside it
- * (test/harness/kubevirtStandIns.ts: the kubelet, virt-handler with its node labeller, virt-api's
+ * KubeVirt in the upgrade simulator: the REAL virt-controller (testbed/harness/virtController.ts, built
+ * by testbed/tools.d/virt-controller.sh) with the smallest stand-ins for what runs beside it
+ * (testbed/harness/kubevirtStandIns.ts: the kubelet, virt-handler with its node labeller, virt-api's
  * eviction webhook), and what virt-operator does during an upgrade, played in its order. See README.md.
  */
 import { type KubeConfig } from '@kubernetes/client-node';
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
-import { type ControlPlane } from '../../test/harness/controlPlane.js';
-import { type KubevirtStandInOptions, type KubevirtStandIns, startKubevirtStandIns } from '../../test/harness/kubevirtStandIns.js';
-import { installKubevirt, setKubevirtDeployed, setKubevirtDeploying, startVirtController, type VirtController } from '../../test/harness/virtController.js';
+import { type ControlPlane } from '../../testbed/harness/controlPlane.js';
+import { type KubevirtStandInOptions, type KubevirtStandIns, startKubevirtStandIns } from '../../testbed/harness/kubevirtStandIns.js';
+import { installKubevirt, setKubevirtDeployed, setKubevirtDeploying, startVirtController, type VirtController } from '../../testbed/harness/virtController.js';
 
 export interface KubevirtNode {
   readonly name: string;

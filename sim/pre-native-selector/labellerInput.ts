@@ -2,12 +2,12 @@
  * What kvfleet's labeller reads on a node, played: the `virsh capabilities` document its init container
  * would write from the launcher the node runs (generators/nodeLabeller.ts `capabilitiesScript`). No
  * libvirt runs here, so the document is synthesised from that launcher's catalogue entry
- * (test/support/syntheticCapabilities.ts, in libvirt's newer layout: machines under `<arch>`, an empty
+ * (testbed/support/syntheticCapabilities.ts, in libvirt's newer layout: machines under `<arch>`, an empty
  * `<domain type='kvm'/>`); the labeller program that reads it is the real one. Pure.
  */
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
-import { machinesOfSet, syntheticCapabilitiesXml } from '../../test/support/syntheticCapabilities.js';
+import { machinesOfSet, syntheticCapabilitiesXml } from '../../testbed/support/syntheticCapabilities.js';
 
 /** libvirt's `<arch name>` of each architecture (`virArchToString`). */
 const LIBVIRT_ARCH: Readonly<Record<Architecture, string>> = { amd64: 'x86_64', arm64: 'aarch64', s390x: 's390x' };

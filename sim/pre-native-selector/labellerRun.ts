@@ -17,11 +17,11 @@ import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrix
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
 import { ENV } from '../../programs/node-labeller/labellerSettings.js';
-import { type ControlPlane, type ControlPlaneUser } from '../../test/harness/controlPlane.js';
-import { freePort } from '../../test/harness/freePort.js';
-import { startProcess } from '../../test/harness/managedProcess.js';
-import { projectDir } from '../../test/harness/toolPaths.js';
-import { until } from '../../test/harness/until.js';
+import { type ControlPlane, type ControlPlaneUser } from '../../testbed/harness/controlPlane.js';
+import { freePort } from '../../testbed/harness/freePort.js';
+import { startProcess } from '../../testbed/harness/managedProcess.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { until } from '../../testbed/harness/until.js';
 import { generatedObjects } from '../upgrade/kvfleetPart.js';
 import { capabilitiesOf } from './labellerInput.js';
 

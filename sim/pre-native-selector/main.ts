@@ -16,8 +16,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectDir } from '../../test/harness/toolPaths.js';
-import { DEFAULT_KUBEVIRT_VERSION, virtControllerBinary } from '../../test/harness/virtController.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { DEFAULT_KUBEVIRT_VERSION, virtControllerBinary } from '../../testbed/harness/virtController.js';
 import { buildControllerBundle } from '../upgrade/kvfleetPart.js';
 import { LABELLER_BUNDLE } from './labellerRun.js';
 import { PRE_NATIVE_MODES, type PreNativeModeName, type PreNativeRecord, type PreNativeResult } from './metrics.js';
@@ -153,7 +153,7 @@ export async function preNativeSelectorMain(argv: readonly string[]): Promise<nu
 
 /**
  * Bench-only: the default tool build has virt-controller v1.7.0 alone (a v1.5.0 build costs 13–17 min
- * cold), and `scripts/tools.sh paths`, which the harness reads once per process (test/harness/toolPaths.ts),
+ * cold), and `testbed/tools.sh paths`, which the harness reads once per process (testbed/harness/toolPaths.ts),
  * lists a version only when KVFLEET_KUBEVIRT_VERSIONS names it: so it is added here before the first read.
  */
 function requireVirtController(): void {
@@ -168,7 +168,7 @@ function requireVirtController(): void {
   }
   if (!existsSync(binary)) {
     throw new Error(
-      `virt-controller ${wanted} is not built: run KVFLEET_KUBEVIRT_VERSIONS="${DEFAULT_KUBEVIRT_VERSION} ${wanted}" bash scripts/tools.sh ensure (13–17 min cold)`,
+      `virt-controller ${wanted} is not built: run KVFLEET_KUBEVIRT_VERSIONS="${DEFAULT_KUBEVIRT_VERSION} ${wanted}" bash testbed/tools.sh ensure (13–17 min cold)`,
     );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One mode's run of the pre-1.5.1 scenario, on a fresh control plane: etcd, kube-apiserver,
  * kube-scheduler and the REAL virt-controller v1.5.0 (sim/kubevirt/kubevirtCluster.ts, built on demand:
- * `KVFLEET_KUBEVIRT_VERSIONS="v1.7.0 v1.5.0" bash scripts/tools.sh ensure`) with the stand-ins, whose
+ * `KVFLEET_KUBEVIRT_VERSIONS="v1.7.0 v1.5.0" bash testbed/tools.sh ensure`) with the stand-ins, whose
  * virt-handler here fails a migration whose target node's launcher lacks the VMI's type. The VMIs start
  * on the healthy nodes; the broken node joins; in the kvfleet mode kvfleet is installed (its policies
  * through the real Kyverno admission controller and its migration controller: sim/upgrade/kvfleetPart.ts)
@@ -13,10 +13,10 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BulkApi, inParallel } from '../../bench/support/bulkApi.js';
 import { KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/kubevirtNames.js';
-import { type ControlPlane, startControlPlane } from '../../test/harness/controlPlane.js';
-import { KYVERNO_ADMISSION_USER } from '../../test/harness/kyvernoAdmission.js';
-import { until } from '../../test/harness/until.js';
-import { launcherImageOf } from '../../test/harness/virtController.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { KYVERNO_ADMISSION_USER } from '../../testbed/harness/kyvernoAdmission.js';
+import { until } from '../../testbed/harness/until.js';
+import { launcherImageOf } from '../../testbed/harness/virtController.js';
 import { type KubevirtCluster, startKubevirtCluster } from '../kubevirt/kubevirtCluster.js';
 import { type AdmissionProbe, CONTROLLER_USER, counterSum, installKvfleet, type KvfleetInstall } from '../upgrade/kvfleetPart.js';
 import { type ObserverClock, RunObserver } from '../upgrade/observer.js';

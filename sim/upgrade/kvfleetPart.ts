@@ -1,7 +1,7 @@
 /**
  * kvfleet in a simulated cluster, as a real install puts it there: the objects the real generators
  * synthesise for the scenario's cluster definition (`ClusterChart`), of which the Kyverno policies go
- * through the REAL Kyverno admission controller (test/harness/kyvernoAdmission.ts: its chart's RBAC,
+ * through the REAL Kyverno admission controller (testbed/harness/kyvernoAdmission.ts: its chart's RBAC,
  * kvfleet's lookup ClusterRole aggregated into it), and the REAL migration controller process from
  * the bundle the image ships (build/migration-controller/main.mjs), with its generated RBAC and the
  * Deployment's environment. Only the durations the controller measures on its own clock are scaled
@@ -15,12 +15,12 @@ import { ClusterChart } from '../../generators/clusterChart.js';
 import { MigrationController } from '../../generators/migrationController.js';
 import { type ClusterDefinition, migrationSettings } from '../../fleet/clusterDefinition.js';
 import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
-import { type ControlPlane, type ControlPlaneUser } from '../../test/harness/controlPlane.js';
+import { type ControlPlane, type ControlPlaneUser } from '../../testbed/harness/controlPlane.js';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
 import { HOSTNAME_LABEL, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
-import { freePort } from '../../test/harness/freePort.js';
-import { rawRequest } from '../../test/harness/rawRequest.js';
+import { freePort } from '../../testbed/harness/freePort.js';
+import { rawRequest } from '../../testbed/harness/rawRequest.js';
 import {
   AGGREGATE_TO_ADMISSION_CONTROLLER,
   type KubeObject,
@@ -28,11 +28,11 @@ import {
   type KyvernoPolicyLike,
   type PolicyReadiness,
   startKyvernoAdmission,
-} from '../../test/harness/kyvernoAdmission.js';
-import { type ManagedProcess, startProcess } from '../../test/harness/managedProcess.js';
-import { projectDir } from '../../test/harness/toolPaths.js';
-import { until } from '../../test/harness/until.js';
-import { applyControllerRbac } from '../../test/support/controllerRbac.js';
+} from '../../testbed/harness/kyvernoAdmission.js';
+import { type ManagedProcess, startProcess } from '../../testbed/harness/managedProcess.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { until } from '../../testbed/harness/until.js';
+import { applyControllerRbac } from '../../testbed/support/controllerRbac.js';
 
 export const CONTROLLER_NAMESPACE = 'kvfleet-system';
 export const CONTROLLER_USER: ControlPlaneUser = {

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectDir } from '../../test/harness/toolPaths.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 import { buildControllerBundle } from './kvfleetPart.js';
 import { MODE_NAMES, MODES, parseModes } from './modes.js';
 import { documentOf, rederived, renderReport, type ResultsDocument } from './resultsDocument.js';
@@ -41,7 +41,7 @@ function writeChart(doc: ResultsDocument, svg: string, jsonPath: string): void {
     renderChart(doc.results, {
       title: `kvfleet upgrade simulator: ${doc.scenario.nodes} nodes, ${doc.scenario.vmis} VMIs, ${scenarioDefinition(doc.scenario.name ?? DEFAULT_SCENARIO).summary} (seed ${doc.seed})`,
       subtitle: [
-        'Real etcd + kube-apiserver + kube-scheduler + virt-controller v1.7.0 per mode; kubelet, virt-handler and virt-api played by test/harness/kubevirtStandIns.ts;',
+        'Real etcd + kube-apiserver + kube-scheduler + virt-controller v1.7.0 per mode; kubelet, virt-handler and virt-api played by testbed/harness/kubevirtStandIns.ts;',
         `real Kyverno admission and the real kvfleet controller in the kvfleet mode. Real time. Figures from one run: ${relative(projectDir, jsonPath)}.`,
       ],
       command: doc.command,

@@ -3,7 +3,7 @@
  * and 7.6 types (1.7.0 CS9 → 1.8.0 CS10, played with the real virt-controller v1.7.0 restarted on the
  * new launcher image), run as KubeVirt alone and with kvfleet (real etcd, kube-apiserver,
  * kube-scheduler, virt-controller, Kyverno admission controller and kvfleet's controller process;
- * kubelet, virt-handler and virt-api's eviction webhook played by test/harness/kubevirtStandIns.ts).
+ * kubelet, virt-handler and virt-api's eviction webhook played by testbed/harness/kubevirtStandIns.ts).
  * Short waits (SMALL_TIMING): KubeVirt's 300 s unschedulable timeout never expires here, so what
  * shows is what never schedules. `npm run bench:upgrade` runs the bigger one.
  */

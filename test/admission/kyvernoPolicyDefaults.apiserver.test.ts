@@ -9,11 +9,11 @@
 import { join } from 'node:path';
 import { type KubeConfig, PatchStrategy } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { type KubeObject, type KyvernoAdmission, KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../harness/kyvernoAdmission.js';
-import { rawRequest } from '../harness/rawRequest.js';
-import { projectDir, sharedDir } from '../harness/toolPaths.js';
-import { type Obj, yamlObjects } from '../support/argoCd.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { type KubeObject, type KyvernoAdmission, KYVERNO_ADMISSION_USER, startKyvernoAdmission } from '../../testbed/harness/kyvernoAdmission.js';
+import { rawRequest } from '../../testbed/harness/rawRequest.js';
+import { projectDir, sharedDir } from '../../testbed/harness/toolPaths.js';
+import { type Obj, yamlObjects } from '../../testbed/support/argoCd.js';
 import { ARGOCD_FOLDER } from '../../generators/delivery/argoCdChart.js';
 import { readdirSync } from 'node:fs';
 

@@ -3,7 +3,7 @@
  * admission warnings reach a client (`kubectl` prints them): each webhook warning becomes one
  * `Warning: 299 - "<text>"` header (RFC 7234 §5.5; k8s.io/apimachinery/pkg/util/net NewWarningHeader,
  * which backslash-escapes `"` and `\` and sends other text, `→` included, as raw UTF-8).
- * test/harness/rawRequest.ts returns the body only.
+ * testbed/harness/rawRequest.ts returns the body only.
  */
 import { request, type RequestOptions } from 'node:https';
 import { type KubeConfig } from '@kubernetes/client-node';

@@ -8,11 +8,26 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cruise, type ICruiseResult, type IConfiguration } from 'dependency-cruiser';
 import { afterAll, describe, expect, test } from 'vitest';
-import { projectDir } from '../harness/toolPaths.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 
 const require = createRequire(import.meta.url);
 const config = require(join(projectDir, '.dependency-cruiser.cjs')) as IConfiguration;
-const ROOTS = ['compatibility', 'fleet', 'policies', 'plan', 'programs', 'generators', 'cli', 'clusters', 'kvfleet.config.ts', 'sim', 'bench', 'scripts', 'test'];
+const ROOTS = [
+  'compatibility',
+  'fleet',
+  'policies',
+  'plan',
+  'programs',
+  'generators',
+  'cli',
+  'clusters',
+  'kvfleet.config.ts',
+  'sim',
+  'bench',
+  'scripts',
+  'testbed',
+  'test',
+];
 
 async function cruised(baseDir: string, roots: readonly string[]): Promise<ICruiseResult> {
   const cwd = process.cwd();
@@ -94,6 +109,10 @@ describe('the rules fail on a tree that breaks them', () => {
   write('policies/policy.ts', 'export const policy = 1;\n');
   write('test/helper.ts', 'export const helper = 1;\n');
   write('clusters/a.ts', "import { rule } from '../compatibility/rule.js';\nexport default rule;\n");
+  // The shared runtime reading a program; the simulator reading a test folder instead of the test bed.
+  write('programs/runtime/loop.ts', "import { reasons } from '../migration-controller/reasons.js';\nexport const loop = reasons;\n");
+  write('programs/migration-controller/reasons.ts', 'export const reasons = 1;\n');
+  write('sim/run.ts', "import { helper } from '../test/helper.js';\nexport const run = helper;\n");
 
   test.each([
     ['compatibility-imports-only-below', 'compatibility/rule.ts', 'fleet/schema.ts'],
@@ -101,8 +120,9 @@ describe('the rules fail on a tree that breaks them', () => {
     ['programs-imports-only-below', 'programs/main.ts', 'policies/policy.ts'],
     ['definitions-import-fleet-only', 'clusters/a.ts', 'compatibility/rule.ts'],
     ['no-circular', 'compatibility/rule.ts', 'fleet/schema.ts'],
+    ['tooling-imports-no-tests', 'sim/run.ts', 'test/helper.ts'],
   ])('%s: %s → %s', async (rule, from, to) => {
-    const found = await violations(dir, ['compatibility', 'fleet', 'programs', 'policies', 'test', 'clusters']);
+    const found = await violations(dir, ['compatibility', 'fleet', 'programs', 'policies', 'test', 'clusters', 'sim']);
     expect(found).toContainEqual({ rule, from, to });
   });
 });

@@ -21,8 +21,8 @@ import { planCluster } from '../../plan/planCluster.js';
 import { selectorAdditionsCel } from '../../policies/kyverno-cel/nodeSelectorPatch.js';
 import { machineTypeAdmission } from '../../policies/vm-machine-type/machineTypeAdmission.js';
 import { exclusionOf } from '../../programs/migration-controller/migrationTargets.js';
-import { testCluster, testPool, upgradingTestCluster } from '../support/clusterFixtures.js';
-import { kubevirtMachineTypeLabels, kvfleetMachineTypeLabels, launcherStepInventoryObjects, nodeObject } from '../support/planInventories.js';
+import { testCluster, testPool, upgradingTestCluster } from '../../testbed/support/clusterFixtures.js';
+import { kubevirtMachineTypeLabels, kvfleetMachineTypeLabels, launcherStepInventoryObjects, nodeObject } from '../../testbed/support/planInventories.js';
 
 const CLUSTERS: readonly ClusterDefinition[] = [prodEast, legacyApps, edgeOvn, upgradingTestCluster()];
 

@@ -1,5 +1,5 @@
 /**
- * The workflows' data step (`bash scripts/tools.d/test-data.sh ensure`) on a copy of this clone in a
+ * The workflows' data step (`bash testbed/tools.d/test-data.sh ensure`) on a copy of this clone in a
  * temporary folder with no ../shared beside it, as on GitHub's runners: it fills a fresh cache folder
  * from the pinned Go modules and reports, file by file, what it cannot get; completed, suites that read
  * the data pass on the copy (the Kyverno test folders, a real API server installing every CRD folder,
@@ -18,8 +18,8 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { locateTestData, testDataDir } from '../harness/testData.js';
-import { projectDir } from '../harness/toolPaths.js';
+import { locateTestData, testDataDir } from '../../testbed/harness/testData.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 
 const sh = promisify(execFile);
 const realCache = process.env.KVFLEET_CACHE || join(homedir(), '.cache', 'kvfleet');
@@ -30,7 +30,7 @@ interface LockFile {
   readonly kind: string;
   readonly args: readonly string[];
 }
-const lockFiles: LockFile[] = readFileSync(join(projectDir, 'scripts/test-data.lock'), 'utf8')
+const lockFiles: LockFile[] = readFileSync(join(projectDir, 'testbed/test-data.lock'), 'utf8')
   .split('\n')
   .map((l) => l.replace(/#.*/, '').trim().split(/\s+/))
   .filter((w) => w[0] === 'file')
@@ -76,7 +76,7 @@ function githubStandIn(name: string, contents: (f: LockFile) => Buffer | undefin
 
 async function dataStep(command: 'ensure' | 'paths', env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await sh('bash', [join(clone, 'scripts/tools.d/test-data.sh'), command], { env, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await sh('bash', [join(clone, 'testbed/tools.d/test-data.sh'), command], { env, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const { code, stdout, stderr } = e as { code?: unknown; stdout?: string; stderr?: string };
@@ -98,7 +98,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 test('the copy has no ../shared beside it', () => {
   expect(existsSync(join(root, 'shared'))).toBe(false);
-  expect(existsSync(join(clone, 'scripts/test-data.lock'))).toBe(true);
+  expect(existsSync(join(clone, 'testbed/test-data.lock'))).toBe(true);
 });
 
 describe('with GitHub out of reach and a tampered file', () => {
@@ -118,7 +118,7 @@ describe('with GitHub out of reach and a tampered file', () => {
     const bad = (f: LockFile) => result.stderr.split('\n').findIndex((l) => l.trim().startsWith(`${f.path} (from github ${f.args.join(' ')})`));
     const reason = (f: LockFile) => result.stderr.split('\n')[bad(f) + 1] ?? '';
     expect(bad(tampered!)).toBeGreaterThan(0);
-    expect(reason(tampered!)).toContain(`sha256 is ${sha256(Buffer.from('<capabilities/>\n'))}, scripts/test-data.lock pins ${tampered!.sha256}`);
+    expect(reason(tampered!)).toContain(`sha256 is ${sha256(Buffer.from('<capabilities/>\n'))}, testbed/test-data.lock pins ${tampered!.sha256}`);
     for (const f of unreachable) {
       expect(bad(f), f.path).toBeGreaterThan(0);
       expect(reason(f)).toContain(`could not download file://${join(root, 'github-tampered')}/${f.args.join('/')}`);
@@ -152,7 +152,7 @@ describe('completed', () => {
   }, 600_000);
 
   test('the data step prints the folder the resolver of the copy reads, and every file has the sha256 of the lock', () => {
-    expect(locateTestData(clone, envWith({ KVFLEET_CACHE: cache }))).toEqual({ dir: filled, source: 'scripts/test-data.lock', complete: true });
+    expect(locateTestData(clone, envWith({ KVFLEET_CACHE: cache }))).toEqual({ dir: filled, source: 'testbed/test-data.lock', complete: true });
     for (const f of lockFiles) expect(sha256Of(join(filled, f.path)), f.path).toBe(f.sha256);
   });
 
@@ -163,7 +163,7 @@ describe('completed', () => {
     mkdirSync(join(besideRoot, 'shared', 'crds'), { recursive: true });
     symlinkSync(clone, join(besideRoot, 'kvfleet'));
     const env = envWith({ KVFLEET_CACHE: cache });
-    const { stdout } = await sh('bash', [join(besideRoot, 'kvfleet', 'scripts/tools.d/test-data.sh'), 'paths'], { env });
+    const { stdout } = await sh('bash', [join(besideRoot, 'kvfleet', 'testbed/tools.d/test-data.sh'), 'paths'], { env });
     expect(stdout.trim()).toBe(`test-data=${join(besideRoot, 'shared')}`);
     expect(locateTestData(join(besideRoot, 'kvfleet'), env).dir).toBe(join(besideRoot, 'shared'));
   });

@@ -1,5 +1,5 @@
 /**
- * The GitHub workflows pass the real actionlint (tools/actionlint), and actionlint really checks: a
+ * The GitHub workflows pass the real actionlint (testbed/go/actionlint), and actionlint really checks: a
  * workflow broken on purpose gets the findings we rely on it for. Plus what actionlint cannot know:
  * that the pull-request workflow runs the README's test command and the dist/ check, that both test
  * workflows get the test data from the data step (no ../shared on GitHub), and that the release
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { actionlintPath, projectDir } from '../harness/toolPaths.js';
+import { actionlintPath, projectDir } from '../../testbed/harness/toolPaths.js';
 
 const workflowsDir = join(projectDir, '.github/workflows');
 const workflowFiles = readdirSync(workflowsDir)
@@ -95,7 +95,7 @@ describe.each(['ci.yml', 'pull-request.yml'])('%s', (file) => {
   const runs = runsOf(steps);
 
   test('gets the test data from the data step before the tests, and needs no ../shared', () => {
-    const data = runs.indexOf('bash scripts/tools.d/test-data.sh ensure');
+    const data = runs.indexOf('bash testbed/tools.d/test-data.sh ensure');
     expect(data).toBeGreaterThanOrEqual(0);
     const tests = runs.findIndex((r) => r === 'npm test' || r === '.ci/run');
     expect(tests).toBeGreaterThan(data);

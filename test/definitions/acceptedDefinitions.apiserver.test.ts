@@ -28,9 +28,9 @@ import {
 import { type Architecture, ARCHITECTURES } from '../../compatibility/machineTypeNames.js';
 import { hasMigrationPolicyField, MIGRATION_POLICY_FIELDS_SINCE, type VersionedMigrationPolicyField } from '../../compatibility/kubevirtVersions.js';
 import { KNOWN_VERSION_ISSUES } from '../../fleet/knownVersionIssues.js';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { dryRunApplyDir } from '../harness/dryRun.js';
-import { sharedDir } from '../harness/toolPaths.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { dryRunApplyDir } from '../../testbed/harness/dryRun.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
 
 const crdDirs = ['kubevirt', 'kyverno', 'kube-ovn', 'argocd', 'prometheus-operator'].map((d) => join(sharedDir, 'crds', d));
 

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FleetDefinitionErrors } from '../../fleet/definitionError.js';
 import { checkFleet, synthFleet } from '../../generators/synthFleet.js';
-import { projectDir } from '../harness/toolPaths.js';
-import { readTree } from '../support/fileTree.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { readTree } from '../../testbed/support/fileTree.js';
 
 /** The definition each case breaks, as source: `d` is mutated by the case's statements. */
 const BASE = {
@@ -90,7 +90,7 @@ const cases: HostileCase[] = [
     files: at(`d.nodePools[0].nodeSelector = { 'node.example.com/pool': 'rhel9', __proto__: 'x' };`),
     file: `${FILE}:2:67`, // outside the exported literal: the place, not a field path
     field: '',
-    seen: '`__proto__: …` in an object literal sets the object\'s prototype',
+    seen: "`__proto__: …` in an object literal sets the object's prototype",
     fix: /^remove it; no field, label key or name of a definition can be "__proto__"$/,
   },
   {
@@ -100,7 +100,7 @@ const cases: HostileCase[] = [
     },
     file: `${FILE}:6:`,
     field: 'images',
-    seen: 'sets the object\'s prototype',
+    seen: "sets the object's prototype",
     fix: /^remove it/,
   },
   {
@@ -277,7 +277,14 @@ const cases: HostileCase[] = [
   { what: 'NaN nodes', files: at(`d.nodePools[0].nodeCount = Number.NaN;`), file: FILE, field: 'nodePools[0].nodeCount', seen: 'NaN', fix: /at least 1/ },
   { what: '-Infinity nodes', files: at(`d.nodePools[0].nodeCount = -Infinity;`), file: FILE, field: 'nodePools[0].nodeCount', seen: '-Infinity', fix: /at least 1/ },
   { what: '2^53 nodes', files: at(`d.nodePools[0].nodeCount = 2 ** 53;`), file: FILE, field: 'nodePools[0].nodeCount', seen: '9007199254740992', fix: /at least 1/ },
-  { what: '-0 nodes', files: at(`d.nodePools[0].nodeCount = -0;`), file: FILE, field: 'nodePools[0].nodeCount', seen: '0 is not a positive whole number', fix: /at least 1/ },
+  {
+    what: '-0 nodes',
+    files: at(`d.nodePools[0].nodeCount = -0;`),
+    file: FILE,
+    field: 'nodePools[0].nodeCount',
+    seen: '0 is not a positive whole number',
+    fix: /at least 1/,
+  },
   {
     what: '1e21 fallback attempts',
     files: at(`d.migration = { fallbackAttempts: 1e21 };`),

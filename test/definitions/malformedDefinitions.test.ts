@@ -14,8 +14,8 @@ import { synthFleet } from '../../generators/synthFleet.js';
 import { FleetDefinitionErrors } from '../../fleet/definitionError.js';
 import { PROTOTYPE_NAMES } from '../../fleet/definitionData.js';
 import { validateCluster } from '../../fleet/fleetValidation.js';
-import { projectDir } from '../harness/toolPaths.js';
-import { readTree } from '../support/fileTree.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { readTree } from '../../testbed/support/fileTree.js';
 
 const FILE = 'clusters/test-cluster.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The committed Argo CD objects (dist/_argocd/) against the committed cluster folders, read the way
- * Argo CD reads them (test/support/argoCd.ts): they point at exactly the folders and values files
+ * Argo CD reads them (testbed/support/argoCd.ts): they point at exactly the folders and values files
  * that exist, every cluster is in exactly one rollout step with the canary stage first, and each
  * AppProject permits exactly what its clusters' folders hold.
  */
@@ -13,7 +13,7 @@ import { chartValuesSources } from '../../generators/delivery/chartValues.js';
 import { SYNC_WAVE_ANNOTATION } from '../../generators/delivery/syncWaves.js';
 import { loadFleet } from '../../fleet/loadFleet.js';
 import fleet from '../../kvfleet.config.js';
-import { projectDir } from '../harness/toolPaths.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 import {
   isApplicationDestinationPermitted,
   isResourcePermitted,
@@ -22,7 +22,7 @@ import {
   rolloutStepsOf,
   usesGlob,
   yamlObjects,
-} from '../support/argoCd.js';
+} from '../../testbed/support/argoCd.js';
 
 const distDir = join(projectDir, 'dist');
 const argocd = yamlObjects(join(distDir, ARGOCD_FOLDER));

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ARGOCD_FOLDER } from '../../generators/delivery/argoCdChart.js';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { dryRunApply, dryRunApplyDir } from '../harness/dryRun.js';
-import { rawRequest } from '../harness/rawRequest.js';
-import { projectDir, sharedDir } from '../harness/toolPaths.js';
-import { isResourcePermitted, type Obj, renderApplications, yamlObjects } from '../support/argoCd.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { dryRunApply, dryRunApplyDir } from '../../testbed/harness/dryRun.js';
+import { rawRequest } from '../../testbed/harness/rawRequest.js';
+import { projectDir, sharedDir } from '../../testbed/harness/toolPaths.js';
+import { isResourcePermitted, type Obj, renderApplications, yamlObjects } from '../../testbed/support/argoCd.js';
 
 const crdDirs = ['kubevirt', 'kyverno', 'kube-ovn', 'argocd', 'prometheus-operator'].map((d) => join(sharedDir, 'crds', d));
 const distDir = join(projectDir, 'dist');

@@ -6,9 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startControlPlane, type ControlPlane } from '../harness/controlPlane.js';
-import { dryRunApply, dryRunApplyDir, readManifests } from '../harness/dryRun.js';
-import { projectDir, sharedDir } from '../harness/toolPaths.js';
+import { startControlPlane, type ControlPlane } from '../../testbed/harness/controlPlane.js';
+import { dryRunApply, dryRunApplyDir, readManifests } from '../../testbed/harness/dryRun.js';
+import { projectDir, sharedDir } from '../../testbed/harness/toolPaths.js';
 
 const crdDirs = ['kubevirt', 'kyverno', 'kube-ovn', 'argocd', 'prometheus-operator'].map((d) => join(sharedDir, 'crds', d));
 const distDir = join(projectDir, 'dist');

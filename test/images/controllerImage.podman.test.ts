@@ -1,9 +1,9 @@
 /**
  * The migration controller's image, run by podman as prod-east's Deployment in dist/ says
- * (test/harness/podman.ts): its env (the cluster's migration settings, KubeVirt 1.5.0, the Lease name) with
+ * (testbed/harness/podman.ts): its env (the cluster's migration settings, KubeVirt 1.5.0, the Lease name) with
  * the downward API filled in, its matrix ConfigMap mounted, uid 65532, read-only root, no capabilities,
  * no_new_privs, its limits, and the ServiceAccount mount of a pod, whose RBAC is dist/'s. The test plays
- * KubeVirt (test/support/kubevirtStandIn.ts) on a real API server with KubeVirt's CRDs, on nodes labelled
+ * KubeVirt (testbed/support/kubevirtStandIn.ts) on a real API server with KubeVirt's CRDs, on nodes labelled
  * from dist/'s matrix as the labeller labels them.
  */
 import { join } from 'node:path';
@@ -13,9 +13,9 @@ import { HOSTNAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, machineTypeLabelKey
 import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
 import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { CONTROLLER_METRICS } from '../../programs/runtime/metricsContract.js';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { freePort } from '../harness/freePort.js';
-import { createTestNamespace } from '../harness/namespaces.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { freePort } from '../../testbed/harness/freePort.js';
+import { createTestNamespace } from '../../testbed/harness/namespaces.js';
 import {
   applyDistAccess,
   containerOf,
@@ -33,11 +33,11 @@ import {
   serviceAccountUser,
   specEnv,
   startPodContainer,
-} from '../harness/podman.js';
-import { sharedDir } from '../harness/toolPaths.js';
-import { distObjects } from '../support/distObjects.js';
-import { KubevirtStandIn, type RawVmim } from '../support/kubevirtStandIn.js';
-import { poolNodeLabels, SELECTOR_MISMATCH_MESSAGE } from '../support/syntheticMigrationObjects.js';
+} from '../../testbed/harness/podman.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
+import { distObjects } from '../../testbed/support/distObjects.js';
+import { KubevirtStandIn, type RawVmim } from '../../testbed/support/kubevirtStandIn.js';
+import { poolNodeLabels, SELECTOR_MISMATCH_MESSAGE } from '../../testbed/support/syntheticMigrationObjects.js';
 
 const CLUSTER = 'prod-east';
 const workload = distWorkload(CLUSTER, 'Deployment', 'kvfleet-migration-controller');

@@ -1,5 +1,5 @@
 /**
- * `npm run images` for real (umoci from scripts/tools.sh; Debian packages and the arm64 Node binary from the
+ * `npm run images` for real (umoci from testbed/tools.sh; Debian packages and the arm64 Node binary from the
  * cache, downloaded on a cold one): two builds into two temporary folders give the same digests and the
  * same bytes, base and node layers are shared between the programs, the images are what the Deployment and
  * DaemonSet expect (uid 65532, node /app/main.mjs, nothing to write outside /tmp, no shell), the SBOMs list
@@ -16,7 +16,7 @@ import { type BuildResult, buildImages } from '../../scripts/images/buildImages.
 import { fetchDebs, readDebianLock } from '../../scripts/images/debianPackages.js';
 import { IMAGE_ARCHES, PROGRAMS } from '../../scripts/images/imageSpec.js';
 import { readNodeLock } from '../../scripts/images/nodeBinary.js';
-import { projectDir } from '../harness/toolPaths.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 
 interface Descriptor {
   readonly digest: string;

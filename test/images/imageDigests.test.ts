@@ -15,7 +15,7 @@ import { debsFor, formatDebianLock, parseDebianLock, readDebianLock } from '../.
 import { DEBIAN_PACKAGES, IMAGE_ARCHES } from '../../scripts/images/imageSpec.js';
 import { imageInputs, lockKeyOf } from '../../scripts/images/inputHash.js';
 import { installedNodeVersion, lockedNodeFor, parseNodeLock, readNodeLock } from '../../scripts/images/nodeBinary.js';
-import { projectDir } from '../harness/toolPaths.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 
 const recorded = readImageDigests();
 

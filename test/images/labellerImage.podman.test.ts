@@ -1,6 +1,6 @@
 /**
  * The node labeller's image, run by podman as prod-east's rhel9-compute DaemonSet in dist/ says
- * (test/harness/podman.ts): its env with the downward API filled in, its matrix ConfigMap and capabilities
+ * (testbed/harness/podman.ts): its env with the downward API filled in, its matrix ConfigMap and capabilities
  * emptyDir mounted, uid 65532, read-only root, no capabilities, no_new_privs, its memory and CPU limits, and
  * the ServiceAccount mount of a pod, whose RBAC is dist/'s. The init container (virsh in the launcher image)
  * does not run here: the test writes what it would, a real `virsh capabilities` sample, into the emptyDir.
@@ -14,8 +14,8 @@ import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, parseMatrixDocument } from
 import { parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
 import { desiredNodeMetadata } from '../../programs/node-labeller/nodeLabels.js';
 import { LABELLER_METRICS } from '../../programs/runtime/metricsContract.js';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { freePort } from '../harness/freePort.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { freePort } from '../../testbed/harness/freePort.js';
 import {
   applyDistAccess,
   containerOf,
@@ -33,9 +33,9 @@ import {
   serviceAccountUser,
   specEnv,
   startPodContainer,
-} from '../harness/podman.js';
-import { sharedDir } from '../harness/toolPaths.js';
-import { distObjects } from '../support/distObjects.js';
+} from '../../testbed/harness/podman.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
+import { distObjects } from '../../testbed/support/distObjects.js';
 
 const CLUSTER = 'prod-east';
 const workload = distWorkload(CLUSTER, 'DaemonSet', 'kvfleet-node-labeller-rhel9-compute');

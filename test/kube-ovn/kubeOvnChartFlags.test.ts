@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { KUBE_OVN_MIGRATION_FLAGS } from '../../fleet/versionLint.js';
 import { kubeOvnChartValues } from '../../generators/valuesFiles.js';
-import { kubeOvnControllerMigrationFlags } from '../harness/kubeOvnChartFlags.js';
-import { projectDir } from '../harness/toolPaths.js';
+import { kubeOvnControllerMigrationFlags } from '../../testbed/harness/kubeOvnChartFlags.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 
 describe('kubeOvnControllerMigrationFlags', () => {
   test.each(['kube-ovn', 'kube-ovn-v2'] as const)("kvfleet's generated %s values render the flags the version lint names", (chart) => {

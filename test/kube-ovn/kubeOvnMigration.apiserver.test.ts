@@ -1,7 +1,7 @@
 /**
  * kvfleet's generated Kube-OVN settings against the real kube-ovn-controller (v1.16.2, the release the
- * Go module proxy serves) and a real OVN Northbound database (test/harness/kubeOvn.ts). KubeVirt, the
- * scheduler and the kubelet are played by test/harness/kubeOvnKubevirt.ts, writing only what they would.
+ * Go module proxy serves) and a real OVN Northbound database (testbed/harness/kubeOvn.ts). KubeVirt, the
+ * scheduler and the kubelet are played by testbed/harness/kubeOvnKubevirt.ts, writing only what they would.
  *
  * One control plane and one controller for the file: started with the flags kvfleet's values file for
  * edge-ovn renders (cases a, c, d), then restarted with the optimisation off (case b, last).
@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import edgeOvn from '../../clusters/edge-ovn.js';
 import { KNOWN_VERSION_ISSUES } from '../../fleet/knownVersionIssues.js';
 import { knownIssuesOf } from '../../fleet/versionLint.js';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { createKubeOvnNode, KUBE_OVN_VERSION, type KubeOvnTestBed, mergePatch, type PortChange, startKubeOvn } from '../harness/kubeOvn.js';
-import { kvfleetKubeOvnControllerFlags } from '../harness/kubeOvnChartFlags.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { createKubeOvnNode, KUBE_OVN_VERSION, type KubeOvnTestBed, mergePatch, type PortChange, startKubeOvn } from '../../testbed/harness/kubeOvn.js';
+import { kvfleetKubeOvnControllerFlags } from '../../testbed/harness/kubeOvnChartFlags.js';
 import {
   bindPod,
   createLauncherPod,
@@ -27,9 +27,9 @@ import {
   setMigrationStatus,
   setPodPhase,
   waitAllocated,
-} from '../harness/kubeOvnKubevirt.js';
-import { createTestNamespace } from '../harness/namespaces.js';
-import { until } from '../harness/until.js';
+} from '../../testbed/harness/kubeOvnKubevirt.js';
+import { createTestNamespace } from '../../testbed/harness/namespaces.js';
+import { until } from '../../testbed/harness/until.js';
 
 const SOURCE = 'node-a';
 const TARGET = 'node-b';

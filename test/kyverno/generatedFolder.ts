@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { kyvernoPoliciesFor } from '../../generators/kyvernoPolicies.js';
-import { type KyvernoTestResult, runKyvernoTest } from '../harness/kyvernoTest.js';
-import { sharedDir } from '../harness/toolPaths.js';
+import { type KyvernoTestResult, runKyvernoTest } from '../../testbed/harness/kyvernoTest.js';
+import { sharedDir } from '../../testbed/harness/toolPaths.js';
 
 export interface PinnedCase {
   /** A VM (type in its template) or a VMI. */

@@ -15,9 +15,9 @@ import { resolveCluster } from '../../compatibility/poolMachineTypes.js';
 import { loadFleet } from '../../fleet/loadFleet.js';
 import { kyvernoPoliciesFor } from '../../generators/kyvernoPolicies.js';
 import { denialMessage, machineTypeAdmission } from '../../policies/vm-machine-type/machineTypeAdmission.js';
-import { type KyvernoTestResult, type KyvernoTestRow, runKyvernoTest } from '../harness/kyvernoTest.js';
-import { projectDir } from '../harness/toolPaths.js';
-import { TEST_CS10_LAUNCHER_IMAGE, testCluster, upgradingTestCluster } from '../support/clusterFixtures.js';
+import { type KyvernoTestResult, type KyvernoTestRow, runKyvernoTest } from '../../testbed/harness/kyvernoTest.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { TEST_CS10_LAUNCHER_IMAGE, testCluster, upgradingTestCluster } from '../../testbed/support/clusterFixtures.js';
 import { type PinnedCase, pinnedName, runGeneratedFolder } from './generatedFolder.js';
 
 const policiesDir = join(projectDir, 'policies');

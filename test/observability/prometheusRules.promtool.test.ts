@@ -12,9 +12,9 @@ import { parse } from 'yaml';
 import { loadFleet } from '../../fleet/loadFleet.js';
 import { dashboardQueries } from '../../generators/observability/grafanaDashboards.js';
 import { alertThresholds } from '../../fleet/clusterSchemaAlerts.js';
-import { runPromtool } from '../harness/promtool.js';
-import { projectDir } from '../harness/toolPaths.js';
-import { alertCases } from './alertRuleCases.js';
+import { runPromtool } from '../../testbed/harness/promtool.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
+import { alertCases } from '../../testbed/support/alertRuleCases.js';
 import { alertsOf, distRuleGroups, queryCheckRuleFile, ruleFileYaml, unitTestYaml } from './promtoolFiles.js';
 
 const distDir = join(projectDir, 'dist');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { labelValuesMetric, metricNamesIn } from './promqlMetricNames.js';
+import { labelValuesMetric, metricNamesIn } from '../../testbed/support/promqlMetricNames.js';
 
 describe('the metric names a PromQL expression selects', () => {
   test.each([

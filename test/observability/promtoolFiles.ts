@@ -1,14 +1,14 @@
 /**
  * The files promtool reads, built from what kvfleet ships: a cluster's PrometheusRule in dist/ as a
  * rule file (its `spec.groups`, which is what Prometheus Operator hands Prometheus), unit tests for
- * it from test/observability/alertRuleCases.ts, and a rule file that wraps dashboard queries so that
+ * it from testbed/support/alertRuleCases.ts, and a rule file that wraps dashboard queries so that
  * `promtool check rules` parses them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { type PrometheusRuleEntry, type PrometheusRuleGroup } from '../../generators/observability/prometheusRules.js';
-import { type AlertCase, type AlertCases } from './alertRuleCases.js';
+import { type AlertCase, type AlertCases } from '../../testbed/support/alertRuleCases.js';
 import { expandAlertTemplate } from './alertTemplates.js';
 
 /** The rule groups of `dist/<cluster>/PrometheusRule.kvfleet.yaml`. */

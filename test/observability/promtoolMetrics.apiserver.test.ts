@@ -2,7 +2,7 @@
  * `promtool check metrics` (Prometheus v3.14's own linter) on the real `/metrics` of both programs.
  * Each program runs as its own process from its real entry point (`main.ts` through tsx, as the
  * bundle runs it in the image), against a real kube-apiserver, with the identity and RBAC its
- * generated manifests give it; the test plays KubeVirt (test/support/kubevirtStandIn.ts) so the
+ * generated manifests give it; the test plays KubeVirt (testbed/support/kubevirtStandIn.ts) so the
  * controller's metrics carry series, not just their HELP and TYPE lines. Each scrape must pass the
  * linter with no problem and hold every metric of the metrics contract with its declared type.
  */
@@ -16,18 +16,18 @@ import { MIGRATION_CONTROLLER_NAME, MigrationController as MigrationControllerCh
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
 import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { CONTROLLER_METRICS, LABELLER_METRICS, type MetricContract, processMetrics } from '../../programs/runtime/metricsContract.js';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { freePort } from '../harness/freePort.js';
-import { type ManagedProcess, startProcess } from '../harness/managedProcess.js';
-import { createTestNamespace } from '../harness/namespaces.js';
-import { runPromtool } from '../harness/promtool.js';
-import { projectDir, sharedDir } from '../harness/toolPaths.js';
-import { until } from '../harness/until.js';
-import { applyControllerRbac } from '../support/controllerRbac.js';
-import { TEST_POOL_LABEL, testCluster } from '../support/clusterFixtures.js';
-import { KubevirtStandIn } from '../support/kubevirtStandIn.js';
-import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER } from '../support/syntheticMigrationObjects.js';
-import { virtHandlerMachineTypeLabels } from '../support/virtHandlerLabels.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { freePort } from '../../testbed/harness/freePort.js';
+import { type ManagedProcess, startProcess } from '../../testbed/harness/managedProcess.js';
+import { createTestNamespace } from '../../testbed/harness/namespaces.js';
+import { runPromtool } from '../../testbed/harness/promtool.js';
+import { projectDir, sharedDir } from '../../testbed/harness/toolPaths.js';
+import { until } from '../../testbed/harness/until.js';
+import { applyControllerRbac } from '../../testbed/support/controllerRbac.js';
+import { TEST_POOL_LABEL, testCluster } from '../../testbed/support/clusterFixtures.js';
+import { KubevirtStandIn } from '../../testbed/support/kubevirtStandIn.js';
+import { poolNamed, poolNodeLabels, SELECTOR_MISMATCH_MESSAGE, UPGRADE_CLUSTER } from '../../testbed/support/syntheticMigrationObjects.js';
+import { virtHandlerMachineTypeLabels } from '../../testbed/support/virtHandlerLabels.js';
 
 const NAMESPACE = 'kvfleet-system';
 const CONTROLLER_SA = `system:serviceaccount:${NAMESPACE}:${MIGRATION_CONTROLLER_NAME}`;

@@ -11,9 +11,9 @@ import { parse } from 'yaml';
 import { RECORDING_RULES } from '../../generators/observability/alertRules.js';
 import { dashboardQueries } from '../../generators/observability/grafanaDashboards.js';
 import { knownMetricNames } from '../../programs/runtime/metricsContract.js';
-import { projectDir } from '../harness/toolPaths.js';
+import { projectDir } from '../../testbed/harness/toolPaths.js';
 import { distRuleGroups } from './promtoolFiles.js';
-import { labelValuesMetric, metricNamesIn } from './promqlMetricNames.js';
+import { labelValuesMetric, metricNamesIn } from '../../testbed/support/promqlMetricNames.js';
 
 const distDir = join(projectDir, 'dist');
 const clusters = readdirSync(distDir, { withFileTypes: true })

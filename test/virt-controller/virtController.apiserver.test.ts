@@ -1,6 +1,6 @@
 /**
  * The real virt-controller (KubeVirt v1.7.0) against the loopback API server with the real
- * kube-scheduler, virt-handler/kubelet/virt-api played by test/harness/kubevirtStandIns.ts.
+ * kube-scheduler, virt-handler/kubelet/virt-api played by testbed/harness/kubevirtStandIns.ts.
  *
  * What it shows: on KubeVirt ≥ 1.5.1 the migration target pod carries
  * `machine-type.node.kubevirt.io/<status.machine.type>: "true"` — the premise of
@@ -13,12 +13,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/kubevirtNames.js';
 import { type LauncherEntry, launcherEntry } from '../../compatibility/launcherCatalogue.js';
 import { nodeOffersMachineType } from '../../compatibility/nodeRule.js';
-import { type ControlPlane, startControlPlane } from '../harness/controlPlane.js';
-import { type KubevirtStandIns, startKubevirtStandIns } from '../harness/kubevirtStandIns.js';
-import { createTestNamespace } from '../harness/namespaces.js';
-import { rawRequest } from '../harness/rawRequest.js';
-import { until } from '../harness/until.js';
-import { installKubevirt, launcherImageOf, listeningPid, setKubevirtDeployed, startVirtController, type VirtController } from '../harness/virtController.js';
+import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
+import { type KubevirtStandIns, startKubevirtStandIns } from '../../testbed/harness/kubevirtStandIns.js';
+import { createTestNamespace } from '../../testbed/harness/namespaces.js';
+import { rawRequest } from '../../testbed/harness/rawRequest.js';
+import { until } from '../../testbed/harness/until.js';
+import { installKubevirt, launcherImageOf, listeningPid, setKubevirtDeployed, startVirtController, type VirtController } from '../../testbed/harness/virtController.js';
 
 type Obj = {
   metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
