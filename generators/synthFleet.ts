@@ -35,8 +35,6 @@ export interface SynthOptions {
   readonly distDir: string;
   /** Root that file names in messages are relative to. */
   readonly projectDir: string;
-  /** Called with the finished staging folder before the swap (tests inject failures here). */
-  readonly beforeSwap?: (stagingDir: string) => void;
   /** The fleet configuration. @default `kvfleet.config.ts` beside the clusters folder */
   readonly fleetConfigFile?: string;
 }
@@ -132,7 +130,6 @@ export async function synthFleet(opts: SynthOptions): Promise<SynthResult> {
     const rendered = renderFleet(clusters, fleet!, staging);
     if ('problems' in rendered) throw new FleetDefinitionErrors(rendered.problems);
     argocd = rendered.argocd;
-    opts.beforeSwap?.(staging);
     swapInto(staging, opts.distDir);
   } finally {
     rmSync(staging, { recursive: true, force: true });
