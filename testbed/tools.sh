@@ -84,20 +84,33 @@ print_paths() {
   return "$missing"
 }
 
-# Installs Debian's chromium when /usr/bin/chromium is absent; never touches apt when it is there,
-# so `ensure` stays fast on a ready machine.
+# Installs Debian packages for a missing tool: `apt_install [--with-recommends] <tool> <why> <package>…`
+# (without recommends unless asked: Chromium wants its fonts). Only called when the
+# tool is missing, so apt is never touched on a ready machine; as anyone but root (or without apt-get)
+# it stops and says what to install. apt's output goes to stderr: stdout carries only the name=path
+# lines. The lock timeout waits for another apt run (a second `ensure`, unattended upgrades).
+apt_install() {
+  local recommends=--no-install-recommends
+  if [[ $1 == --with-recommends ]]; then
+    recommends=--install-recommends
+    shift
+  fi
+  local tool=$1 why=$2
+  shift 2
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    die "$tool is missing: install Debian's package(s) (as root: apt-get install -y $recommends $*); $why"
+  fi
+  log "$tool: missing; installing Debian package(s) $* with apt-get"
+  if ! { apt-get update -qq -o DPkg::Lock::Timeout=300 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$recommends" -o DPkg::Lock::Timeout=300 "$@"; } >&2; then
+    die "apt-get could not install Debian package(s) '$*' for $tool; install them by hand"
+  fi
+}
+
+# Installs Debian's chromium when /usr/bin/chromium is absent.
 ensure_chromium() {
   [[ -x $CHROMIUM ]] && return 0
-  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-    die "$CHROMIUM is missing: install Debian's package '$CHROMIUM_PACKAGE' (as root: apt-get install -y $CHROMIUM_PACKAGE); the browser tests need it"
-  fi
-  log "chromium: $CHROMIUM missing; installing Debian package $CHROMIUM_PACKAGE with apt-get"
-  # apt's output goes to stderr: stdout carries only the name=path lines. The lock timeout waits for
-  # another apt run (a second `ensure`, unattended upgrades) instead of failing at once.
-  if ! { apt-get update -qq -o DPkg::Lock::Timeout=300 &&
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$CHROMIUM_PACKAGE"; } >&2; then
-    die "apt-get could not install Debian package '$CHROMIUM_PACKAGE' ($CHROMIUM); install it by hand"
-  fi
+  apt_install --with-recommends "$CHROMIUM" 'the browser tests need it' "$CHROMIUM_PACKAGE"
   [[ -x $CHROMIUM ]] || die "Debian package '$CHROMIUM_PACKAGE' is installed but $CHROMIUM is not there"
   log "chromium: $("$CHROMIUM" --version 2>/dev/null || echo 'installed') -> $CHROMIUM"
 }

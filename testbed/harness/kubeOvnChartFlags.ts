@@ -17,6 +17,7 @@
  * default. Only the two flags kvfleet writes are mapped; the test bed sets the network flags itself.
  */
 import { parse } from 'yaml';
+import { isRecord } from '../../compatibility/guards.js';
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { valuesFiles } from '../../generators/valuesFiles.js';
 
@@ -54,10 +55,6 @@ export function kubeOvnControllerMigrationFlags(chart: KubeOvnChart, values: unk
     if (typeof value !== 'boolean') throw new Error(`${chart} values ${section}.${key} is ${JSON.stringify(value)}, not a boolean`);
     return `${flag}=${value}`;
   });
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -37,15 +37,7 @@ print_podman_paths() {
 # Only when one is missing: apt is never touched on a ready machine.
 podman_ensure() {
   if [[ -z $(podman_path) || -z $(runc_path) ]]; then
-    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-      die "podman or runc is missing: install Debian's packages (as root: apt-get install -y --no-install-recommends ${PODMAN_PACKAGES[*]}); the image tests need them"
-    fi
-    log "podman: missing; installing Debian packages ${PODMAN_PACKAGES[*]} with apt-get"
-    # stdout carries only the name=path lines; the lock timeout waits for another apt run.
-    if ! { apt-get update -qq -o DPkg::Lock::Timeout=300 &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${PODMAN_PACKAGES[@]}"; } >&2; then
-      die "apt-get could not install Debian packages '${PODMAN_PACKAGES[*]}'; install them by hand"
-    fi
+    apt_install 'podman or runc' 'the image tests need them' "${PODMAN_PACKAGES[@]}"
     log "podman: $(podman --version) -> $(podman_path); $(runc --version | head -1) -> $(runc_path)"
   fi
   print_podman_paths

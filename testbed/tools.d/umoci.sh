@@ -30,15 +30,7 @@ print_umoci_path() {
 # Only when umoci is missing: apt is never touched on a ready machine.
 umoci_ensure() {
   if [[ -z $(umoci_path) ]]; then
-    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-      die "umoci is missing: install Debian's package '$UMOCI_PACKAGE' (as root: apt-get install -y $UMOCI_PACKAGE); npm run images and the image tests need it"
-    fi
-    log "umoci: missing; installing Debian package $UMOCI_PACKAGE with apt-get"
-    # stdout carries only the name=path lines; the lock timeout waits for another apt run.
-    if ! { apt-get update -qq -o DPkg::Lock::Timeout=300 &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "$UMOCI_PACKAGE"; } >&2; then
-      die "apt-get could not install Debian package '$UMOCI_PACKAGE'; install it by hand"
-    fi
+    apt_install umoci 'npm run images and the image tests need it' "$UMOCI_PACKAGE"
     log "umoci: $(umoci --version) -> $(umoci_path)"
   fi
   print_umoci_path
