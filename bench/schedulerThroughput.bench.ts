@@ -19,7 +19,7 @@ import { schedulingContractOf } from '../compatibility/kubevirtVersions.js';
 import { startControlPlane } from '../testbed/harness/controlPlane.js';
 import { toolPath } from '../testbed/harness/toolPaths.js';
 import { TEST_CS10_LAUNCHER_IMAGE, testCluster, testPool } from '../testbed/support/clusterFixtures.js';
-import { BulkApi, inParallel } from './support/bulkApi.js';
+import { BulkApi, inParallel } from '../testbed/support/bulkApi.js';
 import { launcherTargetPod } from './support/launcherPods.js';
 import { quantile } from './support/quantile.js';
 import { countKeys, KUBEVIRT_DEVICE_RESOURCES, machineTypeCountOf, nodeBody, type PoolNodeLabels, poolNodeLabelSets, sampleHostCpu } from './support/realisticNodes.js';

@@ -5,8 +5,8 @@
  * is the order the API server accepted them in, not the order two watch streams happened to arrive.
  */
 import { type KubeConfig } from '@kubernetes/client-node';
-import { BulkApi } from '../../bench/support/bulkApi.js';
-import { type ListWatch, listWatch } from '../../bench/support/listWatch.js';
+import { BulkApi } from '../../testbed/support/bulkApi.js';
+import { type ListWatch, listWatch } from '../../testbed/support/listWatch.js';
 import { MIGRATION_JOB_UID_LABEL } from '../../compatibility/kubevirtNames.js';
 import { type KubeOvnPhase, type ObservedMigration } from './metrics.js';
 

@@ -1,13 +1,13 @@
 /**
  * One mode's run of the Kube-OVN scenario: a fresh control plane (etcd, kube-apiserver,
- * kube-scheduler), the real virt-controller with its stand-ins (sim/kubevirt/kubevirtCluster.ts), the
+ * kube-scheduler), the real virt-controller with its stand-ins (testbed/harness/kubevirtCluster.ts), the
  * real kube-ovn-controller with its NB and SB ovsdb-servers (testbed/harness/kubeOvn.ts) started with the
  * mode's flags, the VMs created as VirtualMachines (virt-controller's VM controller starts their VMIs;
  * kube-ovn-controller keeps one port per VM across its launcher pods), then the two drain phases.
  */
 import { join } from 'node:path';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { BulkApi, inParallel } from '../../bench/support/bulkApi.js';
+import { BulkApi, inParallel } from '../../testbed/support/bulkApi.js';
 import { KUBEVIRT_DRAIN_TAINT } from '../../compatibility/kubevirtNames.js';
 import { launcherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
@@ -15,7 +15,7 @@ import { KUBE_OVN_VERSION, type KubeOvnTestBed, type PortMonitor, startKubeOvn }
 import { until } from '../../testbed/harness/until.js';
 import { launcherImageOf } from '../../testbed/harness/virtController.js';
 import { handledPhases, skippedSetups } from './controllerLog.js';
-import { type KubevirtCluster, startKubevirtCluster } from '../kubevirt/kubevirtCluster.js';
+import { type KubevirtCluster, startKubevirtCluster } from '../../testbed/harness/kubevirtCluster.js';
 import {
   type ControllerAccount,
   KUBE_OVN_PHASES,
@@ -128,7 +128,7 @@ async function startBed(scenario: KubeOvnScenario, flags: readonly string[], sta
     nodes: scenario.nodes.map((name) => ({ name, labels: {}, capacity: { cpu: '32', memory: '256Gi', pods: '110' } })),
     migrations: { parallelMigrationsPerCluster: timing.parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode: timing.parallelOutboundMigrationsPerNode },
     migrationSeconds: (bytes) => kubeOvnMigrationSeconds(timing, bytes),
-    networkReady: (pod) => pod.namespace !== VM_NAMESPACE || portClaimable(started.kubeOvn?.ports, pod),
+    standIns: { networkReady: (pod) => pod.namespace !== VM_NAMESPACE || portClaimable(started.kubeOvn?.ports, pod) },
   });
   started.kubevirt = kubevirt;
   log(`Kube-OVN ${KUBE_OVN_VERSION}: NB and SB ovsdb-servers, the real kube-ovn-controller ${flags.join(' ')}`);

@@ -16,9 +16,9 @@
  *
  * Pure: one seed and size give one scenario.
  */
-import { simulatorCluster } from '../upgrade/simulatorCluster.js';
+import { simulatorCluster } from '../support/simulatorCluster.js';
 import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
-import { type Random, seededRandom } from '../upgrade/prng.js';
+import { type Random, seededRandom } from '../support/prng.js';
 
 export const KUBE_OVN_SCENARIO_CLUSTER = 'kube-ovn-sim';
 /** The release the test bed builds (testbed/tools.d/kube-ovn.sh); the scenario's definition names it. */

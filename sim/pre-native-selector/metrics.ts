@@ -8,7 +8,7 @@ import { KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/kubevirt
 import { MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/labelKeys.js';
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type DrainRecord, type MigrationRecord, quantile } from '../upgrade/metrics.js';
-import { type TargetPodRecord } from '../upgrade/targetPods.js';
+import { type TargetPodRecord } from '../support/targetPods.js';
 import { launcherById, offers } from './scenario.js';
 
 export const PRE_NATIVE_MODES = ['baseline', 'kvfleet'] as const;

@@ -1,34 +1,34 @@
 /**
  * One mode's run of the pre-1.5.1 scenario, on a fresh control plane: etcd, kube-apiserver,
- * kube-scheduler and the REAL virt-controller v1.5.0 (sim/kubevirt/kubevirtCluster.ts, built on demand:
+ * kube-scheduler and the REAL virt-controller v1.5.0 (testbed/harness/kubevirtCluster.ts, built on demand:
  * `KVFLEET_KUBEVIRT_VERSIONS="v1.7.0 v1.5.0" bash testbed/tools.sh ensure`) with the stand-ins, whose
  * virt-handler here fails a migration whose target node's launcher lacks the VMI's type. The VMIs start
  * on the healthy nodes; the broken node joins; in the kvfleet mode kvfleet is installed (its policies
  * through the real Kyverno admission controller and its migration controller: sim/upgrade/kvfleetPart.ts)
  * and its real labeller labels every node (labellerRun.ts); then every healthy node is drained in turn
- * (sim/upgrade/rollingDrain.ts). Real time throughout.
+ * (sim/support/rollingDrain.ts). Real time throughout.
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BulkApi, inParallel } from '../../bench/support/bulkApi.js';
+import { BulkApi, inParallel } from '../../testbed/support/bulkApi.js';
 import { KUBEVIRT_MACHINE_TYPE_LABEL_PREFIX } from '../../compatibility/kubevirtNames.js';
 import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
 import { KYVERNO_ADMISSION_USER } from '../../testbed/harness/kyvernoAdmission.js';
 import { until } from '../../testbed/harness/until.js';
 import { launcherImageOf } from '../../testbed/harness/virtController.js';
-import { type KubevirtCluster, startKubevirtCluster } from '../kubevirt/kubevirtCluster.js';
+import { type KubevirtCluster, startKubevirtCluster } from '../../testbed/harness/kubevirtCluster.js';
 import { type AdmissionProbe, CONTROLLER_USER, counterSum, installKvfleet, type KvfleetInstall } from '../upgrade/kvfleetPart.js';
 import { type ObserverClock, RunObserver } from '../upgrade/observer.js';
-import { rollingDrain } from '../upgrade/rollingDrain.js';
+import { rollingDrain } from '../support/rollingDrain.js';
 import { vmiManifest } from '../upgrade/runMode.js';
 import { POOL_SELECTOR_LABEL } from '../upgrade/scenario.js';
-import { migrationSeconds } from '../upgrade/timing.js';
+import { migrationSeconds } from '../support/timing.js';
 import { applyLabellerRbac, type LabelledNode, labelNode, labellerUser } from './labellerRun.js';
 import { type PreNativeModeName, type PreNativeRecord, type PreNativeResult, preNativeResult, selectorShapes } from './metrics.js';
 import { clusterLauncher, KUBEVIRT, launcherById, type PreNativeScenario, preNativeCluster, staleLauncher } from './scenario.js';
 import { TargetPodSelectors } from './selectorWatch.js';
-import { type DisruptionController, startDisruptionController } from './disruptionController.js';
+import { type DisruptionController, startDisruptionController } from '../../testbed/harness/disruptionController.js';
 
 export interface PreNativeRunOptions {
   readonly scenario: PreNativeScenario;
@@ -180,7 +180,7 @@ async function startParts(parts: Parts, s: PreNativeScenario, mode: PreNativeMod
     migrations: { parallelMigrationsPerCluster: t.parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode: t.parallelOutboundMigrationsPerNode },
     migrationSeconds: (bytes) => migrationSeconds(t, bytes),
     // Nothing keeps a target pod off the broken node on 1.5.0; its QEMU then refuses the type.
-    failMigrationWhenTargetLacksMachineType: true,
+    standIns: { failMigrationWhenTargetLacksMachineType: true },
   });
   // KubeVirt 1.5.0 waits for PDB status before it creates a target pod (disruptionController.ts).
   parts.disruption = startDisruptionController(api);

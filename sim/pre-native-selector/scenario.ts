@@ -18,13 +18,13 @@
  *   Here it is the KubeVirt 1.4 build (QEMU 9.0: `q35` is `pc-q35-rhel9.4.0`, no `pc-q35-rhel9.6.0`).
  *   It joins empty after the VMs started, so kube-scheduler's least-allocated scoring favours it.
  */
-import { simulatorCluster } from '../upgrade/simulatorCluster.js';
+import { simulatorCluster } from '../support/simulatorCluster.js';
 import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
 import { LAUNCHER_CATALOGUE, type LauncherEntry, launcherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
 import { POOL_SELECTOR_LABEL, type Scenario, type ScenarioNode, type ScenarioVmi, scenarioFromShape } from '../upgrade/scenario.js';
 import { upgradeShape } from '../upgrade/shapes.js';
-import { DEFAULT_TIMING, type ScenarioTiming } from '../upgrade/timing.js';
+import { DEFAULT_TIMING, type ScenarioTiming } from '../support/timing.js';
 
 export const SCENARIO_NAME = 'pre-1.5.1';
 export const CLUSTER_NAME = 'pre-native-selector-sim';

@@ -6,7 +6,7 @@
  * creation, so the first sight of each pod is enough; failed targets are deleted by virt-controller,
  * hence a watch rather than a list at the end.
  */
-import { type BulkApi } from '../../bench/support/bulkApi.js';
+import { type BulkApi } from '../../testbed/support/bulkApi.js';
 import { MIGRATION_JOB_UID_LABEL, VIRT_LAUNCHER_LABELS } from '../../compatibility/kubevirtNames.js';
 
 type PodLike = { metadata?: { uid?: string; resourceVersion?: string }; spec?: { nodeSelector?: Record<string, string> } };

@@ -5,7 +5,7 @@ import { migrationSettings } from '../../fleet/clusterDefinition.js';
 import { POD_NAME_ENV, settingsFromEnv } from '../../programs/migration-controller/settings.js';
 import { controllerEnv, counterSum, generatedObjects, isKyvernoPolicy, isLookupRole } from './kvfleetPart.js';
 import { buildScenario, scenarioCluster } from './scenario.js';
-import { DEFAULT_TIMING, migrationSeconds } from './timing.js';
+import { DEFAULT_TIMING, migrationSeconds } from '../support/timing.js';
 
 const cluster = scenarioCluster(buildScenario(1, 'small'));
 

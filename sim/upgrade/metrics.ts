@@ -5,7 +5,7 @@
  * virt-controller keeps it).
  */
 import { type ModeName } from './modes.js';
-import { neverBoundSeconds, type TargetPodPlacement, targetPodPlacement, type TargetPodRecord } from './targetPods.js';
+import { neverBoundSeconds, type TargetPodPlacement, targetPodPlacement, type TargetPodRecord } from '../support/targetPods.js';
 
 /** Who created the VMIM: virt-controller's workload updater or evacuation controller, kvfleet's controller, or anyone else. */
 export type MigrationOrigin = 'workload-update' | 'evacuation' | 'kvfleet' | 'other';

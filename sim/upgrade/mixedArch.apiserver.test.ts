@@ -14,7 +14,7 @@ import { MODES } from './modes.js';
 import { type ModeRun } from './runMode.js';
 import { buildMixedArchScenario, droppedByStep, startedMachineType } from './scenario.js';
 import { SCENARIOS } from './scenarios.js';
-import { SMALL_TIMING } from './timing.js';
+import { SMALL_TIMING } from '../support/timing.js';
 
 const scenario = buildMixedArchScenario(1, 'small', SMALL_TIMING);
 const key = (v: { namespace: string; name: string }) => `${v.namespace}/${v.name}`;

@@ -6,12 +6,12 @@
  * them, and where each target pod went (targetPods.ts). Times are seconds of `clock`.
  */
 import { type KubeConfig } from '@kubernetes/client-node';
-import { BulkApi } from '../../bench/support/bulkApi.js';
-import { listWatch } from '../../bench/support/listWatch.js';
+import { BulkApi } from '../../testbed/support/bulkApi.js';
+import { listWatch } from '../../testbed/support/listWatch.js';
 import { UNSCHEDULABLE_TIMEOUT_ANNOTATION } from '../../compatibility/kubevirtNames.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../compatibility/labelKeys.js';
 import { failureCause, InFlightTracker, type MigrationOrigin, type MigrationRecord } from './metrics.js';
-import { boundByMigration, TargetPodLedger, type TargetPodRecord } from './targetPods.js';
+import { boundByMigration, TargetPodLedger, type TargetPodRecord } from '../support/targetPods.js';
 
 type Obj = {
   metadata?: {
@@ -90,7 +90,7 @@ export class RunObserver {
     return o;
   }
 
-  /** An informer-style list + watch of `path` (bench/support/listWatch.ts); re-list failures are kept as watch errors. */
+  /** An informer-style list + watch of `path` (testbed/support/listWatch.ts); re-list failures are kept as watch errors. */
   private async follow(path: string, onEvent: (type: string, o: Obj) => void): Promise<void> {
     this.stops.push(
       await listWatch(

@@ -1,6 +1,6 @@
 /**
  * One mode's run of a scenario: a fresh control plane (etcd, kube-apiserver, kube-scheduler), the
- * real virt-controller with its stand-ins (sim/kubevirt/kubevirtCluster.ts) on the scenario's nodes
+ * real virt-controller with its stand-ins (testbed/harness/kubevirtCluster.ts) on the scenario's nodes
  * (each with its pool label and architecture), the VMIs started through them, `kvfleet plan` on the
  * VMIs as the API server lists them, kvfleet where the mode has it (kvfleetPart.ts: the plan's restart
  * fixes first, then its policies and controller), then the step: virt-operator's rollout (CR
@@ -11,21 +11,21 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BulkApi, inParallel } from '../../bench/support/bulkApi.js';
+import { BulkApi, inParallel } from '../../testbed/support/bulkApi.js';
 import { type ClusterDefinition } from '../../fleet/clusterDefinition.js';
 import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
 import { KYVERNO_ADMISSION_USER } from '../../testbed/harness/kyvernoAdmission.js';
 import { until } from '../../testbed/harness/until.js';
 import { launcherImageOf } from '../../testbed/harness/virtController.js';
-import { type KubevirtCluster, startKubevirtCluster } from '../kubevirt/kubevirtCluster.js';
+import { type KubevirtCluster, startKubevirtCluster } from '../../testbed/harness/kubevirtCluster.js';
 import { type AdmissionProbe, CONTROLLER_USER, counterSum, installKvfleet, type KvfleetInstall } from './kvfleetPart.js';
 import { type DrainRecord, modeResult, type ModeResult, type RunRecord, UpdateProgress } from './metrics.js';
 import { type Mode } from './modes.js';
 import { type ObserverClock, RunObserver } from './observer.js';
 import { type PlannedRestart, planUpgrade, type UpgradePlanResult } from './plan.js';
-import { leftVmis, rollingDrain } from './rollingDrain.js';
+import { leftVmis, rollingDrain } from '../support/rollingDrain.js';
 import { FROM, fromLauncher, POOL_SELECTOR_LABEL, rolloutBatches, type Scenario, type ScenarioVmi, scenarioCluster, TO, toLauncher } from './scenario.js';
-import { migrationSeconds } from './timing.js';
+import { migrationSeconds } from '../support/timing.js';
 
 export interface RunModeOptions {
   readonly scenario: Scenario;

@@ -20,13 +20,13 @@
  * - `mixed-arch`: the same amd64 VMIs on an amd64 pool, plus an arm64 pool whose VMIs start as `virt` or
  *   pinned to `virt-rhel9.*` types (vmiKinds.ts), all kept by the step.
  */
-import { simulatorCluster } from './simulatorCluster.js';
+import { simulatorCluster } from '../support/simulatorCluster.js';
 import { type ClusterDefinition, defineCluster } from '../../fleet/clusterDefinition.js';
 import { type LauncherEntry, launcherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
-import { type Random, seededRandom } from './prng.js';
+import { type Random, seededRandom } from '../support/prng.js';
 import { mixedArchShape, type ScenarioShape, shapeNodes, shapeVmis, upgradeShape } from './shapes.js';
-import { DEFAULT_TIMING, type ScenarioTiming } from './timing.js';
+import { DEFAULT_TIMING, type ScenarioTiming } from '../support/timing.js';
 import { aliasKindOf, type VmiKind, VMI_KIND_SPECS } from './vmiKinds.js';
 
 export const SCENARIO_CLUSTER_NAME = 'upgrade-sim';

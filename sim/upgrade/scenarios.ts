@@ -9,7 +9,7 @@ import { kubeOvnMain } from '../kube-ovn/main.js';
 import { preNativeSelectorMain } from '../pre-native-selector/main.js';
 import { type ModeRun, type RunModeOptions, runMode } from './runMode.js';
 import { buildMixedArchScenario, buildScenario, type Scenario } from './scenario.js';
-import { type ScenarioTiming } from './timing.js';
+import { type ScenarioTiming } from '../support/timing.js';
 
 /** A scenario this simulator runs and reports. */
 export interface ScenarioDefinition {

@@ -12,7 +12,7 @@ import { buildControllerBundle } from './kvfleetPart.js';
 import { MODES } from './modes.js';
 import { type ModeRun, runMode } from './runMode.js';
 import { buildScenario, droppedByStep, startedMachineType } from './scenario.js';
-import { SMALL_TIMING } from './timing.js';
+import { SMALL_TIMING } from '../support/timing.js';
 
 const scenario = buildScenario(1, 'small', SMALL_TIMING);
 const dropped = scenario.vmis

@@ -4,10 +4,10 @@
  * eviction webhook; 429 means "evacuating"), stop by the drain rule (metrics.ts `drainVerdict`),
  * reboot, uncordon. A stalled drain leaves its VMs where they are.
  */
-import { type BulkApi, inParallel } from '../../bench/support/bulkApi.js';
-import { type DrainRecord, drainVerdict, type LeftVmi } from './metrics.js';
-import { type ObserverClock, type RunObserver } from './observer.js';
-import { type Scenario } from './scenario.js';
+import { type BulkApi, inParallel } from '../../testbed/support/bulkApi.js';
+import { type DrainRecord, drainVerdict, type LeftVmi } from '../upgrade/metrics.js';
+import { type ObserverClock, type RunObserver } from '../upgrade/observer.js';
+import { type Scenario } from '../upgrade/scenario.js';
 
 const MERGE = { contentType: 'application/merge-patch+json' } as const;
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));

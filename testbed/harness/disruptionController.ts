@@ -14,7 +14,7 @@
  * (pkg/virt-controller/watch/drain/disruptionbudget/disruptionbudget.go `createPDB`); no disrupted-pods
  * bookkeeping (evictions of launcher pods are denied by virt-api's webhook before they reach a PDB).
  */
-import { type BulkApi } from '../../bench/support/bulkApi.js';
+import { type BulkApi } from '../support/bulkApi.js';
 
 export interface Pdb {
   readonly metadata: { readonly name: string; readonly namespace: string; readonly generation?: number };

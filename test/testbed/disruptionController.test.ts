@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type Pdb, type PodView, pdbStatus } from './disruptionController.js';
+import { type Pdb, type PodView, pdbStatus } from '../../testbed/harness/disruptionController.js';
 
 /** A SYNTHETIC PDB as KubeVirt's disruption-budget controller makes it, expanded for a migration (minAvailable 2). */
 const pdb = (minAvailable: number | string, generation = 2): Pdb => ({

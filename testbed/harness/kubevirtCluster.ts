@@ -7,9 +7,9 @@
 import { type KubeConfig } from '@kubernetes/client-node';
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
-import { type ControlPlane } from '../../testbed/harness/controlPlane.js';
-import { type KubevirtStandInOptions, type KubevirtStandIns, startKubevirtStandIns } from '../../testbed/harness/kubevirtStandIns.js';
-import { installKubevirt, setKubevirtDeployed, setKubevirtDeploying, startVirtController, type VirtController } from '../../testbed/harness/virtController.js';
+import { type ControlPlane } from './controlPlane.js';
+import { type KubevirtStandInOptions, type KubevirtStandIns, startKubevirtStandIns } from './kubevirtStandIns.js';
+import { installKubevirt, setKubevirtDeployed, setKubevirtDeploying, startVirtController, type VirtController } from './virtController.js';
 
 export interface KubevirtNode {
   readonly name: string;
@@ -28,12 +28,12 @@ export interface KubevirtClusterOptions {
   readonly migrations: { readonly parallelMigrationsPerCluster: number; readonly parallelOutboundMigrationsPerNode: number };
   /** Seconds a migration stays in Running. */
   readonly migrationSeconds: (memoryBytes: number | undefined) => number;
-  /** Objects the stand-ins handle at once. @default 8 */
-  readonly concurrency?: number;
-  /** Stand-in virt-handler fails migrations to a node whose launcher lacks the type (kubevirtStandIns.ts). @default false */
-  readonly failMigrationWhenTargetLacksMachineType?: boolean;
-  /** The CNI's gate before the kubelet stand-in starts a pod (kubevirtStandIns.ts `networkReady`). @default always ready */
-  readonly networkReady?: KubevirtStandInOptions['networkReady'];
+  /**
+   * The stand-ins' own options, passed through as they are (kubevirtStandIns.ts documents each: the
+   * CNI's `networkReady` gate, `failMigrationWhenTargetLacksMachineType`, `concurrency`…).
+   * @default concurrency 8, the rest as kubevirtStandIns.ts defaults them
+   */
+  readonly standIns?: Partial<Omit<KubevirtStandInOptions, 'migrationSeconds'>>;
 }
 
 export interface KubevirtCluster {
@@ -67,10 +67,9 @@ export async function startKubevirtCluster(plane: ControlPlane, opts: KubevirtCl
     },
   });
   const standIns = await startKubevirtStandIns(kc, {
-    concurrency: opts.concurrency ?? 8,
+    concurrency: 8,
+    ...opts.standIns,
     migrationSeconds: (vmi) => opts.migrationSeconds(vmi.memoryBytes),
-    failMigrationWhenTargetLacksMachineType: opts.failMigrationWhenTargetLacksMachineType ?? false,
-    ...(opts.networkReady ? { networkReady: opts.networkReady } : {}),
   });
   let controller: VirtController | undefined;
   try {

@@ -4,7 +4,7 @@
  * Every object reaches `onEvent` (the list's items as ADDED); bookmarks are swallowed. Bench support only.
  */
 import { type BulkApi } from './bulkApi.js';
-import { until } from '../../testbed/harness/until.js';
+import { until } from '../harness/until.js';
 
 export type WatchedObject = Record<string, unknown> & { metadata?: { resourceVersion?: string } };
 
