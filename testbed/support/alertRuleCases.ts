@@ -48,7 +48,11 @@ const controller = (pod: string) => `job="${JOBS.controller}", namespace="kvflee
 const vmim = (metric: string, i: number) => `${metric}{namespace="vms", vmi="vm-${i}", vmim="vm-${i}-migration"}`;
 const vmims = (metric: string, n: number, values: string) => Array.from({ length: n }, (_, i) => s(vmim(metric, i), values));
 
-/** The cases of every alert, for a cluster with these thresholds. Keys are alert names. */
+/**
+ * The cases of every alert, for a cluster with these thresholds. Keys are alert names.
+ * Long function: a table of every alert's cases, one entry per alert; split, the entries would only
+ * move apart from the thresholds they are computed from.
+ */
 export function alertCases(t: AlertThresholds): Record<string, AlertCases> {
   const failures = t.migrationFailureMinCount;
   // Enough migrations that the failed share is at the threshold, not above it.

@@ -81,7 +81,10 @@ function vm(
 const rank = (v: Verdict) => ['stranded', 'at-risk', 'deprecated', 'ok'].indexOf(v);
 const BOTH = ['rhel10-compute', 'rhel9-compute'];
 
-/** SYNTHETIC plan of clusters/prod-east.ts against an invented inventory of 16 nodes and 14 VMs. */
+/**
+ * SYNTHETIC plan of clusters/prod-east.ts against an invented inventory of 16 nodes and 14 VMs.
+ * Long function: one literal plan, VM by VM, read top to bottom as the report prints it.
+ */
 export function prodEastClusterPlan(): ClusterPlan {
   const strandedErp = vm(
     'legacy',
