@@ -133,10 +133,61 @@ async function measure(
   selector: Selector,
 ): Promise<Omit<RunResult, 'nodes' | 'client' | 'selector' | 'feasible' | 'run'>> {
   await api.must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  // A watch without resourceVersion first lists what already matches, so a Pod bound before the
-  // stream is up is still seen; if the server ends the stream, the same kind of watch starts again.
+  const watch = watchBoundPods(api, namespace);
+  const cpu0 = cpuSecondsOf(await scheduler.metrics());
+  const sent = new Map<string, number>();
+  const pods = Array.from({ length: PODS }, (_, i) => `virt-launcher-vm-${String(i).padStart(4, '0')}-target`);
+  const t0 = now();
+  try {
+    await createPods(api, namespace, selector, pods, sent);
+    const createMs = now() - t0;
+    const deadline = Date.now() + RUN_TIMEOUT_MS;
+    while (watch.bound.size < PODS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const { spanMs, latencies } = bindTimes(watch.bound, sent, t0);
+    const metrics = await scheduler.metrics();
+    const pending = pods.find((p) => !watch.bound.has(p));
+    const unboundReason = pending === undefined ? undefined : await unboundReasonOf(api, namespace, pending);
+    const bound = watch.bound.size;
+    return {
+      created: sent.size,
+      bound,
+      createMs,
+      spanMs,
+      perSecond: bound / (spanMs / 1000),
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      cpuMsPerPod: ((cpuSecondsOf(metrics) - cpu0) * 1000) / bound,
+      load: loadavg()[0]!,
+      filterMs: histogramMean(metrics, 'scheduler_framework_extension_point_duration_seconds', 'extension_point="Filter"', 'status="Success"') * 1000,
+      watchRestarts: watch.restarts(),
+      ...(unboundReason ? { unboundReason } : {}),
+    };
+  } finally {
+    watch.stop();
+    await deleteAllPods(api, namespace);
+  }
+}
+
+/** kube-scheduler's CPU time so far (`process_cpu_seconds_total`), from its metrics text. */
+function cpuSecondsOf(metrics: string): number {
+  return Number(/^process_cpu_seconds_total ([0-9.e+-]+)$/m.exec(metrics)?.[1] ?? NaN);
+}
+
+interface BoundPodWatch {
+  /** Pod name → when the watch saw it bound. */
+  readonly bound: ReadonlyMap<string, number>;
+  /** Times the server ended the stream and it was started again. */
+  restarts(): number;
+  stop(): void;
+}
+
+/**
+ * A watch without resourceVersion first lists what already matches, so a Pod bound before the
+ * stream is up is still seen; if the server ends the stream, the same kind of watch starts again.
+ */
+function watchBoundPods(api: BulkApi, namespace: string): BoundPodWatch {
   const bound = new Map<string, number>();
-  let watchRestarts = 0;
+  let restarts = 0;
   let watching = true;
   let watch: { stop(): void };
   const startWatch = () => {
@@ -148,69 +199,62 @@ async function measure(
       },
       () => {
         if (!watching) return;
-        watchRestarts++;
+        restarts++;
         setTimeout(startWatch, 100);
       },
     );
   };
   startWatch();
-  const cpuSeconds = async () => Number(/^process_cpu_seconds_total ([0-9.e+-]+)$/m.exec(await scheduler.metrics())?.[1] ?? NaN);
-  const cpu0 = await cpuSeconds();
-  const sent = new Map<string, number>();
-  const pods = Array.from({ length: PODS }, (_, i) => `virt-launcher-vm-${String(i).padStart(4, '0')}-target`);
-  const t0 = now();
-  try {
-    await inParallel(pods, CONNECTIONS, async (name, i) => {
-      const body = launcherTargetPod({
-        name,
-        vmName: `vm-${i}`,
-        vmiUid: randomUUID(),
-        vmimName: `migrate-vm-${i}`,
-        vmimUid: randomUUID(),
-        hostCpu,
-        ...(selector === 'off' ? {} : { machineTypeSelector: { [selectorKey(selector)]: 'true' } }),
-      });
-      sent.set(name, now());
-      await api.must('POST', `/api/v1/namespaces/${namespace}/pods`, body);
+  return {
+    bound,
+    restarts: () => restarts,
+    stop: () => {
+      watching = false;
+      watch!.stop();
+    },
+  };
+}
+
+/** Creates the migration target Pods in parallel, recording in `sent` when each create was sent. */
+async function createPods(api: BulkApi, namespace: string, selector: Selector, pods: readonly string[], sent: Map<string, number>): Promise<void> {
+  await inParallel(pods, CONNECTIONS, async (name, i) => {
+    const body = launcherTargetPod({
+      name,
+      vmName: `vm-${i}`,
+      vmiUid: randomUUID(),
+      vmimName: `migrate-vm-${i}`,
+      vmimUid: randomUUID(),
+      hostCpu,
+      ...(selector === 'off' ? {} : { machineTypeSelector: { [selectorKey(selector)]: 'true' } }),
     });
-    const createMs = now() - t0;
-    const deadline = Date.now() + RUN_TIMEOUT_MS;
-    while (bound.size < PODS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const boundTimes = [...bound.values()].sort((a, b) => a - b);
-    const latencies = [...bound].map(([name, at]) => at - sent.get(name)!).sort((a, b) => a - b);
-    const spanMs = (boundTimes.at(-1) ?? t0) - t0;
-    const metrics = await scheduler.metrics();
-    let unboundReason: string | undefined;
-    if (bound.size < PODS) {
-      const pending = pods.find((p) => !bound.has(p))!;
-      const pod = await api.json<{ status?: { conditions?: { type: string; message?: string }[] } }>('GET', `/api/v1/namespaces/${namespace}/pods/${pending}`);
-      unboundReason = pod.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message ?? 'not attempted yet';
-    }
-    return {
-      created: sent.size,
-      bound: bound.size,
-      createMs,
-      spanMs,
-      perSecond: bound.size / (spanMs / 1000),
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-      cpuMsPerPod: ((Number(/^process_cpu_seconds_total ([0-9.e+-]+)$/m.exec(metrics)?.[1] ?? NaN) - cpu0) * 1000) / bound.size,
-      load: loadavg()[0]!,
-      filterMs: histogramMean(metrics, 'scheduler_framework_extension_point_duration_seconds', 'extension_point="Filter"', 'status="Success"') * 1000,
-      watchRestarts,
-      ...(unboundReason ? { unboundReason } : {}),
-    };
-  } finally {
-    watching = false;
-    watch!.stop();
-    // Leave nothing for the next configuration's scheduler: Pods of an unscheduled or bound Pod
-    // with grace period 0 go at once (no kubelet to wait for).
-    await api.must('DELETE', `/api/v1/namespaces/${namespace}/pods?gracePeriodSeconds=0`);
-    const left = async () => (await api.json<{ items: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/pods?limit=1`)).items.length;
-    const until = Date.now() + 60_000;
-    while ((await left()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    if ((await left()) > 0) console.log(`  WARNING: Pods of ${namespace} still there 60 s after deleting them`);
-  }
+    sent.set(name, now());
+    await api.must('POST', `/api/v1/namespaces/${namespace}/pods`, body);
+  });
+}
+
+/** From the first create (`t0`) to the last bind, and each bound Pod's create → bound latency, sorted. */
+function bindTimes(bound: ReadonlyMap<string, number>, sent: ReadonlyMap<string, number>, t0: number): { spanMs: number; latencies: number[] } {
+  const boundTimes = [...bound.values()].sort((a, b) => a - b);
+  const latencies = [...bound].map(([name, at]) => at - sent.get(name)!).sort((a, b) => a - b);
+  return { spanMs: (boundTimes.at(-1) ?? t0) - t0, latencies };
+}
+
+/** Why a Pod is still unbound: the scheduler's PodScheduled message, if it has tried. */
+async function unboundReasonOf(api: BulkApi, namespace: string, pod: string): Promise<string> {
+  const got = await api.json<{ status?: { conditions?: { type: string; message?: string }[] } }>('GET', `/api/v1/namespaces/${namespace}/pods/${pod}`);
+  return got.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message ?? 'not attempted yet';
+}
+
+/**
+ * Leaves nothing for the next configuration's scheduler: Pods of an unscheduled or bound Pod with
+ * grace period 0 go at once (no kubelet to wait for).
+ */
+async function deleteAllPods(api: BulkApi, namespace: string): Promise<void> {
+  await api.must('DELETE', `/api/v1/namespaces/${namespace}/pods?gracePeriodSeconds=0`);
+  const left = async () => (await api.json<{ items: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/pods?limit=1`)).items.length;
+  const until = Date.now() + 60_000;
+  while ((await left()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  if ((await left()) > 0) console.log(`  WARNING: Pods of ${namespace} still there 60 s after deleting them`);
 }
 
 /** JSON and protobuf size of a Node as the API server returns it, for three label sets. */

@@ -4,6 +4,7 @@
  * preferences) read it back, so all three share one shape.
  */
 import { parse, stringify } from 'yaml';
+import { isRecord } from './guards.js';
 import { ARCHITECTURES } from './machineTypeNames.js';
 import { type ClusterModelInput, type MachineTypeSet, type ResolvedPool, resolveCluster } from './poolMachineTypes.js';
 import { type StepKind } from './launcherSteps.js';
@@ -59,8 +60,7 @@ export function renderMatrixDocument(doc: MatrixDocument): string {
 export type ParsedMatrix = { ok: true; matrix: MatrixDocument } | { ok: false; message: string };
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isStringMap = (v: unknown): v is Record<string, string> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+const isStringMap = (v: unknown): v is Record<string, string> => isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
 
 function checkSet(v: unknown, at: string): string | undefined {
   if (typeof v !== 'object' || v === null) return `${at} is not an object`;

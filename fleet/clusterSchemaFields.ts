@@ -41,10 +41,6 @@ export function report(ctx: z.core.$RefinementCtx, finding: Finding, path: reado
   ctx.addIssue({ code: 'custom', message: finding.problem, params: { fix: finding.fix }, path: [...path] });
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * Prefixed integers (`0o17`, `0X1F`, `0B101`) are numbers to YAML 1.2 and to Go's YAML (kubectl, Argo
  * CD parse with base-0 ParseInt), but not to YAML 1.1, which cdk8s writes `dist/` in: some go out

@@ -7,7 +7,8 @@
 import * as z from 'zod';
 import * as field from './clusterSchemaFields.js';
 import { labelMapSchema } from './clusterSchemaLabels.js';
-import { fieldInfo, isRecord, report } from './clusterSchemaFields.js';
+import { fieldInfo, report } from './clusterSchemaFields.js';
+import { isRecord } from '../compatibility/guards.js';
 import { onceValid } from './clusterSchemaRules.js';
 import { formatValue } from './definitionValue.js';
 

@@ -8,7 +8,8 @@
  */
 import * as z from 'zod';
 import { isValidLabelValue, labelKeyProblem } from '../compatibility/labelKeys.js';
-import { type FieldInfo, fieldInfo, type Finding, isRecord, readsAsYamlNumber, report, yamlNumberFinding } from './clusterSchemaFields.js';
+import { type FieldInfo, fieldInfo, type Finding, readsAsYamlNumber, report, yamlNumberFinding } from './clusterSchemaFields.js';
+import { isRecord } from '../compatibility/guards.js';
 import { PROTOTYPE_NAMES } from './definitionData.js';
 import { formatValue } from './definitionValue.js';
 

@@ -8,7 +8,8 @@ import type * as z from 'zod';
 import { isKvfleetNodeLabel, isValidLabelValue } from '../compatibility/labelKeys.js';
 import { type ArgoCdFields, type MigrationFields, type NodePoolFields } from './clusterSchema.js';
 import { DEFAULT_MIGRATION_SETTINGS } from './clusterSchemaDefaults.js';
-import { isRecord, report } from './clusterSchemaFields.js';
+import { report } from './clusterSchemaFields.js';
+import { isRecord } from '../compatibility/guards.js';
 import { formatValue } from './definitionValue.js';
 
 type Ctx = z.core.$RefinementCtx;

@@ -5,7 +5,8 @@
  * itself (wrong type, unknown key, value not in a list) the text comes from the field's FieldInfo.
  */
 import type * as z from 'zod';
-import { type FieldInfo, fieldInfo, isRecord } from './clusterSchemaFields.js';
+import { type FieldInfo, fieldInfo } from './clusterSchemaFields.js';
+import { isRecord } from '../compatibility/guards.js';
 import { type DataProblem, readAsData } from './definitionData.js';
 import { type RetiredField, retiredFields } from './clusterSchemaLauncher.js';
 import { DefinitionError } from './definitionError.js';

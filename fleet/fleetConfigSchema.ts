@@ -6,7 +6,8 @@
  */
 import * as z from 'zod';
 import { isDnsLabel, isDnsSubdomain } from '../compatibility/labelKeys.js';
-import { checkedString, clusterName, dnsLabelWhy, fieldInfo, type Finding, isRecord, report } from './clusterSchemaFields.js';
+import { checkedString, clusterName, dnsLabelWhy, fieldInfo, type Finding, report } from './clusterSchemaFields.js';
+import { isRecord } from '../compatibility/guards.js';
 import { formatValue } from './definitionValue.js';
 
 /** What an absent `argocd` block of the fleet configuration means. */

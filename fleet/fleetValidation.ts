@@ -8,7 +8,7 @@
 import { dirname } from 'node:path';
 import { type ClusterDefinition } from './clusterDefinition.js';
 import { clusterSchema } from './clusterSchema.js';
-import { isRecord } from './clusterSchemaFields.js';
+import { isRecord } from '../compatibility/guards.js';
 import { DefinitionError } from './definitionError.js';
 import { parseDefinition } from './definitionIssues.js';
 import { formatValue } from './definitionValue.js';

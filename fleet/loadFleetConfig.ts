@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { isRecord } from './clusterSchemaFields.js';
+import { isRecord } from '../compatibility/guards.js';
 import { DefinitionError } from './definitionError.js';
 import { parseDefinition } from './definitionIssues.js';
 import { type DefinitionModuleKind, importDefinitionModule } from './definitionModule.js';

@@ -21,14 +21,14 @@
  */
 import { type Inventory, type InventoryNode, type InventoryVm, type Resources } from './inventory.js';
 import { cpuMillis, memoryBytes } from './quantities.js';
+import { isRecord } from '../compatibility/guards.js';
 
 /** The annotation Argo CD's annotation-based resource tracking writes (the default since Argo CD 3.0). */
 export const ARGOCD_TRACKING_ID_ANNOTATION = 'argocd.argoproj.io/tracking-id';
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const at = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), v);
+const at = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (isRecord(o) ? o[k] : undefined), v);
 
 /** `<Kind> <namespace>/<name>`, or `<Kind> <name>` for a cluster-scoped object, as every problem starts. */
 function describe(kind: string, name: string | undefined, namespace: string | undefined, index: number): string {
@@ -45,7 +45,7 @@ function groupOf(apiVersion: unknown): string | undefined {
 /** Flattens `List` and `*List` objects (kubectl prints `kind: List`; API lists are `NodeList`…). */
 export function flattenLists(objects: readonly unknown[]): unknown[] {
   return objects.flatMap((o) => {
-    if (isObj(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return flattenLists(o.items);
+    if (isRecord(o) && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return flattenLists(o.items);
     return [o];
   });
 }
@@ -106,7 +106,7 @@ function compareText(a: string, b: string): number {
 }
 
 function readObject(o: unknown, index: number, c: Collected): void {
-  if (!isObj(o)) {
+  if (!isRecord(o)) {
     c.problems.push(`object ${index + 1}: not a Kubernetes object (${o === null ? 'null' : Array.isArray(o) ? 'a list' : typeof o})`);
     return;
   }
@@ -139,7 +139,7 @@ function readObject(o: unknown, index: number, c: Collected): void {
 
 function stringMap(v: unknown): Record<string, string> | undefined {
   if (v === undefined || v === null) return {};
-  if (!isObj(v)) return undefined;
+  if (!isRecord(v)) return undefined;
   const entries = Object.entries(v);
   return entries.every(([, x]) => typeof x === 'string') ? (Object.fromEntries(entries) as Record<string, string>) : undefined;
 }
@@ -161,7 +161,7 @@ function readNode(o: Obj, name: string, what: string, c: Collected): void {
 
 /** cpu and memory of a `{ cpu, memory }` map; an unparsable value is a problem and stays unknown. */
 function readResources(v: unknown, path: string, what: string, problems: string[]): Resources | undefined {
-  if (!isObj(v)) return undefined;
+  if (!isRecord(v)) return undefined;
   const out: { cpuMillis?: number; memoryBytes?: number } = {};
   if (v.cpu !== undefined) {
     const millis = cpuMillis(v.cpu);
@@ -195,7 +195,7 @@ function guestRequests(spec: unknown, what: string, path: string, problems: stri
       problems.push(`${what}: ${path}.domain.memory.guest ${JSON.stringify(guestMemory)} is not a Kubernetes quantity; its memory counts as unknown`);
   }
   const topology = at(domain, 'cpu');
-  if (cpu === undefined && isObj(topology)) {
+  if (cpu === undefined && isRecord(topology)) {
     const part = (k: string) => (topology[k] === undefined ? 1 : topology[k]);
     const parts = ['cores', 'sockets', 'threads'].map(part);
     if (parts.every((p) => typeof p === 'number' && Number.isInteger(p) && p > 0)) cpu = (parts as number[]).reduce((a, b) => a * b, 1000);

@@ -4,7 +4,7 @@
  */
 import { type DistObject } from './distTree.js';
 import { type AdmissionChange, type EnforcementChange } from './fleetDiffModel.js';
-import { isRecord } from './fieldChanges.js';
+import { isRecord } from '../../compatibility/guards.js';
 
 interface PolicyVariable {
   readonly name?: unknown;

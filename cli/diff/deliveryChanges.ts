@@ -3,7 +3,8 @@
  * destinations and charts change, how the RollingSync steps change, and the AppProjects. Pure.
  */
 import { type DistObject } from './distTree.js';
-import { compactValue, type FieldChange, fieldChanges, isRecord } from './fieldChanges.js';
+import { isRecord } from '../../compatibility/guards.js';
+import { compactValue, type FieldChange, fieldChanges } from './fieldChanges.js';
 import { type DeliveryElementChange, type FleetDeliveryDiff } from './fleetDiffModel.js';
 
 type Element = Record<string, unknown>;

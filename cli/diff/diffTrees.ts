@@ -7,7 +7,8 @@ import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, type MatrixDocument, parse
 import { admissionChange, enforcementChanges } from './admissionChanges.js';
 import { deliveryChanges } from './deliveryChanges.js';
 import { type DistObject, type DistTree } from './distTree.js';
-import { fieldChanges, isRecord } from './fieldChanges.js';
+import { isRecord } from '../../compatibility/guards.js';
+import { fieldChanges } from './fieldChanges.js';
 import { type ClusterDiff, type FleetDiff, type ObjectChange } from './fleetDiffModel.js';
 import { settingChanges } from './settingsChanges.js';
 

@@ -4,6 +4,7 @@
  * Pure: the files come in as a map of relative path to text (distFiles.ts reads them).
  */
 import { parseAllDocuments } from 'yaml';
+import { isRecord } from '../../compatibility/guards.js';
 
 /** The fleet-level folder synth writes beside the clusters' (generators/delivery). */
 export const FLEET_FOLDER = '_argocd';
@@ -27,8 +28,6 @@ export interface DistTree {
   /** The objects of `_argocd/`, sorted by key. */
   readonly fleet: readonly DistObject[];
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function objectsOfFile(path: string, text: string): DistObject[] {
   let docs: unknown[];

@@ -3,6 +3,7 @@
  * `spec.template.spec.containers[controller].env[KVFLEET_FALLBACK_ATTEMPTS].value` and the values
  * on each side. Pure.
  */
+import { isRecord } from '../../compatibility/guards.js';
 
 export interface FieldChange {
   /** Dotted path; list items with a unique `name` are addressed by it (`env[NAME]`). */
@@ -14,8 +15,6 @@ export interface FieldChange {
   /** Set for lists compared as sets (their order carries no meaning here, or only the members changed). */
   readonly members?: true;
 }
-
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** One deterministic text for any value: key-sorted JSON, so equal values compare equal. */
 export function canonical(v: unknown): string {

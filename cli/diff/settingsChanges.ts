@@ -4,7 +4,8 @@
  * CR, HyperConverged patch, MigrationPolicies) and Kube-OVN's (Subnets, chart values, its policies). Pure.
  */
 import { type DistObject } from './distTree.js';
-import { compactValue, type FieldChange, fieldChanges, isRecord } from './fieldChanges.js';
+import { isRecord } from '../../compatibility/guards.js';
+import { compactValue, type FieldChange, fieldChanges } from './fieldChanges.js';
 import { type SettingArea, type SettingChange } from './fleetDiffModel.js';
 
 const CONTROLLER = 'kvfleet-migration-controller';

@@ -69,6 +69,27 @@ export interface FleetMember {
  */
 /** `failedClusters`: clusters whose definitions have errors, so rules naming them are left to those errors. */
 export function deliveryProblems(members: readonly FleetMember[], fleet: FleetConfig, fleetFile: string, failedClusters: readonly string[] = []): DefinitionError[] {
+  const problems = [
+    ...stageProblems(members, fleet, fleetFile),
+    ...destinationProblems(members),
+    ...monitoringProblems(
+      members.map((m) => m.definition.name),
+      fleet,
+      fleetFile,
+      failedClusters,
+    ),
+  ];
+  const targets = members.map((m) => ({ file: m.file, target: deliveryTarget(m.definition, fleet) }));
+  return [...problems, ...chartProjectProblems(targets), ...applicationNameProblems(targets)];
+}
+
+interface MemberTarget {
+  readonly file: string;
+  readonly target: DeliveryTarget;
+}
+
+/** A definition's `argocd.stage` that kvfleet.config.ts does not list. */
+function stageProblems(members: readonly FleetMember[], fleet: FleetConfig, fleetFile: string): DefinitionError[] {
   const problems: DefinitionError[] = [];
   const stages = fleet.stages.map((s) => s.name);
   for (const { file, definition } of members) {
@@ -84,8 +105,12 @@ export function deliveryProblems(members: readonly FleetMember[], fleet: FleetCo
       ),
     );
   }
+  return problems;
+}
 
-  // Two definitions delivering to one cluster would each prune the other's objects.
+/** Two definitions delivering to one cluster would each prune the other's objects. */
+function destinationProblems(members: readonly FleetMember[]): DefinitionError[] {
+  const problems: DefinitionError[] = [];
   const byDestination = new Map<string, string>();
   for (const { file, definition } of members) {
     const key = definition.argocd.server !== undefined ? `server ${definition.argocd.server.replace(/\/+$/, '')}` : `name ${definition.argocd.name}`;
@@ -103,17 +128,12 @@ export function deliveryProblems(members: readonly FleetMember[], fleet: FleetCo
       byDestination.set(key, file);
     }
   }
+  return problems;
+}
 
-  problems.push(
-    ...monitoringProblems(
-      members.map((m) => m.definition.name),
-      fleet,
-      fleetFile,
-      failedClusters,
-    ),
-  );
-
-  const targets = members.map((m) => ({ file: m.file, target: deliveryTarget(m.definition, fleet) }));
+/** A project whose chart project (`<project>-charts`) is another cluster's own project. */
+function chartProjectProblems(targets: readonly MemberTarget[]): DefinitionError[] {
+  const problems: DefinitionError[] = [];
   const projects = new Set(targets.map((t) => t.target.project));
   for (const { file, target } of targets) {
     if (target.charts.length > 0 && projects.has(chartProjectName(target.project))) {
@@ -127,9 +147,15 @@ export function deliveryProblems(members: readonly FleetMember[], fleet: FleetCo
       );
     }
   }
+  return problems;
+}
 
-  // Application names must be unique in Argo CD's namespace: `kvfleet-edge` + chart `ovn-x` and
-  // cluster `edge-ovn-x` would both make `kvfleet-edge-ovn-x`.
+/**
+ * Application names must be unique in Argo CD's namespace: `kvfleet-edge` + chart `ovn-x` and
+ * cluster `edge-ovn-x` would both make `kvfleet-edge-ovn-x`.
+ */
+function applicationNameProblems(targets: readonly MemberTarget[]): DefinitionError[] {
+  const problems: DefinitionError[] = [];
   const applicationOwner = new Map<string, string>(targets.map((t) => [clusterApplicationName(t.target.cluster), t.file]));
   for (const { file, target } of targets) {
     for (const chart of target.charts) {

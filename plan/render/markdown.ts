@@ -44,64 +44,103 @@ export function renderMarkdown(plan: FleetPlan): string {
 }
 
 function clusterSection(c: ClusterPlan): string[] {
-  const out: string[] = [`### ${md(c.cluster)}`, '', `KubeVirt ${md(c.kubevirtVersion)} · inventory: ${md(inventoryText(c))}`, ''];
-  out.push(
+  return [
+    ...poolLines(c),
+    ...stepLines(c),
+    ...gridChangeLines(c),
+    ...vmLines(c),
+    ...capacityLines(c),
+    ...transitionLines(c),
+    ...patchLines(c),
+    ...warningSectionLines(c),
+  ];
+}
+
+/** The cluster's heading, its KubeVirt version and inventory, and its pools. */
+function poolLines(c: ClusterPlan): string[] {
+  return [
+    `### ${md(c.cluster)}`,
+    '',
+    `KubeVirt ${md(c.kubevirtVersion)} · inventory: ${md(inventoryText(c))}`,
+    '',
     ...table(
       ['Pool', 'Nodes', 'Architecture', 'OS'],
       c.pools.map((p) => [code(p.name), md(nodeCountText(p)), code(p.architecture), p.os ? code(p.os) : '–']),
     ),
-  );
-  out.push(`#### ${SECTION.steps}`, '');
-  out.push(
+  ];
+}
+
+function stepLines(c: ClusterPlan): string[] {
+  return [
+    `#### ${SECTION.steps}`,
+    '',
     ...table(
       ['Step', 'What', 'Launcher afterwards'],
       c.steps.map((s) => [code(s.id), s.machineTypesChanged ? `**${md(s.label)}**` : md(s.label), md(s.launcher)]),
     ),
-  );
+  ];
+}
 
-  // Only the pools a planned step changes, and only the types it changes: the full grid is in the HTML report.
+/** Only the pools a planned step changes, and only the types it changes: the full grid is in the HTML report. */
+function gridChangeLines(c: ClusterPlan): string[] {
   const changes = gridChanges(c.grid);
-  if (changes.length > 0) {
-    out.push(`#### ${SECTION.grid}: what the planned steps change`, '');
-    out.push(
-      ...table(
-        ['Pool', `${GRID_CELL_SYMBOL.dropped} ${GRID_CELL_LABEL.dropped}`, `${GRID_CELL_SYMBOL.added} ${GRID_CELL_LABEL.added}`],
-        changes.map((ch) => [code(ch.pool), ch.dropped.map((d) => code(d.machineType)).join(', ') || '–', ch.added.map(code).join(', ') || '–']),
-      ),
-    );
-  }
+  if (changes.length === 0) return [];
+  return [
+    `#### ${SECTION.grid}: what the planned steps change`,
+    '',
+    ...table(
+      ['Pool', `${GRID_CELL_SYMBOL.dropped} ${GRID_CELL_LABEL.dropped}`, `${GRID_CELL_SYMBOL.added} ${GRID_CELL_LABEL.added}`],
+      changes.map((ch) => [code(ch.pool), ch.dropped.map((d) => code(d.machineType)).join(', ') || '–', ch.added.map(code).join(', ') || '–']),
+    ),
+  ];
+}
 
+/** The VMs that need attention, those on deprecated types, and the count of the rest. */
+function vmLines(c: ClusterPlan): string[] {
   const groups = vmsByGroup(c);
-  if (groups.attention.length > 0) {
-    out.push(`#### ${SECTION.attention}`, '');
-    out.push(
-      ...table(
-        ['Verdict', 'VM', 'Machine type', 'From step', 'Why', TARGETS_HEADING, `${FIXES_HEADING}`],
-        groups.attention.map((vm) => [
-          `**${vm.verdict}**`,
-          vmCell(vm),
-          machineTypeCell(vm),
-          md(stepAction(c, vm.verdictStep)),
-          md(vmMeaning(vm)),
-          md(targetsByStepText(vm)),
-          vm.fixes.length === 0 ? md(NO_FIX) : vm.fixes.map((f, i) => `${i + 1}. ${md(fixText(f))}`).join('<br>'),
-        ]),
-      ),
-    );
-  }
-  if (groups.deprecated.length > 0) {
-    out.push(`#### ${SECTION.deprecated}`, '', `${md(DEPRECATED_NOTE)}.`, '');
-    out.push(
-      ...table(
-        ['VM', 'Machine type', 'From step', TARGETS_HEADING],
-        groups.deprecated.map((vm) => [vmCell(vm), machineTypeCell(vm), md(stepAction(c, vm.verdictStep)), md(targetsByStepText(vm))]),
-      ),
-    );
-  }
-  out.push(md(OK_SUMMARY(c.counts.ok)), '');
+  return [...attentionLines(c, groups.attention), ...deprecatedLines(c, groups.deprecated), md(OK_SUMMARY(c.counts.ok)), ''];
+}
 
-  out.push(`#### ${SECTION.capacity}`, '', `Rule: ${md(c.capacity.rule)}`, '');
-  out.push(
+function attentionLines(c: ClusterPlan, vms: readonly VmPlan[]): string[] {
+  if (vms.length === 0) return [];
+  return [
+    `#### ${SECTION.attention}`,
+    '',
+    ...table(
+      ['Verdict', 'VM', 'Machine type', 'From step', 'Why', TARGETS_HEADING, `${FIXES_HEADING}`],
+      vms.map((vm) => [
+        `**${vm.verdict}**`,
+        vmCell(vm),
+        machineTypeCell(vm),
+        md(stepAction(c, vm.verdictStep)),
+        md(vmMeaning(vm)),
+        md(targetsByStepText(vm)),
+        vm.fixes.length === 0 ? md(NO_FIX) : vm.fixes.map((f, i) => `${i + 1}. ${md(fixText(f))}`).join('<br>'),
+      ]),
+    ),
+  ];
+}
+
+function deprecatedLines(c: ClusterPlan, vms: readonly VmPlan[]): string[] {
+  if (vms.length === 0) return [];
+  return [
+    `#### ${SECTION.deprecated}`,
+    '',
+    `${md(DEPRECATED_NOTE)}.`,
+    '',
+    ...table(
+      ['VM', 'Machine type', 'From step', TARGETS_HEADING],
+      vms.map((vm) => [vmCell(vm), machineTypeCell(vm), md(stepAction(c, vm.verdictStep)), md(targetsByStepText(vm))]),
+    ),
+  ];
+}
+
+function capacityLines(c: ClusterPlan): string[] {
+  return [
+    `#### ${SECTION.capacity}`,
+    '',
+    `Rule: ${md(c.capacity.rule)}`,
+    '',
     ...table(
       ['Step', 'Pool', 'VMs', 'CPU requested / usable (cores)', 'Memory requested / usable', ''],
       c.capacity.pools.map((p) => [
@@ -113,37 +152,47 @@ function clusterSection(c: ClusterPlan): string[] {
         p.overcommitted ? '**overcommitted**' : '',
       ]),
     ),
-  );
+  ];
+}
 
-  if (c.transitions.length > 0) {
-    out.push(`#### ${SECTION.transitions}`, '', 'Each needs a restart of the VM: a machine type changes only at its next boot.', '');
-    out.push(
-      ...table(
-        ['VM', 'From', 'To', 'Before', 'Argo CD app'],
-        c.transitions.map((t) => [
-          `${kindShort(t.kind)} ${code(vmRef(t))}`,
-          code(t.from),
-          code(t.to),
-          md(stepAction(c, t.before)),
-          t.argoCdApplication ? code(t.argoCdApplication) : '–',
-        ]),
-      ),
-    );
-  }
-  if (c.patches.length > 0) {
-    out.push(`#### ${SECTION.patches}`, '', `A JSON merge patch of each VirtualMachine in its Git source, setting \`${PATCH_FIELD}\`:`, '');
-    out.push(
-      ...table(
-        ['Argo CD app', 'VirtualMachine', 'Merge patch'],
-        c.patches.map((p) => [code(p.argoCdApplication), code(vmRef(p)), code(JSON.stringify(p.mergePatch))]),
-      ),
-    );
-  }
+function transitionLines(c: ClusterPlan): string[] {
+  if (c.transitions.length === 0) return [];
+  return [
+    `#### ${SECTION.transitions}`,
+    '',
+    'Each needs a restart of the VM: a machine type changes only at its next boot.',
+    '',
+    ...table(
+      ['VM', 'From', 'To', 'Before', 'Argo CD app'],
+      c.transitions.map((t) => [
+        `${kindShort(t.kind)} ${code(vmRef(t))}`,
+        code(t.from),
+        code(t.to),
+        md(stepAction(c, t.before)),
+        t.argoCdApplication ? code(t.argoCdApplication) : '–',
+      ]),
+    ),
+  ];
+}
+
+function patchLines(c: ClusterPlan): string[] {
+  if (c.patches.length === 0) return [];
+  return [
+    `#### ${SECTION.patches}`,
+    '',
+    `A JSON merge patch of each VirtualMachine in its Git source, setting \`${PATCH_FIELD}\`:`,
+    '',
+    ...table(
+      ['Argo CD app', 'VirtualMachine', 'Merge patch'],
+      c.patches.map((p) => [code(p.argoCdApplication), code(vmRef(p)), code(JSON.stringify(p.mergePatch))]),
+    ),
+  ];
+}
+
+function warningSectionLines(c: ClusterPlan): string[] {
   const warnings = warningLines(c);
-  if (warnings.length > 0) {
-    out.push(`#### ${SECTION.warnings}`, '', ...warnings.map((w) => `- ${md(w)}`), '');
-  }
-  return out;
+  if (warnings.length === 0) return [];
+  return [`#### ${SECTION.warnings}`, '', ...warnings.map((w) => `- ${md(w)}`), ''];
 }
 
 function vmCell(vm: VmPlan): string {

@@ -36,6 +36,8 @@ import {
 } from './wording.js';
 
 type Style = Parameters<typeof styleText>[0];
+/** Colours text when colour is on; returns it as is otherwise. */
+type Paint = (text: string, style?: Style) => string;
 
 /** One table cell: its text, and how to colour it when colour is on. */
 interface Cell {
@@ -63,109 +65,163 @@ export function renderTable(plan: FleetPlan, opts: { readonly color: boolean }):
   return `${out.join('\n').replace(/\n+$/, '')}\n`;
 }
 
-function clusterLines(cluster: ClusterPlan, paint: (text: string, style?: Style) => string): string[] {
-  const lines: string[] = [];
-  const heading = (title: string) => lines.push('', paint(title, 'bold'));
-  const table = (header: readonly string[], rows: readonly (readonly Cell[])[]) => lines.push(...alignedRows(header, rows, paint));
-  const verdictCell = (v: Verdict): Cell => ({ text: v, style: VERDICT_STYLE[v] });
+function clusterLines(cluster: ClusterPlan, paint: Paint): string[] {
+  const lines = [...overviewLines(cluster, paint), ...poolLines(cluster, paint), ...stepLines(cluster, paint), ...gridChangeLines(cluster, paint)];
+  if (!cluster.inventory) return [...lines, '', NO_INVENTORY];
+  return [
+    ...lines,
+    ...vmLines(cluster, paint),
+    ...capacityLines(cluster, paint),
+    ...transitionLines(cluster, paint),
+    ...patchLines(cluster, paint),
+    ...warningSectionLines(cluster, paint),
+  ];
+}
 
-  lines.push(paint(`${cluster.cluster}`, ['bold', 'underline']), `KubeVirt ${cluster.kubevirtVersion}; inventory: ${inventoryText(cluster)}`);
+/** A section title, a blank line before it. */
+function heading(title: string, paint: Paint): string[] {
+  return ['', paint(title, 'bold')];
+}
+
+function verdictCell(v: Verdict): Cell {
+  return { text: v, style: VERDICT_STYLE[v] };
+}
+
+/** The cluster's name, KubeVirt version and inventory, and its verdict counts when there is an inventory. */
+function overviewLines(cluster: ClusterPlan, paint: Paint): string[] {
+  const lines = [paint(`${cluster.cluster}`, ['bold', 'underline']), `KubeVirt ${cluster.kubevirtVersion}; inventory: ${inventoryText(cluster)}`];
   if (cluster.inventory) lines.push(`Verdicts: ${paintCounts(cluster, paint)}`);
+  return lines;
+}
 
-  heading(SECTION.pools);
-  table(
-    ['POOL', 'NODES', 'ARCHITECTURE', 'OS'],
-    cluster.pools.map((p) => [{ text: p.name }, { text: nodeCountText(p) }, { text: p.architecture }, { text: p.os ?? '–' }]),
-  );
-
-  heading(SECTION.steps);
-  table(
-    ['STEP', 'WHAT', 'LAUNCHER AFTERWARDS'],
-    cluster.steps.map((s) => [{ text: s.id }, s.machineTypesChanged ? { text: s.label, style: 'cyan' } : { text: s.label }, { text: s.launcher }]),
-  );
-
-  const changes = gridChanges(cluster.grid);
-  if (changes.length > 0) {
-    heading(`${SECTION.grid}: what the planned steps change`);
-    for (const ch of changes) {
-      lines.push(`  ${ch.pool}: drops ${ch.dropped.length}, adds ${ch.added.length}`);
-      for (const d of ch.dropped) {
-        const where = d.stillOn.length > 0 ? `still on ${d.stillOn.join(', ')}` : paint('on no pool afterwards', 'red');
-        lines.push(`    ${GRID_CELL_SYMBOL.dropped} ${d.machineType}: ${where}`);
-      }
-      for (const a of ch.added) lines.push(`    ${GRID_CELL_SYMBOL.added} ${a}`);
-    }
-  }
-
-  if (!cluster.inventory) {
-    lines.push('', NO_INVENTORY);
-    return lines;
-  }
-
-  const groups = vmsByGroup(cluster);
-  if (groups.attention.length > 0) {
-    heading(`${SECTION.attention} (${FIXES_HEADING.toLowerCase()} under each)`);
-    // One alignment for all rows, with each VM's meaning and fixes under its own row.
-    const [head, ...rows] = alignedRows(
-      VM_HEADER,
-      groups.attention.map((vm) => vmRow(vm, cluster, verdictCell)),
+function poolLines(cluster: ClusterPlan, paint: Paint): string[] {
+  return [
+    ...heading(SECTION.pools, paint),
+    ...alignedRows(
+      ['POOL', 'NODES', 'ARCHITECTURE', 'OS'],
+      cluster.pools.map((p) => [{ text: p.name }, { text: nodeCountText(p) }, { text: p.architecture }, { text: p.os ?? '–' }]),
       paint,
-    );
-    lines.push(head!);
-    groups.attention.forEach((vm, i) => {
-      lines.push(rows[i]!, `      ${vmMeaning(vm)}`);
-      if (vm.fixes.length === 0) lines.push(`      - ${NO_FIX}`);
-      lines.push(...vm.fixes.map((f, n) => `      ${n + 1}. ${fixText(f)}`));
-    });
-  }
-  if (groups.deprecated.length > 0) {
-    heading(`${SECTION.deprecated} (${DEPRECATED_NOTE})`);
-    table(
-      VM_HEADER,
-      groups.deprecated.map((vm) => vmRow(vm, cluster, verdictCell)),
-    );
-  }
-  lines.push('', paint(OK_SUMMARY(cluster.counts.ok), cluster.counts.ok > 0 ? 'green' : undefined));
+    ),
+  ];
+}
 
-  heading(SECTION.capacity);
-  lines.push(`Rule: ${cluster.capacity.rule}`);
-  table(
-    ['STEP', 'POOL', 'VMS', 'CPU REQUESTED / USABLE', 'MEMORY REQUESTED / USABLE', ''],
-    cluster.capacity.pools.map((c) => [
-      { text: stepAction(cluster, c.step) },
-      { text: c.pool },
-      { text: String(c.vms) },
-      { text: `${requestedOfUsable(c.requested.cpuMillis, c.usable.cpuMillis, cpuText)} cores` },
-      { text: requestedOfUsable(c.requested.memoryBytes, c.usable.memoryBytes, memoryText) },
-      c.overcommitted ? { text: 'OVERCOMMITTED', style: ['red', 'bold'] } : { text: '' },
-    ]),
-  );
+function stepLines(cluster: ClusterPlan, paint: Paint): string[] {
+  return [
+    ...heading(SECTION.steps, paint),
+    ...alignedRows(
+      ['STEP', 'WHAT', 'LAUNCHER AFTERWARDS'],
+      cluster.steps.map((s) => [{ text: s.id }, s.machineTypesChanged ? { text: s.label, style: 'cyan' } : { text: s.label }, { text: s.launcher }]),
+      paint,
+    ),
+  ];
+}
 
-  if (cluster.transitions.length > 0) {
-    heading(SECTION.transitions);
-    table(
-      ['KIND', 'VM', 'CHANGE', 'ARGO CD APP'],
-      cluster.transitions.map((t) => [{ text: kindShort(t.kind) }, { text: vmRef(t) }, { text: transitionText(t, cluster) }, { text: t.argoCdApplication ?? '–' }]),
-    );
-  }
-  if (cluster.patches.length > 0) {
-    heading(`${SECTION.patches} (JSON merge patch of the VirtualMachine)`);
-    for (const p of cluster.patches) {
-      lines.push(`  ${p.argoCdApplication}: VirtualMachine ${vmRef(p)}: set ${PATCH_FIELD} to ${p.mergePatch.spec.template.spec.domain.machine.type}`);
-      lines.push(`    ${JSON.stringify(p.mergePatch)}`);
+function gridChangeLines(cluster: ClusterPlan, paint: Paint): string[] {
+  const changes = gridChanges(cluster.grid);
+  if (changes.length === 0) return [];
+  const lines = heading(`${SECTION.grid}: what the planned steps change`, paint);
+  for (const ch of changes) {
+    lines.push(`  ${ch.pool}: drops ${ch.dropped.length}, adds ${ch.added.length}`);
+    for (const d of ch.dropped) {
+      const where = d.stillOn.length > 0 ? `still on ${d.stillOn.join(', ')}` : paint('on no pool afterwards', 'red');
+      lines.push(`    ${GRID_CELL_SYMBOL.dropped} ${d.machineType}: ${where}`);
     }
-  }
-  const warnings = warningLines(cluster);
-  if (warnings.length > 0) {
-    heading(SECTION.warnings);
-    for (const w of warnings) lines.push(`  ${paint('warning:', 'yellow')} ${w}`);
+    for (const a of ch.added) lines.push(`    ${GRID_CELL_SYMBOL.added} ${a}`);
   }
   return lines;
 }
 
+/** The VMs that need attention (with their fixes), those on deprecated types, and the count of the rest. */
+function vmLines(cluster: ClusterPlan, paint: Paint): string[] {
+  const groups = vmsByGroup(cluster);
+  return [
+    ...attentionLines(cluster, groups.attention, paint),
+    ...deprecatedLines(cluster, groups.deprecated, paint),
+    '',
+    paint(OK_SUMMARY(cluster.counts.ok), cluster.counts.ok > 0 ? 'green' : undefined),
+  ];
+}
+
+function attentionLines(cluster: ClusterPlan, vms: readonly VmPlan[], paint: Paint): string[] {
+  if (vms.length === 0) return [];
+  const lines = heading(`${SECTION.attention} (${FIXES_HEADING.toLowerCase()} under each)`, paint);
+  // One alignment for all rows, with each VM's meaning and fixes under its own row.
+  const [head, ...rows] = alignedRows(
+    VM_HEADER,
+    vms.map((vm) => vmRow(vm, cluster)),
+    paint,
+  );
+  lines.push(head!);
+  vms.forEach((vm, i) => {
+    lines.push(rows[i]!, `      ${vmMeaning(vm)}`);
+    if (vm.fixes.length === 0) lines.push(`      - ${NO_FIX}`);
+    lines.push(...vm.fixes.map((f, n) => `      ${n + 1}. ${fixText(f)}`));
+  });
+  return lines;
+}
+
+function deprecatedLines(cluster: ClusterPlan, vms: readonly VmPlan[], paint: Paint): string[] {
+  if (vms.length === 0) return [];
+  return [
+    ...heading(`${SECTION.deprecated} (${DEPRECATED_NOTE})`, paint),
+    ...alignedRows(
+      VM_HEADER,
+      vms.map((vm) => vmRow(vm, cluster)),
+      paint,
+    ),
+  ];
+}
+
+function capacityLines(cluster: ClusterPlan, paint: Paint): string[] {
+  return [
+    ...heading(SECTION.capacity, paint),
+    `Rule: ${cluster.capacity.rule}`,
+    ...alignedRows(
+      ['STEP', 'POOL', 'VMS', 'CPU REQUESTED / USABLE', 'MEMORY REQUESTED / USABLE', ''],
+      cluster.capacity.pools.map((c) => [
+        { text: stepAction(cluster, c.step) },
+        { text: c.pool },
+        { text: String(c.vms) },
+        { text: `${requestedOfUsable(c.requested.cpuMillis, c.usable.cpuMillis, cpuText)} cores` },
+        { text: requestedOfUsable(c.requested.memoryBytes, c.usable.memoryBytes, memoryText) },
+        c.overcommitted ? { text: 'OVERCOMMITTED', style: ['red', 'bold'] } : { text: '' },
+      ]),
+      paint,
+    ),
+  ];
+}
+
+function transitionLines(cluster: ClusterPlan, paint: Paint): string[] {
+  if (cluster.transitions.length === 0) return [];
+  return [
+    ...heading(SECTION.transitions, paint),
+    ...alignedRows(
+      ['KIND', 'VM', 'CHANGE', 'ARGO CD APP'],
+      cluster.transitions.map((t) => [{ text: kindShort(t.kind) }, { text: vmRef(t) }, { text: transitionText(t, cluster) }, { text: t.argoCdApplication ?? '–' }]),
+      paint,
+    ),
+  ];
+}
+
+function patchLines(cluster: ClusterPlan, paint: Paint): string[] {
+  if (cluster.patches.length === 0) return [];
+  const lines = heading(`${SECTION.patches} (JSON merge patch of the VirtualMachine)`, paint);
+  for (const p of cluster.patches) {
+    lines.push(`  ${p.argoCdApplication}: VirtualMachine ${vmRef(p)}: set ${PATCH_FIELD} to ${p.mergePatch.spec.template.spec.domain.machine.type}`);
+    lines.push(`    ${JSON.stringify(p.mergePatch)}`);
+  }
+  return lines;
+}
+
+function warningSectionLines(cluster: ClusterPlan, paint: Paint): string[] {
+  const warnings = warningLines(cluster);
+  if (warnings.length === 0) return [];
+  return [...heading(SECTION.warnings, paint), ...warnings.map((w) => `  ${paint('warning:', 'yellow')} ${w}`)];
+}
+
 const VM_HEADER = ['VERDICT', 'KIND', 'VM', 'MACHINE TYPE', 'FROM STEP', TARGETS_HEADING.toUpperCase(), 'ARGO CD APP'];
 
-function vmRow(vm: VmPlan, cluster: ClusterPlan, verdictCell: (v: Verdict) => Cell): Cell[] {
+function vmRow(vm: VmPlan, cluster: ClusterPlan): Cell[] {
   return [
     verdictCell(vm.verdict),
     { text: kindShort(vm.kind) },
@@ -177,14 +233,14 @@ function vmRow(vm: VmPlan, cluster: ClusterPlan, verdictCell: (v: Verdict) => Ce
   ];
 }
 
-function paintCounts(cluster: ClusterPlan, paint: (text: string, style?: Style) => string): string {
+function paintCounts(cluster: ClusterPlan, paint: Paint): string {
   // Colour a verdict only when some VM has it: a red "0 stranded" would shout about nothing.
   const parts = VERDICTS.map((v) => (cluster.counts[v] > 0 ? paint(`${cluster.counts[v]} ${v}`, VERDICT_STYLE[v]) : `0 ${v}`));
   return `${parts.join(', ')} ${upgradesText(cluster)}`;
 }
 
 /** Rows padded to the widest cell per column, two spaces apart, indented by two; trailing blanks cut. */
-function alignedRows(header: readonly string[], rows: readonly (readonly Cell[])[], paint: (text: string, style?: Style) => string): string[] {
+function alignedRows(header: readonly string[], rows: readonly (readonly Cell[])[], paint: Paint): string[] {
   const all: (readonly Cell[])[] = header.length > 0 ? [header.map((h) => ({ text: h, style: 'dim' as Style })), ...rows] : [...rows];
   const widths: number[] = [];
   for (const row of all) {

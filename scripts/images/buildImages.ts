@@ -23,7 +23,7 @@ import { type ImageDigestsFile, type ImageName, imageRepository, readImageDigest
 import { debsFor, fetchDebs, type LockedDeb, readDebianLock } from './debianPackages.js';
 import { imageSbom } from './imageSbom.js';
 import { APP_DIR, IMAGE_ARCHES, type ImageArch, NODE_PATH, NONROOT_UID, PROGRAMS, type Program, REPO_ROOT } from './imageSpec.js';
-import { imageInputs } from './inputHash.js';
+import { type ImageInputs, imageInputs } from './inputHash.js';
 import { appRootfs, BASE_NONROOT_PATHS, baseRootfs, NPM_TARBALL_MTIME, nodeRootfs, tarLayer } from './layers.js';
 import { type LockedNode, lockedNodeFor, nodeBinaryFor, readNodeLock } from './nodeBinary.js';
 
@@ -161,171 +161,17 @@ export async function buildImages(options: BuildOptions): Promise<BuildResult> {
   const previousUmask = process.umask(0o022);
   try {
     const inputs = await imageInputs({ sbomDir: work });
-    let recorded: ImageDigestsFile | undefined;
-    try {
-      recorded = readImageDigests();
-    } catch {
-      recorded = undefined;
-    }
-    const epoch = options.sourceDateEpoch ?? chooseSourceDateEpoch(inputs.hash, recorded);
-    const created = isoTime(epoch);
-    const { version } = readJson<{ version: string }>(join(REPO_ROOT, 'package.json'));
-    log(`inputs ${inputs.hash}; SOURCE_DATE_EPOCH=${epoch} (${created}); umoci ${umociVer}`);
-    if (recorded && recorded.inputHash === inputs.hash && recorded.tools.umoci && recorded.tools.umoci !== umociVer) {
-      log(`warning: the recorded digests were built with umoci ${recorded.tools.umoci}; another umoci may compress layers differently`);
-    }
-
+    const stamp = buildStamp(inputs.hash, umociVer, options.sourceDateEpoch, log);
     const debLock = readDebianLock();
     const nodeLock = readNodeLock();
-    const perArch = new Map<string, { debs: LockedDeb[]; node: LockedNode }>();
     const layout = join(work, 'oci');
     umoci('init', '--layout', layout);
-
-    for (const arch of IMAGE_ARCHES) {
-      const debs = debsFor(debLock, arch.name);
-      const node = lockedNodeFor(nodeLock, arch);
-      perArch.set(arch.name, { debs, node });
-      const baseRoot = join(work, `base-${arch.name}`);
-      const { debEpoch } = baseRootfs(baseRoot, fetchDebs(debs, log));
-      const baseTar = join(work, `base-${arch.name}.tar`);
-      tarLayer(baseRoot, baseTar, debEpoch, { ownedByNonroot: BASE_NONROOT_PATHS, clampOnly: true });
-      rmSync(baseRoot, { recursive: true, force: true });
-      const nodeRoot = join(work, `node-${arch.name}`);
-      nodeRootfs(nodeRoot, nodeBinaryFor(arch, node, log));
-      const nodeTar = join(work, `node-${arch.name}.tar`);
-      tarLayer(nodeRoot, nodeTar, NPM_TARBALL_MTIME);
-      rmSync(nodeRoot, { recursive: true, force: true });
-
-      const base = `${layout}:base-${arch.name}`;
-      umoci('new', '--image', base);
-      const history = (createdBy: string) => ['--history.created', created, '--history.created_by', createdBy];
-      umoci('raw', 'add-layer', '--image', base, ...history(`debian ${debs.map((d) => `${d.name}=${d.version}`).join(' ')}`), baseTar);
-      umoci('raw', 'add-layer', '--image', base, ...history(`${node.npmPackage}@${node.version} bin/node -> ${NODE_PATH}`), nodeTar);
-      log(`${arch.name}: base and node layers added (${Math.round((Date.now() - started) / 1000)} s)`);
-    }
-
+    const build: Build = { outDir, work, layout, inputs, ...stamp, umociVer, perArch: new Map(), log, started };
+    for (const arch of IMAGE_ARCHES) addSharedLayers(build, arch, debsFor(debLock, arch.name), lockedNodeFor(nodeLock, arch));
     const images: BuiltImage[] = [];
-    for (const program of PROGRAMS) {
-      const name = program satisfies ImageName;
-      const appRoot = join(work, `app-${program}`);
-      appRootfs(appRoot, inputs.bundles.get(program)!.files);
-      const appTar = join(work, `app-${program}.tar`);
-      tarLayer(appRoot, appTar, epoch);
-      const repository = imageRepository(name);
-
-      const platforms: Record<string, { manifest: Descriptor; layers: Descriptor[] }> = {};
-      for (const arch of IMAGE_ARCHES) {
-        const tag = `${program}-${arch.name}`;
-        const files = [...inputs.bundles.get(program)!.files.keys()]
-          .sort()
-          .map((f) => `${APP_DIR}/${f}`)
-          .join(' ');
-        umoci(
-          'raw',
-          'add-layer',
-          '--image',
-          `${layout}:base-${arch.name}`,
-          '--tag',
-          tag,
-          '--history.created',
-          created,
-          '--history.created_by',
-          `kvfleet ${program} ${version}: ${files}`,
-          appTar,
-        );
-        umoci(
-          'config',
-          '--image',
-          `${layout}:${tag}`,
-          '--no-history',
-          '--created',
-          created,
-          '--os',
-          'linux',
-          '--architecture',
-          arch.name,
-          '--config.user',
-          `${NONROOT_UID}:${NONROOT_UID}`,
-          '--config.entrypoint',
-          NODE_PATH,
-          '--config.entrypoint',
-          `${APP_DIR}/main.mjs`,
-          '--config.workingdir',
-          APP_DIR,
-          '--config.env',
-          'PATH=/usr/local/bin:/usr/bin:/bin',
-          '--config.env',
-          'HOME=/home/nonroot',
-          '--config.label',
-          `org.opencontainers.image.title=${program}`,
-          '--config.label',
-          `org.opencontainers.image.version=${version}`,
-          '--config.label',
-          'org.opencontainers.image.licenses=Apache-2.0',
-          '--config.label',
-          `org.opencontainers.image.base.name=debian:${perArch.get(arch.name)!.debs.find((d) => d.name === 'base-files')?.version ?? ''}`,
-        );
-        const manifest = tagDescriptor(layout, tag);
-        const { layers } = readJson<{ layers: Descriptor[] }>(blobPath(layout, manifest.digest));
-        platforms[arch.name] = { manifest, layers };
-      }
-
-      // The program's own layout: the blobs of its two manifests, an image index, one tag.
-      const programDir = join(outDir, program);
-      const programLayout = join(programDir, 'oci');
-      rmSync(programDir, { recursive: true, force: true });
-      mkdirSync(join(programLayout, 'blobs', 'sha256'), { recursive: true });
-      copyFileSync(join(layout, 'oci-layout'), join(programLayout, 'oci-layout'));
-      for (const { manifest } of Object.values(platforms)) {
-        const m = readJson<{ config: Descriptor; layers: Descriptor[] }>(blobPath(layout, manifest.digest));
-        for (const d of [manifest, m.config, ...m.layers]) linkOrCopy(blobPath(layout, d.digest), blobPath(programLayout, d.digest));
-      }
-      const index = writeBlob(programLayout, INDEX_MEDIA_TYPE, {
-        schemaVersion: 2,
-        mediaType: INDEX_MEDIA_TYPE,
-        manifests: IMAGE_ARCHES.map((arch) => ({
-          ...platforms[arch.name]!.manifest,
-          mediaType: MANIFEST_MEDIA_TYPE,
-          platform: { architecture: arch.name, os: 'linux' },
-        })),
-      });
-      writeFileSync(
-        join(programLayout, 'index.json'),
-        JSON.stringify({ schemaVersion: 2, manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': version } }] }),
-      );
-      const archive = join(programDir, `${program}.oci.tar`);
-      tarDir(programLayout, archive, epoch);
-
-      const sbom = join(programDir, 'sbom.cdx.json');
-      writeFileSync(
-        sbom,
-        await imageSbom({
-          bundleSbom: readFileSync(join(work, `${program}.bundle.cdx.json`), 'utf8'),
-          repository,
-          version,
-          digest: index.digest,
-          arches: IMAGE_ARCHES.map((arch: ImageArch) => ({ arch, manifest: platforms[arch.name]!.manifest.digest, ...perArch.get(arch.name)! })),
-          sourceDateEpoch: epoch,
-          umociVersion: umociVer,
-        }),
-      );
-      images.push({ program, reference: `${repository}:${version}@${index.digest}`, digest: index.digest, platforms, layout: programLayout, archive, sbom });
-    }
-
-    const digestsFile: ImageDigestsFile = {
-      comment: 'Generated by `npm run images` (scripts/images/main.ts); do not edit. generators/imageDigests.ts reads it.',
-      version,
-      inputHash: inputs.hash,
-      sourceDateEpoch: epoch,
-      tools: { umoci: umociVer },
-      images: Object.fromEntries(
-        images.map((i) => [
-          i.program,
-          { digest: i.digest, platforms: Object.fromEntries(Object.entries(i.platforms).map(([a, p]) => [`linux/${a}`, p.manifest.digest])) },
-        ]),
-      ) as unknown as ImageDigestsFile['images'],
-    };
-    const result: BuildResult = { version, inputHash: inputs.hash, sourceDateEpoch: epoch, umociVersion: umociVer, images, digestsFile };
+    for (const program of PROGRAMS) images.push(await buildProgramImage(build, program));
+    const digestsFile = digestsFileOf(build, images);
+    const result: BuildResult = { version: build.version, inputHash: inputs.hash, sourceDateEpoch: build.epoch, umociVersion: umociVer, images, digestsFile };
     writeFileSync(join(outDir, 'images.json'), `${JSON.stringify(summary(result, outDir), null, 2)}\n`);
     log(`built in ${Math.round((Date.now() - started) / 1000)} s`);
     return result;
@@ -333,6 +179,201 @@ export async function buildImages(options: BuildOptions): Promise<BuildResult> {
     process.umask(previousUmask);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** What every image is stamped with: the epoch, as an ISO time, and the package version. */
+interface BuildStamp {
+  readonly epoch: number;
+  readonly created: string;
+  readonly version: string;
+}
+
+/** One build's working state, passed to each of its steps. */
+interface Build extends BuildStamp {
+  readonly outDir: string;
+  /** The scratch folder: rootfs trees, layer tars, the bundles' SBOMs; removed at the end. */
+  readonly work: string;
+  /** The umoci layout all images are built in, before each program's is copied out. */
+  readonly layout: string;
+  readonly inputs: ImageInputs;
+  readonly umociVer: string;
+  /** Per architecture: the Debian packages and Node binary its shared layers hold (filled by addSharedLayers). */
+  readonly perArch: Map<string, { debs: LockedDeb[]; node: LockedNode }>;
+  readonly log: (line: string) => void;
+  /** Date.now() at the start, for the elapsed times logged. */
+  readonly started: number;
+}
+
+function recordedDigests(): ImageDigestsFile | undefined {
+  try {
+    return readImageDigests();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Chooses the epoch (see the top of this file), and logs it with a warning when umoci differs from the recorded build's. */
+function buildStamp(inputHash: string, umociVer: string, sourceDateEpoch: number | undefined, log: (line: string) => void): BuildStamp {
+  const recorded = recordedDigests();
+  const epoch = sourceDateEpoch ?? chooseSourceDateEpoch(inputHash, recorded);
+  const created = isoTime(epoch);
+  const { version } = readJson<{ version: string }>(join(REPO_ROOT, 'package.json'));
+  log(`inputs ${inputHash}; SOURCE_DATE_EPOCH=${epoch} (${created}); umoci ${umociVer}`);
+  if (recorded && recorded.inputHash === inputHash && recorded.tools.umoci && recorded.tools.umoci !== umociVer) {
+    log(`warning: the recorded digests were built with umoci ${recorded.tools.umoci}; another umoci may compress layers differently`);
+  }
+  return { epoch, created, version };
+}
+
+/** umoci's `--history.*` flags for a layer. */
+function historyArgs(created: string, createdBy: string): string[] {
+  return ['--history.created', created, '--history.created_by', createdBy];
+}
+
+/** Builds `arch`'s base and node layers and adds them to the tag `base-<arch>`, shared by both programs. */
+function addSharedLayers(build: Build, arch: ImageArch, debs: LockedDeb[], node: LockedNode): void {
+  const { work, layout, created, log } = build;
+  build.perArch.set(arch.name, { debs, node });
+  const baseRoot = join(work, `base-${arch.name}`);
+  const { debEpoch } = baseRootfs(baseRoot, fetchDebs(debs, log));
+  const baseTar = join(work, `base-${arch.name}.tar`);
+  tarLayer(baseRoot, baseTar, debEpoch, { ownedByNonroot: BASE_NONROOT_PATHS, clampOnly: true });
+  rmSync(baseRoot, { recursive: true, force: true });
+  const nodeRoot = join(work, `node-${arch.name}`);
+  nodeRootfs(nodeRoot, nodeBinaryFor(arch, node, log));
+  const nodeTar = join(work, `node-${arch.name}.tar`);
+  tarLayer(nodeRoot, nodeTar, NPM_TARBALL_MTIME);
+  rmSync(nodeRoot, { recursive: true, force: true });
+
+  const base = `${layout}:base-${arch.name}`;
+  umoci('new', '--image', base);
+  umoci('raw', 'add-layer', '--image', base, ...historyArgs(created, `debian ${debs.map((d) => `${d.name}=${d.version}`).join(' ')}`), baseTar);
+  umoci('raw', 'add-layer', '--image', base, ...historyArgs(created, `${node.npmPackage}@${node.version} bin/node -> ${NODE_PATH}`), nodeTar);
+  log(`${arch.name}: base and node layers added (${Math.round((Date.now() - build.started) / 1000)} s)`);
+}
+
+type Platforms = Record<string, { manifest: Descriptor; layers: Descriptor[] }>;
+
+/** One program's image: its app layer on each architecture's base, its own layout and archive, and its SBOM. */
+async function buildProgramImage(build: Build, program: Program): Promise<BuiltImage> {
+  const name = program satisfies ImageName;
+  const appRoot = join(build.work, `app-${program}`);
+  appRootfs(appRoot, build.inputs.bundles.get(program)!.files);
+  const appTar = join(build.work, `app-${program}.tar`);
+  tarLayer(appRoot, appTar, build.epoch);
+  const repository = imageRepository(name);
+
+  const platforms: Platforms = {};
+  for (const arch of IMAGE_ARCHES) platforms[arch.name] = addAppLayer(build, program, arch, appTar);
+  const { programDir, programLayout, index } = writeProgramLayout(build, program, platforms);
+  const archive = join(programDir, `${program}.oci.tar`);
+  tarDir(programLayout, archive, build.epoch);
+
+  const sbom = join(programDir, 'sbom.cdx.json');
+  writeFileSync(
+    sbom,
+    await imageSbom({
+      bundleSbom: readFileSync(join(build.work, `${program}.bundle.cdx.json`), 'utf8'),
+      repository,
+      version: build.version,
+      digest: index.digest,
+      arches: IMAGE_ARCHES.map((arch: ImageArch) => ({ arch, manifest: platforms[arch.name]!.manifest.digest, ...build.perArch.get(arch.name)! })),
+      sourceDateEpoch: build.epoch,
+      umociVersion: build.umociVer,
+    }),
+  );
+  return { program, reference: `${repository}:${build.version}@${index.digest}`, digest: index.digest, platforms, layout: programLayout, archive, sbom };
+}
+
+/** Adds the app layer on `arch`'s base as the tag `<program>-<arch>`, configures it, and returns its manifest and layers. */
+function addAppLayer(build: Build, program: Program, arch: ImageArch, appTar: string): Platforms[string] {
+  const { layout, created, version } = build;
+  const tag = `${program}-${arch.name}`;
+  const files = [...build.inputs.bundles.get(program)!.files.keys()]
+    .sort()
+    .map((f) => `${APP_DIR}/${f}`)
+    .join(' ');
+  umoci('raw', 'add-layer', '--image', `${layout}:base-${arch.name}`, '--tag', tag, ...historyArgs(created, `kvfleet ${program} ${version}: ${files}`), appTar);
+  const baseFiles = build.perArch.get(arch.name)!.debs.find((d) => d.name === 'base-files')?.version ?? '';
+  umoci('config', '--image', `${layout}:${tag}`, ...imageConfigArgs(program, arch, created, version, baseFiles));
+  const manifest = tagDescriptor(layout, tag);
+  const { layers } = readJson<{ layers: Descriptor[] }>(blobPath(layout, manifest.digest));
+  return { manifest, layers };
+}
+
+/** `umoci config` flags after `--image`: the image's run settings and labels. `baseFiles`: the base-files version. */
+function imageConfigArgs(program: Program, arch: ImageArch, created: string, version: string, baseFiles: string): string[] {
+  return [
+    '--no-history',
+    '--created',
+    created,
+    '--os',
+    'linux',
+    '--architecture',
+    arch.name,
+    '--config.user',
+    `${NONROOT_UID}:${NONROOT_UID}`,
+    '--config.entrypoint',
+    NODE_PATH,
+    '--config.entrypoint',
+    `${APP_DIR}/main.mjs`,
+    '--config.workingdir',
+    APP_DIR,
+    '--config.env',
+    'PATH=/usr/local/bin:/usr/bin:/bin',
+    '--config.env',
+    'HOME=/home/nonroot',
+    '--config.label',
+    `org.opencontainers.image.title=${program}`,
+    '--config.label',
+    `org.opencontainers.image.version=${version}`,
+    '--config.label',
+    'org.opencontainers.image.licenses=Apache-2.0',
+    '--config.label',
+    `org.opencontainers.image.base.name=debian:${baseFiles}`,
+  ];
+}
+
+/** The program's own layout: the blobs of its two manifests, an image index, one tag. */
+function writeProgramLayout(build: Build, program: Program, platforms: Platforms): { programDir: string; programLayout: string; index: Descriptor } {
+  const { layout } = build;
+  const programDir = join(build.outDir, program);
+  const programLayout = join(programDir, 'oci');
+  rmSync(programDir, { recursive: true, force: true });
+  mkdirSync(join(programLayout, 'blobs', 'sha256'), { recursive: true });
+  copyFileSync(join(layout, 'oci-layout'), join(programLayout, 'oci-layout'));
+  for (const { manifest } of Object.values(platforms)) {
+    const m = readJson<{ config: Descriptor; layers: Descriptor[] }>(blobPath(layout, manifest.digest));
+    for (const d of [manifest, m.config, ...m.layers]) linkOrCopy(blobPath(layout, d.digest), blobPath(programLayout, d.digest));
+  }
+  const index = writeBlob(programLayout, INDEX_MEDIA_TYPE, {
+    schemaVersion: 2,
+    mediaType: INDEX_MEDIA_TYPE,
+    manifests: IMAGE_ARCHES.map((arch) => ({
+      ...platforms[arch.name]!.manifest,
+      mediaType: MANIFEST_MEDIA_TYPE,
+      platform: { architecture: arch.name, os: 'linux' },
+    })),
+  });
+  writeFileSync(
+    join(programLayout, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': build.version } }] }),
+  );
+  return { programDir, programLayout, index };
+}
+
+/** What generators/imageDigests.generated.json gets from this build. */
+function digestsFileOf(build: Build, images: readonly BuiltImage[]): ImageDigestsFile {
+  return {
+    comment: 'Generated by `npm run images` (scripts/images/main.ts); do not edit. generators/imageDigests.ts reads it.',
+    version: build.version,
+    inputHash: build.inputs.hash,
+    sourceDateEpoch: build.epoch,
+    tools: { umoci: build.umociVer },
+    images: Object.fromEntries(
+      images.map((i) => [i.program, { digest: i.digest, platforms: Object.fromEntries(Object.entries(i.platforms).map(([a, p]) => [`linux/${a}`, p.manifest.digest])) }]),
+    ) as unknown as ImageDigestsFile['images'],
+  };
 }
 
 /** What images.json holds: per image its reference, files and per-architecture compressed sizes. */

@@ -89,11 +89,33 @@ function panel(spec: PanelSpec, modes: readonly string[], x: number, y: number, 
 }
 
 export function renderChart(results: readonly ModeResult[], ctx: ChartContext): string {
-  const modes = results.map((r) => r.mode);
-  const pick = (f: (r: ModeResult) => number) => results.map(f);
-  const minutes = (v: number) => num(Math.round(v * 10) / 10);
-  const count = (v: number) => num(Math.round(v));
-  const panels: PanelSpec[] = [
+  return chartSvg(
+    chartPanels(results),
+    results.map((r) => r.mode),
+    ctx,
+  );
+}
+
+/** One value per mode, in the order of the results. */
+type Pick = (f: (r: ModeResult) => number) => number[];
+
+const minutes = (v: number) => num(Math.round(v * 10) / 10);
+const count = (v: number) => num(Math.round(v));
+
+/** Every run's panels, then those of the figures only some results carry. */
+function chartPanels(results: readonly ModeResult[]): PanelSpec[] {
+  const pick: Pick = (f) => results.map(f);
+  return [
+    ...countPanels(pick),
+    ...durationPanels(pick),
+    ...(results.some((r) => r.targetPods) ? targetPodPanels(pick) : []),
+    ...(results.some((r) => r.unschedulableFailed !== undefined) ? unschedulablePanels(pick) : []),
+  ];
+}
+
+/** VMs left behind, update migrations and stalled drains. */
+function countPanels(pick: Pick): PanelSpec[] {
+  return [
     {
       title: 'VMs left on the outdated launcher',
       stacked: false,
@@ -119,6 +141,12 @@ export function renderChart(results: readonly ModeResult[], ctx: ChartContext): 
       format: count,
       series: [{ name: 'stalled', color: '#d62728', values: pick((r) => r.drainsStalled) }],
     },
+  ];
+}
+
+/** Drain time per node, time to a fully updated cluster, and the step's length, in minutes. */
+function durationPanels(pick: Pick): PanelSpec[] {
+  return [
     {
       title: 'Drain time per node (min)',
       stacked: false,
@@ -140,43 +168,51 @@ export function renderChart(results: readonly ModeResult[], ctx: ChartContext): 
       format: minutes,
       series: [{ name: 'step', color: '#9467bd', values: pick((r) => r.stepSeconds / 60) }],
     },
-    ...(results.some((r) => r.targetPods)
-      ? [
-          {
-            title: 'Migration target pods',
-            stacked: false,
-            format: count,
-            series: [
-              { name: 'never bound', color: '#ff7f0e', values: pick((r) => r.targetPods?.neverBound ?? 0) },
-              {
-                name: 'wrong arch or lacking type',
-                color: '#d62728',
-                values: pick((r) => (r.targetPods ? r.targetPods.wrongArchitecture + r.targetPods.lackingType : 0)),
-              },
-            ],
-          },
-        ]
-      : []),
-    ...(results.some((r) => r.unschedulableFailed !== undefined)
-      ? [
-          {
-            title: 'Migrations failed unschedulable',
-            stacked: false,
-            format: count,
-            series: [
-              { name: 'VMIMs', color: '#ff7f0e', values: pick((r) => r.unschedulableFailed ?? 0) },
-              { name: 'their VMs', color: '#8c564b', values: pick((r) => r.unschedulableFailedVmis ?? 0) },
-            ],
-          },
-          {
-            title: 'Slot time, never-bound pods (min)',
-            stacked: false,
-            format: minutes,
-            series: [{ name: 'held', color: '#d62728', values: pick((r) => (r.neverBoundTargetPodSeconds ?? 0) / 60) }],
-          },
-        ]
-      : []),
   ];
+}
+
+/** Where the migration target pods went. */
+function targetPodPanels(pick: Pick): PanelSpec[] {
+  return [
+    {
+      title: 'Migration target pods',
+      stacked: false,
+      format: count,
+      series: [
+        { name: 'never bound', color: '#ff7f0e', values: pick((r) => r.targetPods?.neverBound ?? 0) },
+        {
+          name: 'wrong arch or lacking type',
+          color: '#d62728',
+          values: pick((r) => (r.targetPods ? r.targetPods.wrongArchitecture + r.targetPods.lackingType : 0)),
+        },
+      ],
+    },
+  ];
+}
+
+/** The migrations failed unschedulable, and the slot time their never-bound pods held. */
+function unschedulablePanels(pick: Pick): PanelSpec[] {
+  return [
+    {
+      title: 'Migrations failed unschedulable',
+      stacked: false,
+      format: count,
+      series: [
+        { name: 'VMIMs', color: '#ff7f0e', values: pick((r) => r.unschedulableFailed ?? 0) },
+        { name: 'their VMs', color: '#8c564b', values: pick((r) => r.unschedulableFailedVmis ?? 0) },
+      ],
+    },
+    {
+      title: 'Slot time, never-bound pods (min)',
+      stacked: false,
+      format: minutes,
+      series: [{ name: 'held', color: '#d62728', values: pick((r) => (r.neverBoundTargetPodSeconds ?? 0) / 60) }],
+    },
+  ];
+}
+
+/** The document: title and subtitle, the panels three to a row, and the command that reproduces them. */
+function chartSvg(panels: readonly PanelSpec[], modes: readonly string[], ctx: ChartContext): string {
   const cols = 3;
   const pw = 320;
   const ph = 230;
