@@ -50,6 +50,13 @@ module.exports = {
       to: { path: '^test/' },
     },
     {
+      name: 'runtime-imports-no-program',
+      comment: 'programs/runtime/ is the mechanism both programs stand on: it imports neither program (each program owns its metrics and settings)',
+      severity: 'error',
+      from: { path: '^programs/runtime/' },
+      to: { path: '^programs/(migration-controller|node-labeller)/' },
+    },
+    {
       name: 'definitions-import-fleet-only',
       comment: 'a cluster file (and kvfleet.config.ts) imports defineCluster/defineFleet from fleet/ and nothing else of ours',
       severity: 'error',

@@ -31,6 +31,8 @@ import {
   specEnv,
   startPodContainer,
 } from '../testbed/harness/podman.js';
+import { ENV } from '../programs/node-labeller/settings.js';
+import { METRICS_HOST_ENV, METRICS_PORT_ENV } from '../programs/runtime/programEnv.js';
 import { sharedDir } from '../testbed/harness/toolPaths.js';
 import { quantile } from './support/quantile.js';
 
@@ -105,7 +107,7 @@ async function measure(start: () => Promise<{ container: PodContainer; ready: ()
   }
 }
 
-const capabilitiesPath = specEnv(labeller, 'CAPABILITIES_PATH');
+const capabilitiesPath = specEnv(labeller, ENV.capabilitiesPath);
 const capabilitiesVolume = labeller.volumeMounts!.find((m) => m.mountPath === dirname(capabilitiesPath))!.name;
 const labellerRuns: Run[] = [];
 for (let i = 1; i <= RUNS; i++) {
@@ -120,7 +122,7 @@ for (let i = 1; i <= RUNS; i++) {
         container: 'labeller',
         plane,
         fieldRefs: { 'spec.nodeName': nodeName },
-        envOverrides: { METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' },
+        envOverrides: { [METRICS_PORT_ENV]: String(port), [METRICS_HOST_ENV]: '127.0.0.1' },
         emptyDirFiles: { [capabilitiesVolume]: { [basename(capabilitiesPath)]: sampleXml } },
       });
       // The first label patch: the Node carries kvfleet labels.
@@ -143,7 +145,7 @@ for (let i = 1; i <= RUNS; i++) {
         container: 'controller',
         plane,
         fieldRefs: { 'metadata.name': podName },
-        envOverrides: { KVFLEET_METRICS_PORT: String(port), KVFLEET_METRICS_HOST: '127.0.0.1' },
+        envOverrides: { [METRICS_PORT_ENV]: String(port), [METRICS_HOST_ENV]: '127.0.0.1' },
       });
       const ready = async () => (await fetch(`http://127.0.0.1:${port}${readinessPath(controller)}`).catch(() => undefined))?.status === 200;
       const leader = async () => (await leases.readNamespacedLease({ name: leaseName, namespace: controllerWorkload.namespace })).spec?.holderIdentity === podName;

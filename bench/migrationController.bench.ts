@@ -15,6 +15,8 @@ import { Testing } from 'cdk8s';
 import { MigrationController } from '../generators/migrationController.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compatibility/labelKeys.js';
 import { matrixDocument, renderMatrixDocument } from '../compatibility/matrixDocument.js';
+import { POD_NAME_ENV, POD_NAMESPACE_ENV } from '../programs/migration-controller/settings.js';
+import { MATRIX_FILE_ENV, METRICS_HOST_ENV, METRICS_PORT_ENV } from '../programs/runtime/programEnv.js';
 import { KubevirtStandIn } from '../testbed/support/kubevirtStandIn.js';
 import { iso, poolNamed, poolNodeLabels, UPGRADE_CLUSTER, vmiObject } from '../testbed/support/syntheticMigrationObjects.js';
 import { startControlPlane } from '../testbed/harness/controlPlane.js';
@@ -183,11 +185,11 @@ try {
   const env = {
     ...deployed.env, // what the Deployment sets, NODE_OPTIONS (heap cap) included
     KUBECONFIG: join(dir, 'kubeconfig'),
-    KVFLEET_MATRIX_FILE: join(dir, 'matrix.yaml'),
-    KVFLEET_METRICS_PORT: String(port),
-    KVFLEET_METRICS_HOST: '127.0.0.1',
-    POD_NAME: 'bench-controller',
-    POD_NAMESPACE: 'kvfleet-system',
+    [MATRIX_FILE_ENV]: join(dir, 'matrix.yaml'),
+    [METRICS_PORT_ENV]: String(port),
+    [METRICS_HOST_ENV]: '127.0.0.1',
+    [POD_NAME_ENV]: 'bench-controller',
+    [POD_NAMESPACE_ENV]: 'kvfleet-system',
     LOG_LEVEL: 'warn',
   };
   t = Date.now();

@@ -11,7 +11,7 @@ import { Testing } from 'cdk8s';
 import { NodeLabeller } from '../generators/nodeLabeller.js';
 import { matrixDocument, renderMatrixDocument } from '../compatibility/matrixDocument.js';
 import { parseCapabilities } from '../programs/node-labeller/capabilitiesXml.js';
-import { createLabellerMetrics } from '../programs/node-labeller/labellerMetrics.js';
+import { createLabellerMetrics } from '../programs/node-labeller/metrics.js';
 import { NodeLabelReconciler } from '../programs/node-labeller/nodeLabelReconciler.js';
 import { desiredNodeMetadata } from '../programs/node-labeller/nodeLabels.js';
 import { TEST_POOL_LABEL, testCluster, testPool } from '../testbed/support/clusterFixtures.js';

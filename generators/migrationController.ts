@@ -10,10 +10,12 @@ import {
   matrixDocument,
   renderMatrixDocument,
 } from '../compatibility/matrixDocument.js';
-import { DEFAULT_LEASE_NAME, MATRIX_FILE_ENV, METRICS_PORT_ENV, POD_NAME_ENV, POD_NAMESPACE_ENV, settingsEnv } from '../programs/migration-controller/settings.js';
+import { DEFAULT_LEASE_NAME, POD_NAME_ENV, POD_NAMESPACE_ENV, settingsEnv } from '../programs/migration-controller/settings.js';
+import { DEFAULT_METRICS_PORT, MATRIX_FILE_ENV, METRICS_PORT_ENV } from '../programs/runtime/programEnv.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
 import { CONFIG_HASH_ANNOTATION } from '../compatibility/labelKeys.js';
 import { defaultImage } from './imageDigests.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restrictedContainer.js';
 
 const { k8s } = kplus;
 
@@ -61,6 +63,8 @@ export interface MigrationControllerProps {
 }
 
 const q = (v: string) => k8s.Quantity.fromString(v);
+const POD_SELECTOR = { 'app.kubernetes.io/name': MIGRATION_CONTROLLER_NAME };
+const POD_LABELS = { ...POD_SELECTOR, 'app.kubernetes.io/component': 'migration-controller' };
 
 /**
  * Retries failed KubeVirt migrations on compatible nodes: Deployment (2 replicas, one acting
@@ -89,16 +93,10 @@ export class MigrationController extends Construct {
     this.namespace = props.namespace ?? cluster.namespace ?? DEFAULT_NAMESPACE;
     this.image = props.image ?? cluster.images?.migrationController ?? DEFAULT_MIGRATION_CONTROLLER_IMAGE;
     this.replicas = props.replicas ?? 2; // two replicas; a Lease picks the one that acts
-    this.metricsPort = props.metricsPort ?? 8080;
+    this.metricsPort = props.metricsPort ?? DEFAULT_METRICS_PORT;
     this.matrixConfigMap = props.matrixConfigMap ?? MATRIX_CONFIGMAP_NAME;
     this.memoryLimit = props.memoryLimit ?? '512Mi';
-
-    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
-      throw new Error(`'replicas' (${this.replicas}) must be a positive integer; 2 gives a standby that takes over the Lease`);
-    }
-    if (!Number.isInteger(this.metricsPort) || this.metricsPort < 1024 || this.metricsPort > 65_535) {
-      throw new Error(`'metricsPort' (${this.metricsPort}) must be an integer from 1024 to 65535: the controller runs without privilege and cannot bind lower ports`);
-    }
+    this.checkReplicasAndPort();
     const limitMi = mebibytes(this.memoryLimit);
     if (limitMi === undefined || limitMi < 256) {
       throw new Error(`'memoryLimit' (${this.memoryLimit}) must be at least 256Mi, written as <n>Mi or <n>Gi: the informer caches of a busy cluster need the room`);
@@ -110,17 +108,43 @@ export class MigrationController extends Construct {
       [METRICS_PORT_ENV]: String(this.metricsPort),
       NODE_OPTIONS: nodeOptionsFor(limitMi),
     };
+    // A change of any setting or of the matrix rolls the pods.
     const configHash = createHash('sha256')
       .update(JSON.stringify(this.env))
       .update(renderMatrixDocument(matrixDocument(cluster)))
       .digest('hex')
       .slice(0, 16);
 
+    const { clusterRole, leaseRole } = this.rbac();
+    this.clusterRole = clusterRole;
+    this.leaseRole = leaseRole;
+    this.deployment = this.controllerDeployment(configHash);
+    this.service = new k8s.KubeService(this, 'MetricsService', {
+      metadata: { name: `${MIGRATION_CONTROLLER_NAME}-metrics`, namespace: this.namespace, labels: POD_LABELS },
+      spec: {
+        type: 'ClusterIP',
+        selector: POD_SELECTOR,
+        ports: [{ name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
+      },
+    });
+  }
+
+  private checkReplicasAndPort(): void {
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
+      throw new Error(`'replicas' (${this.replicas}) must be a positive integer; 2 gives a standby that takes over the Lease`);
+    }
+    if (!Number.isInteger(this.metricsPort) || this.metricsPort < 1024 || this.metricsPort > 65_535) {
+      throw new Error(`'metricsPort' (${this.metricsPort}) must be an integer from 1024 to 65535: the controller runs without privilege and cannot bind lower ports`);
+    }
+  }
+
+  /** ServiceAccount, a ClusterRole with exactly the verbs the program uses, and a Role for its Lease. */
+  private rbac(): { clusterRole: kplus.k8s.KubeClusterRole; leaseRole: kplus.k8s.KubeRole } {
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace },
       automountServiceAccountToken: false, // mounted only into the controller pods (below)
     });
-    this.clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
+    const clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: MIGRATION_CONTROLLER_NAME },
       rules: [
         // Watches every VMIM; creates fallbacks; deletes only its own (TTL, VMI gone) — RBAC cannot
@@ -139,7 +163,7 @@ export class MigrationController extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace }],
     });
     const leaseRoleName = `${MIGRATION_CONTROLLER_NAME}-leader-election`;
-    this.leaseRole = new k8s.KubeRole(this, 'LeaseRole', {
+    const leaseRole = new k8s.KubeRole(this, 'LeaseRole', {
       metadata: { name: leaseRoleName, namespace: this.namespace },
       rules: [
         // create cannot be limited by name (the object does not exist yet); get and update can.
@@ -152,19 +176,20 @@ export class MigrationController extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaseRoleName },
       subjects: [{ kind: 'ServiceAccount', name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace }],
     });
+    return { clusterRole, leaseRole };
+  }
 
-    const selector = { 'app.kubernetes.io/name': MIGRATION_CONTROLLER_NAME };
-    const labels = { ...selector, 'app.kubernetes.io/component': 'migration-controller' };
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace, labels },
+  private controllerDeployment(configHash: string): kplus.k8s.KubeDeployment {
+    return new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: MIGRATION_CONTROLLER_NAME, namespace: this.namespace, labels: POD_LABELS },
       spec: {
         replicas: this.replicas,
-        selector: { matchLabels: selector },
+        selector: { matchLabels: POD_SELECTOR },
         // Start the new pod before stopping an old one: the old leader releases the Lease on
         // SIGTERM and the standby or the new pod takes over at once.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
-          metadata: { labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
+          metadata: { labels: POD_LABELS, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } },
           spec: {
             serviceAccountName: MIGRATION_CONTROLLER_NAME,
             automountServiceAccountToken: true, // watches VMIMs, VMIs, nodes and pods
@@ -175,55 +200,39 @@ export class MigrationController extends Construct {
             affinity: {
               podAntiAffinity: {
                 preferredDuringSchedulingIgnoredDuringExecution: [
-                  { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } },
+                  { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: POD_SELECTOR } } },
                 ],
               },
             },
-            // Pod Security Standard `restricted`: non-root, RuntimeDefault seccomp, no capabilities.
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: MIGRATION_CONTROLLER_UID,
-              runAsGroup: MIGRATION_CONTROLLER_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [
-              {
-                name: 'controller',
-                image: this.image,
-                env: [
-                  { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                  { name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                  ...Object.entries(this.env)
-                    .sort(([a], [b]) => (a < b ? -1 : 1))
-                    .map(([name, value]) => ({ name, value })),
-                ],
-                ports: [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }],
-                livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, failureThreshold: 3 },
-                // Ready once every watch has listed: a standby is ready too, so a rollout never waits for the Lease.
-                readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
-                startupProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 5, failureThreshold: 60 },
-                resources: { requests: { cpu: q('50m'), memory: q('128Mi') }, limits: { cpu: q('1'), memory: q(this.memoryLimit) } },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ['ALL'] },
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                },
-                volumeMounts: [{ name: 'matrix', mountPath: MATRIX_MOUNT_DIR, readOnly: true }],
-              },
-            ],
+            securityContext: restrictedPodSecurityContext({ uid: MIGRATION_CONTROLLER_UID }),
+            containers: [this.controllerContainer()],
             volumes: [{ name: 'matrix', configMap: { name: this.matrixConfigMap, items: [{ key: MATRIX_CONFIGMAP_KEY, path: MATRIX_CONFIGMAP_KEY }] } }],
           },
         },
       },
     });
-    this.service = new k8s.KubeService(this, 'MetricsService', {
-      metadata: { name: `${MIGRATION_CONTROLLER_NAME}-metrics`, namespace: this.namespace, labels },
-      spec: {
-        type: 'ClusterIP',
-        selector,
-        ports: [{ name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
-      },
-    });
+  }
+
+  private controllerContainer(): kplus.k8s.Container {
+    return {
+      name: 'controller',
+      image: this.image,
+      env: [
+        { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        ...Object.entries(this.env)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([name, value]) => ({ name, value })),
+      ],
+      ports: [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }],
+      livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, failureThreshold: 3 },
+      // Ready once every watch has listed: a standby is ready too, so a rollout never waits for the Lease.
+      readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
+      startupProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 5, failureThreshold: 60 },
+      resources: { requests: { cpu: q('50m'), memory: q('128Mi') }, limits: { cpu: q('1'), memory: q(this.memoryLimit) } },
+      // The image's user comes from the pod's security context.
+      securityContext: restrictedContainerSecurityContext(),
+      volumeMounts: [{ name: 'matrix', mountPath: MATRIX_MOUNT_DIR, readOnly: true }],
+    };
   }
 }

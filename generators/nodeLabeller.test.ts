@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { type ClusterDefinition } from '../fleet/clusterDefinition.js';
 import { testCluster, testPool } from '../testbed/support/clusterFixtures.js';
 import { KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
+import { ENV } from '../programs/node-labeller/settings.js';
 import { NodeLabeller, type NodeLabellerProps } from './nodeLabeller.js';
 import { readImageDigests } from './imageDigests.js';
 
@@ -66,22 +67,22 @@ describe('DaemonSets', () => {
     const script: string = init.command.join(' ');
     expect(script).toContain('virtqemud -d');
     expect(script).toMatch(/virsh capabilities > "\$out\.tmp"/);
-    const path = labeller.env.find((e: Manifest) => e.name === 'CAPABILITIES_PATH').value;
+    const path = labeller.env.find((e: Manifest) => e.name === ENV.capabilitiesPath).value;
     expect(script).toContain(`out=${path}`);
     const mountOf = (c: Manifest) => c.volumeMounts.find((m: Manifest) => m.name === 'capabilities');
     expect(path.startsWith(`${mountOf(init).mountPath}/`)).toBe(true);
     expect(mountOf(labeller)).toEqual({ name: 'capabilities', mountPath: mountOf(init).mountPath, readOnly: true });
   });
 
-  test('the labeller mounts the matrix ConfigMap read-only at its MATRIX_PATH and learns its node from the downward API', () => {
+  test('the labeller mounts the matrix ConfigMap read-only at its KVFLEET_MATRIX_FILE and learns its node from the downward API', () => {
     const spec = daemonSets(synth())[0].spec.template.spec;
     const [labeller] = spec.containers;
     const env = Object.fromEntries(labeller.env.map((e: Manifest) => [e.name, e.value ?? e.valueFrom]));
     const mount = labeller.volumeMounts.find((m: Manifest) => m.name === 'matrix');
     expect(mount.readOnly).toBe(true);
-    expect(env.MATRIX_PATH).toBe(`${mount.mountPath}/matrix.yaml`);
+    expect(env[ENV.matrixPath]).toBe(`${mount.mountPath}/matrix.yaml`);
     expect(spec.volumes.find((v: Manifest) => v.name === 'matrix').configMap.name).toBe('kvfleet-machine-types');
-    expect(env.NODE_NAME).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
+    expect(env[ENV.nodeName]).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
   });
 
   test('the labeller image comes from the cluster images, else the kvfleet release pinned by the digest `npm run images` recorded', () => {

@@ -3,11 +3,12 @@ import { Construct } from 'constructs';
 import { type ClusterDefinition, DEFAULT_NAMESPACE } from '../fleet/clusterDefinition.js';
 import { type ResolvedPool, resolveCluster } from '../compatibility/poolMachineTypes.js';
 import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, MATRIX_MOUNT_DIR, MATRIX_MOUNT_PATH } from '../compatibility/matrixDocument.js';
-import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV } from '../programs/node-labeller/labellerSettings.js';
+import { CAPABILITIES_DIR, CAPABILITIES_FILE, DEFAULT_SETTINGS, ENV } from '../programs/node-labeller/settings.js';
 import { NODE_LABELLER_NAME, nodeLabellerInstanceName } from '../fleet/definitionDerivedNames.js';
 import { KUBEVIRT_DRAIN_TAINT, KVM_RESOURCE } from '../compatibility/kubevirtNames.js';
 import { mebibytes, nodeOptionsFor } from './v8Heap.js';
 import { defaultImage } from './imageDigests.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restrictedContainer.js';
 
 const { k8s } = kplus;
 
@@ -166,17 +167,15 @@ export class NodeLabeller extends Construct {
   private daemonSet(pool: ResolvedPool, launcherImage: string): kplus.k8s.KubeDaemonSet {
     const name = nodeLabellerInstanceName(pool.name); // validation keeps it a label value
     const selector = { 'app.kubernetes.io/name': NODE_LABELLER_NAME, 'app.kubernetes.io/instance': name };
-    const sessionDir = '/var/lib/kvfleet-libvirt';
-    const dropAll = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true };
-
+    const labels = { ...selector, 'app.kubernetes.io/component': 'node-labeller' };
     return new k8s.KubeDaemonSet(this, `DaemonSet-${pool.name}`, {
-      metadata: { name, namespace: this.namespace, labels: { ...selector, 'app.kubernetes.io/component': 'node-labeller' } },
+      metadata: { name, namespace: this.namespace, labels },
       spec: {
         selector: { matchLabels: selector },
         // Labels stay on the Node while its labeller restarts, so rollouts need not go one node at a time.
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('25%') } },
         template: {
-          metadata: { labels: { ...selector, 'app.kubernetes.io/component': 'node-labeller' } },
+          metadata: { labels },
           spec: {
             serviceAccountName: NODE_LABELLER_NAME,
             automountServiceAccountToken: true, // gets and patches its Node
@@ -184,62 +183,9 @@ export class NodeLabeller extends Construct {
             nodeSelector: { ...pool.nodeSelector, 'kubernetes.io/os': 'linux' },
             tolerations: [...this.tolerations],
             terminationGracePeriodSeconds: 10,
-            // Pod Security Standard `restricted`: non-root, RuntimeDefault seccomp, no capabilities.
-            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-            initContainers: [
-              {
-                name: 'capabilities',
-                image: launcherImage,
-                command: ['/bin/sh', '-c', capabilitiesScript(`${CAPABILITIES_DIR}/${CAPABILITIES_FILE}`)],
-                env: [
-                  // Unprivileged libvirt: a per-user (session) virtqemud whose state lives in an emptyDir.
-                  { name: 'LIBVIRT_DEFAULT_URI', value: 'qemu:///session' },
-                  { name: 'HOME', value: sessionDir },
-                  { name: 'XDG_RUNTIME_DIR', value: `${sessionDir}/run` },
-                  { name: 'XDG_CACHE_HOME', value: `${sessionDir}/cache` },
-                  { name: 'XDG_CONFIG_HOME', value: `${sessionDir}/config` },
-                ],
-                // /dev/kvm from KubeVirt's device plugin instead of `privileged: true` (which KubeVirt's own
-                // labeller uses to mknod it): without /dev/kvm libvirt lists no kvm domain and so no types.
-                resources: {
-                  requests: { cpu: q('50m'), memory: q('128Mi'), [KVM_RESOURCE]: q('1') },
-                  limits: { cpu: q('1'), memory: q('512Mi'), [KVM_RESOURCE]: q('1') },
-                },
-                securityContext: { ...dropAll, runAsUser: VIRT_LAUNCHER_UID, runAsGroup: VIRT_LAUNCHER_UID },
-                volumeMounts: [
-                  { name: 'capabilities', mountPath: CAPABILITIES_DIR },
-                  { name: 'libvirt-session', mountPath: sessionDir },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            containers: [
-              {
-                name: 'labeller',
-                image: this.image,
-                env: [
-                  { name: ENV.nodeName, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-                  { name: ENV.capabilitiesPath, value: `${CAPABILITIES_DIR}/${CAPABILITIES_FILE}` },
-                  { name: ENV.matrixPath, value: MATRIX_MOUNT_PATH },
-                  { name: ENV.resyncSeconds, value: String(this.resyncSeconds) },
-                  { name: ENV.metricsPort, value: String(this.metricsPort) },
-                  // The heap the container limit can hold, not what V8 would take from the host's memory.
-                  { name: 'NODE_OPTIONS', value: nodeOptionsFor(mebibytes(NODE_LABELLER_MEMORY.limit)!) },
-                ],
-                ports: [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }],
-                livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, failureThreshold: 3 },
-                readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
-                resources: {
-                  requests: { cpu: q('10m'), memory: q(NODE_LABELLER_MEMORY.request) },
-                  limits: { cpu: q('200m'), memory: q(NODE_LABELLER_MEMORY.limit) },
-                },
-                securityContext: { ...dropAll, runAsUser: LABELLER_UID, runAsGroup: LABELLER_UID },
-                volumeMounts: [
-                  { name: 'capabilities', mountPath: CAPABILITIES_DIR, readOnly: true },
-                  { name: 'matrix', mountPath: MATRIX_MOUNT_DIR, readOnly: true },
-                ],
-              },
-            ],
+            securityContext: restrictedPodSecurityContext(),
+            initContainers: [capabilitiesContainer(launcherImage)],
+            containers: [this.labellerContainer()],
             volumes: [
               // Far above MAX_CAPABILITIES_BYTES on purpose: an oversized document is refused and logged by
               // the labeller; a full emptyDir would get the pod evicted instead.
@@ -253,4 +199,65 @@ export class NodeLabeller extends Construct {
       },
     });
   }
+
+  /** The program: reads what the init container wrote and the matrix, labels its Node. */
+  private labellerContainer(): kplus.k8s.Container {
+    return {
+      name: 'labeller',
+      image: this.image,
+      env: [
+        { name: ENV.nodeName, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+        { name: ENV.capabilitiesPath, value: `${CAPABILITIES_DIR}/${CAPABILITIES_FILE}` },
+        { name: ENV.matrixPath, value: MATRIX_MOUNT_PATH },
+        { name: ENV.resyncSeconds, value: String(this.resyncSeconds) },
+        { name: ENV.metricsPort, value: String(this.metricsPort) },
+        // The heap the container limit can hold, not what V8 would take from the host's memory.
+        { name: 'NODE_OPTIONS', value: nodeOptionsFor(mebibytes(NODE_LABELLER_MEMORY.limit)!) },
+      ],
+      ports: [{ name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' }],
+      livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, failureThreshold: 3 },
+      readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
+      resources: {
+        requests: { cpu: q('10m'), memory: q(NODE_LABELLER_MEMORY.request) },
+        limits: { cpu: q('200m'), memory: q(NODE_LABELLER_MEMORY.limit) },
+      },
+      securityContext: restrictedContainerSecurityContext({ uid: LABELLER_UID }),
+      volumeMounts: [
+        { name: 'capabilities', mountPath: CAPABILITIES_DIR, readOnly: true },
+        { name: 'matrix', mountPath: MATRIX_MOUNT_DIR, readOnly: true },
+      ],
+    };
+  }
+}
+
+/** Where the init container's session libvirt keeps its state (an emptyDir). */
+const LIBVIRT_SESSION_DIR = '/var/lib/kvfleet-libvirt';
+
+/** The init container: `virsh capabilities` from the cluster's virt-launcher image, into the shared emptyDir. */
+function capabilitiesContainer(launcherImage: string): kplus.k8s.Container {
+  return {
+    name: 'capabilities',
+    image: launcherImage,
+    command: ['/bin/sh', '-c', capabilitiesScript(`${CAPABILITIES_DIR}/${CAPABILITIES_FILE}`)],
+    env: [
+      // Unprivileged libvirt: a per-user (session) virtqemud whose state lives in an emptyDir.
+      { name: 'LIBVIRT_DEFAULT_URI', value: 'qemu:///session' },
+      { name: 'HOME', value: LIBVIRT_SESSION_DIR },
+      { name: 'XDG_RUNTIME_DIR', value: `${LIBVIRT_SESSION_DIR}/run` },
+      { name: 'XDG_CACHE_HOME', value: `${LIBVIRT_SESSION_DIR}/cache` },
+      { name: 'XDG_CONFIG_HOME', value: `${LIBVIRT_SESSION_DIR}/config` },
+    ],
+    // /dev/kvm from KubeVirt's device plugin instead of `privileged: true` (which KubeVirt's own
+    // labeller uses to mknod it): without /dev/kvm libvirt lists no kvm domain and so no types.
+    resources: {
+      requests: { cpu: q('50m'), memory: q('128Mi'), [KVM_RESOURCE]: q('1') },
+      limits: { cpu: q('1'), memory: q('512Mi'), [KVM_RESOURCE]: q('1') },
+    },
+    securityContext: restrictedContainerSecurityContext({ uid: VIRT_LAUNCHER_UID }),
+    volumeMounts: [
+      { name: 'capabilities', mountPath: CAPABILITIES_DIR },
+      { name: 'libvirt-session', mountPath: LIBVIRT_SESSION_DIR },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  };
 }

@@ -2,7 +2,8 @@
  * Which of kvfleet's own VMIMs to delete, and when to look again. Only VMIMs carrying kvfleet's
  * managed-by label are ever considered: a user's VMIM is never deleted or changed.
  */
-import { type CONTROLLER_METRICS, type LabelValue } from '../runtime/metricsContract.js';
+import { type LabelValue } from '../runtime/metricsContract.js';
+import { type CONTROLLER_METRICS } from './metrics.js';
 import { isFinalPhase, type VmimView, type VmiView } from './objectViews.js';
 
 /** The `reason` of kvfleet_migration_vmims_deleted_total, as the metrics contract lists them. */

@@ -13,7 +13,7 @@ import { createTestNamespace } from '../../testbed/harness/namespaces.js';
 import { sharedDir } from '../../testbed/harness/toolPaths.js';
 import { until } from '../../testbed/harness/until.js';
 import { createLogger } from '../runtime/logger.js';
-import { type MigrationController, startMigrationController } from './controller.js';
+import { startMigrationControllerForTest, type TestMigrationController } from './controllerForTest.js';
 import { type WriteHooks } from './controllerWrites.js';
 import { KubevirtStandIn, type RawVmim } from '../../testbed/support/kubevirtStandIn.js';
 import { type MigrationMetrics } from './metrics.js';
@@ -37,7 +37,7 @@ const compatibleNodes = NODES.filter((n) => machineTypeLabelKey(MACHINE_TYPE)! i
 let plane: ControlPlane;
 let admin: KubeConfig;
 let kubevirt: KubevirtStandIn;
-const running: MigrationController[] = [];
+const running: TestMigrationController[] = [];
 
 beforeAll(async () => {
   plane = await startControlPlane({
@@ -94,7 +94,7 @@ function settings(identity: string, migration: Partial<ControllerMigrationSettin
 async function start(identity: string, migration: Partial<ControllerMigrationSettings> = {}, over: Partial<ControllerSettings> = {}, hooks?: WriteHooks) {
   const kc = new KubeConfig();
   kc.loadFromString(plane.kubeconfigFor(SERVICE_ACCOUNT));
-  const c = await startMigrationController({
+  const c = await startMigrationControllerForTest({
     kubeConfig: kc,
     settings: settings(identity, migration, over),
     matrix: matrixDocument(UPGRADE_CLUSTER),
@@ -105,7 +105,7 @@ async function start(identity: string, migration: Partial<ControllerMigrationSet
   return c;
 }
 
-async function leading(c: MigrationController): Promise<void> {
+async function leading(c: TestMigrationController): Promise<void> {
   await until(() => c.isLeader() && c.isReady(), { timeoutMs: 20_000, what: `${c.identity} leading with synced caches` });
 }
 

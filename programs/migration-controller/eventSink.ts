@@ -7,7 +7,8 @@
  */
 import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
-import { type CONTROLLER_METRICS, type LabelValue } from '../runtime/metricsContract.js';
+import { type LabelValue } from '../runtime/metricsContract.js';
+import { type CONTROLLER_METRICS } from './metrics.js';
 import { type ControllerWrites, type VmiEvent, WriteRefused } from './controllerWrites.js';
 
 /** Why an Event was not recorded: the metric's `reason` label, as the metrics contract lists them. */

@@ -5,14 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { type KubeConfig } from '@kubernetes/client-node';
-import { MATRIX_MOUNT_PATH, type MatrixDocument, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
+import { type MatrixDocument, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { loadKubeConfig } from '../runtime/kubeConfig.js';
 import { createLogger } from '../runtime/logger.js';
 import { collectProcessMetrics } from '../runtime/metricsContract.js';
 import { startProbeServer } from '../runtime/probeServer.js';
 import { startMigrationController } from './controller.js';
 import { createMigrationMetrics } from './metrics.js';
-import { MATRIX_FILE_ENV, METRICS_HOST_ENV, METRICS_PORT_ENV, settingsFromEnv } from './settings.js';
+import { settingsFromEnv } from './settings.js';
 
 const logger = createLogger('migration-controller');
 
@@ -46,7 +46,7 @@ function readMatrix(path: string): MatrixDocument | undefined {
   return m.matrix;
 }
 
-const matrix = readMatrix(process.env[MATRIX_FILE_ENV] || MATRIX_MOUNT_PATH);
+const matrix = readMatrix(parsed.main.matrixFile);
 const metrics = createMigrationMetrics();
 collectProcessMetrics(metrics.registry);
 
@@ -62,10 +62,10 @@ const controller = await startMigrationController({
 });
 const server = await startProbeServer({
   registry: metrics.registry,
-  port: Number(process.env[METRICS_PORT_ENV] || 8080),
-  host: process.env[METRICS_HOST_ENV] || '0.0.0.0',
-  healthy: controller.isHealthy,
-  ready: controller.isReady,
+  port: parsed.main.metricsPort,
+  host: parsed.main.metricsHost,
+  healthy: () => controller.isHealthy(),
+  ready: () => controller.isReady(),
 });
 
 let stopping = false;

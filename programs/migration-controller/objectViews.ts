@@ -21,6 +21,7 @@ import {
   MIGRATION_JOB_UID_LABEL,
   WORKLOAD_UPDATE_MIGRATION_ANNOTATION,
 } from '../../compatibility/kubevirtNames.js';
+import { isRecord } from '../../compatibility/guards.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
@@ -118,7 +119,6 @@ export interface TargetPodView {
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Milliseconds since the epoch from an RFC 3339 string or a Date; `undefined` when neither. */
@@ -131,7 +131,7 @@ export function timestampMs(v: unknown): number | undefined {
 
 function stringMap(v: unknown): Record<string, string> | undefined {
   if (v === undefined || v === null) return {};
-  if (!isObj(v)) return undefined;
+  if (!isRecord(v)) return undefined;
   for (const x of Object.values(v)) if (typeof x !== 'string') return undefined;
   return v as Record<string, string>;
 }
@@ -148,7 +148,7 @@ interface Meta {
 }
 
 function parseMeta(o: unknown, namespaced: boolean): Parsed<Meta> {
-  if (!isObj(o) || !isObj(o.metadata)) return { ok: false, code: 'no-metadata', message: 'object has no metadata' };
+  if (!isRecord(o) || !isRecord(o.metadata)) return { ok: false, code: 'no-metadata', message: 'object has no metadata' };
   const m = o.metadata;
   const name = str(m.name);
   const uid = str(m.uid);
@@ -160,7 +160,7 @@ function parseMeta(o: unknown, namespaced: boolean): Parsed<Meta> {
   if (!labels || !annotations) return { ok: false, code: 'bad-metadata', message: 'labels or annotations are not a map of strings' };
   const createdMs = timestampMs(m.creationTimestamp);
   if (createdMs === undefined) return { ok: false, code: 'bad-metadata', message: 'metadata.creationTimestamp is missing or not a time' };
-  const owners = Array.isArray(m.ownerReferences) ? m.ownerReferences.filter(isObj) : [];
+  const owners = Array.isArray(m.ownerReferences) ? m.ownerReferences.filter(isRecord) : [];
   return {
     ok: true,
     value: { name, namespace, uid, createdMs, deleting: m.deletionTimestamp != null, labels, annotations, ownerReferences: owners },
@@ -168,7 +168,7 @@ function parseMeta(o: unknown, namespaced: boolean): Parsed<Meta> {
 }
 
 function parseMigrationState(v: unknown): MigrationState | undefined {
-  if (!isObj(v)) return undefined;
+  if (!isRecord(v)) return undefined;
   return {
     ...(str(v.migrationUid) ? { migrationUid: str(v.migrationUid) } : {}),
     ...(str(v.sourceNode) ? { sourceNode: str(v.sourceNode) } : {}),
@@ -184,7 +184,7 @@ function parseMigrationState(v: unknown): MigrationState | undefined {
 
 function conditionList(v: unknown): Obj[] | undefined {
   if (v === undefined || v === null) return [];
-  return Array.isArray(v) && v.every(isObj) ? v : undefined;
+  return Array.isArray(v) && v.every(isRecord) ? v : undefined;
 }
 
 function fallbackMarks(meta: Meta): FallbackMarks | undefined {
@@ -206,18 +206,18 @@ export function parseVmim(o: unknown): Parsed<VmimView> {
   const meta = parseMeta(o, true);
   if (!meta.ok) return meta;
   const obj = o as Obj;
-  const spec = isObj(obj.spec) ? obj.spec : {};
+  const spec = isRecord(obj.spec) ? obj.spec : {};
   const vmiName = str(spec.vmiName);
   if (!vmiName) return { ok: false, code: 'no-vmi-name', message: 'spec.vmiName is missing' };
   const status = obj.status === undefined || obj.status === null ? {} : obj.status;
-  if (!isObj(status)) return { ok: false, code: 'bad-status', message: 'status is not an object' };
+  if (!isRecord(status)) return { ok: false, code: 'bad-status', message: 'status is not an object' };
   if (status.phase !== undefined && typeof status.phase !== 'string') return { ok: false, code: 'bad-phase', message: 'status.phase is not a string' };
   const transitions = status.phaseTransitionTimestamps ?? [];
   if (!Array.isArray(transitions)) return { ok: false, code: 'bad-status', message: 'status.phaseTransitionTimestamps is not a list' };
   const phaseTimes: Record<string, number> = {};
   for (const t of transitions) {
-    const ms = isObj(t) ? timestampMs(t.phaseTransitionTimestamp) : undefined;
-    if (!isObj(t) || !str(t.phase) || ms === undefined) {
+    const ms = isRecord(t) ? timestampMs(t.phaseTransitionTimestamp) : undefined;
+    if (!isRecord(t) || !str(t.phase) || ms === undefined) {
       return { ok: false, code: 'bad-status', message: 'a phaseTransitionTimestamps entry lacks a phase or a time' };
     }
     phaseTimes[t.phase as string] = ms;
@@ -253,10 +253,10 @@ export function parseVmi(o: unknown): Parsed<VmiView> {
   if (!meta.ok) return meta;
   const obj = o as Obj;
   const status = obj.status === undefined || obj.status === null ? {} : obj.status;
-  if (!isObj(status)) return { ok: false, code: 'bad-status', message: 'status is not an object' };
+  if (!isRecord(status)) return { ok: false, code: 'bad-status', message: 'status is not an object' };
   const conditions = conditionList(status.conditions);
   if (!conditions) return { ok: false, code: 'bad-status', message: 'status.conditions is not a list of objects' };
-  const machine = isObj(status.machine) ? status.machine : {};
+  const machine = isRecord(status.machine) ? status.machine : {};
   const migratable = conditions.find((c) => c.type === 'LiveMigratable');
   const migrationState = parseMigrationState(status.migrationState);
   const { name, namespace, uid, createdMs, deleting } = meta.value;
@@ -283,8 +283,8 @@ export function parseNode(o: unknown): Parsed<NodeView> {
   const meta = parseMeta(o, false);
   if (!meta.ok) return meta;
   const obj = o as Obj;
-  const spec = isObj(obj.spec) ? obj.spec : {};
-  const status = isObj(obj.status) ? obj.status : {};
+  const spec = isRecord(obj.spec) ? obj.spec : {};
+  const status = isRecord(obj.status) ? obj.status : {};
   const conditions = conditionList(status.conditions);
   if (!conditions) return { ok: false, code: 'bad-status', message: 'status.conditions is not a list of objects' };
   const { name, labels } = meta.value;
@@ -295,7 +295,7 @@ export function parseNode(o: unknown): Parsed<NodeView> {
       hostname: labels[HOSTNAME_LABEL] ?? name,
       ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
       cordoned: spec.unschedulable === true,
-      draining: Array.isArray(spec.taints) && spec.taints.some((t: unknown) => isObj(t) && t.key === KUBEVIRT_DRAIN_TAINT),
+      draining: Array.isArray(spec.taints) && spec.taints.some((t: unknown) => isRecord(t) && t.key === KUBEVIRT_DRAIN_TAINT),
       labels,
     },
   };
@@ -307,8 +307,8 @@ export function parseTargetPod(o: unknown): Parsed<TargetPodView> {
   const obj = o as Obj;
   const vmimUid = meta.value.labels[MIGRATION_JOB_UID_LABEL];
   if (!vmimUid) return { ok: false, code: 'no-migration-job', message: `label ${MIGRATION_JOB_UID_LABEL} is missing` };
-  const spec = isObj(obj.spec) ? obj.spec : {};
-  const status = isObj(obj.status) ? obj.status : {};
+  const spec = isRecord(obj.spec) ? obj.spec : {};
+  const status = isRecord(obj.status) ? obj.status : {};
   const conditions = conditionList(status.conditions);
   if (!conditions) return { ok: false, code: 'bad-status', message: 'status.conditions is not a list of objects' };
   const scheduled = conditions.find((c) => c.type === 'PodScheduled');

@@ -4,6 +4,7 @@ import legacyApps from '../../clusters/legacy-apps.js';
 import prodEast from '../../clusters/prod-east.js';
 import { migrationSettings } from '../../fleet/clusterDefinition.js';
 import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
+import { MATRIX_MOUNT_PATH } from '../../compatibility/matrixDocument.js';
 import { POD_NAME_ENV, settingsEnv, settingsFromEnv } from './settings.js';
 
 describe('settings travel from the cluster definition to the controller', () => {
@@ -47,4 +48,23 @@ test('durations may be fractional seconds (a scaled clock), but not zero or nega
     'KVFLEET_BACKOFF_BASE_SECONDS="0" is not a number of seconds > 0',
     'KVFLEET_FINISHED_MIGRATION_TTL_SECONDS="-5" is not a number of seconds > 0',
   ]);
+});
+
+test('the matrix file and the probe address come from the variables both programs read, with their defaults', () => {
+  const base = { KVFLEET_KUBEVIRT_VERSION: '1.6.2', [POD_NAME_ENV]: 'p' };
+  const defaults = settingsFromEnv(base);
+  expect(defaults.ok && defaults.main).toEqual({ matrixFile: MATRIX_MOUNT_PATH, metricsPort: 8080, metricsHost: '0.0.0.0' });
+  const set = settingsFromEnv({ ...base, KVFLEET_MATRIX_FILE: '/tmp/m.yaml', KVFLEET_METRICS_PORT: '9090', KVFLEET_METRICS_HOST: '127.0.0.1' });
+  expect(set.ok && set.main).toEqual({ matrixFile: '/tmp/m.yaml', metricsPort: 9090, metricsHost: '127.0.0.1' });
+});
+
+test.each(['http', '0', '65536', '8080.5'])('the metrics port %j is refused, naming the variable, the value and the fix', (port) => {
+  const parsed = settingsFromEnv({ KVFLEET_KUBEVIRT_VERSION: '1.6.2', [POD_NAME_ENV]: 'p', KVFLEET_METRICS_PORT: port });
+  expect(parsed.ok ? [] : parsed.problems).toEqual([
+    `KVFLEET_METRICS_PORT=${JSON.stringify(port)} is not a port: set an integer from 1 to 65535, or leave it unset for 8080`,
+  ]);
+});
+
+test('every variable the Deployment sets is a KVFLEET_ one', () => {
+  expect(Object.keys(settingsEnv(prodEast)).filter((name) => !name.startsWith('KVFLEET_'))).toEqual([]);
 });

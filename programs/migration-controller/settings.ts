@@ -2,10 +2,13 @@
  * The controller's settings: the cluster definition's migration settings plus what the generator
  * derives from the cluster (pinning mode, Kube-OVN), as environment variables on the Deployment.
  * The generator writes them with `settingsEnv`, the program reads them with `settingsFromEnv`, so
- * the names exist once.
+ * the names exist once; the variables both programs read (matrix file, metrics port and address)
+ * are programs/runtime/programEnv.ts's.
  */
 import { type ClusterDefinition, DEFAULT_MIGRATION_SETTINGS, DEFAULT_NAMESPACE, type MigrationSettings, migrationSettings } from '../../fleet/clusterDefinition.js';
 import { type SchedulingContract, schedulingContract } from '../../compatibility/kubevirtVersions.js';
+import { MATRIX_MOUNT_PATH } from '../../compatibility/matrixDocument.js';
+import { DEFAULT_METRICS_HOST, MATRIX_FILE_ENV, METRICS_HOST_ENV, METRICS_PORT_ENV, portFrom } from '../runtime/programEnv.js';
 
 export type ControllerMigrationSettings = Pick<
   MigrationSettings,
@@ -27,6 +30,13 @@ export interface ControllerSettings {
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
   readonly workers: number;
+}
+
+/** What main.ts needs besides the controller's own settings: where the matrix is, where to serve probes. */
+export interface ControllerMainSettings {
+  readonly matrixFile: string;
+  readonly metricsPort: number;
+  readonly metricsHost: string;
 }
 
 export const DEFAULT_LEASE_NAME = 'kvfleet-migration-controller';
@@ -53,11 +63,7 @@ const MIGRATION_ENV: Record<keyof ControllerMigrationSettings, string> = {
 export const KUBEVIRT_VERSION_ENV = 'KVFLEET_KUBEVIRT_VERSION';
 export const KUBE_OVN_ENV = 'KVFLEET_KUBE_OVN';
 export const LEASE_NAME_ENV = 'KVFLEET_LEASE_NAME';
-export const MATRIX_FILE_ENV = 'KVFLEET_MATRIX_FILE';
-export const METRICS_PORT_ENV = 'KVFLEET_METRICS_PORT';
-/** Address the probe server binds: all interfaces in a pod, loopback when run on a workstation. */
-export const METRICS_HOST_ENV = 'KVFLEET_METRICS_HOST';
-/** Downward API: the pod's name (Lease identity) and namespace (Lease namespace). */
+/** Downward API, under the names Kubernetes manifests use: the pod's name (Lease identity) and namespace (Lease namespace). */
 export const POD_NAME_ENV = 'POD_NAME';
 export const POD_NAMESPACE_ENV = 'POD_NAMESPACE';
 
@@ -73,7 +79,7 @@ export function settingsEnv(cluster: ClusterDefinition): Record<string, string> 
   return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-export type ParsedSettings = { ok: true; settings: ControllerSettings } | { ok: false; problems: string[] };
+export type ParsedSettings = { ok: true; settings: ControllerSettings; main: ControllerMainSettings } | { ok: false; problems: string[] };
 
 /** Reads settings from the environment; every problem is reported, none is guessed around. */
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): ParsedSettings {
@@ -106,7 +112,9 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   if (kubeOvn !== 'true' && kubeOvn !== 'false') problems.push(`${KUBE_OVN_ENV}="${kubeOvn}" is neither true nor false`);
   const identity = env[POD_NAME_ENV];
   if (!identity) problems.push(`${POD_NAME_ENV} is not set (the Deployment passes metadata.name through the downward API)`);
-  if (problems.length) return { ok: false, problems };
+  const metricsPort = portFrom(METRICS_PORT_ENV, env[METRICS_PORT_ENV]);
+  if (!metricsPort.ok) problems.push(metricsPort.problem);
+  if (problems.length || !metricsPort.ok) return { ok: false, problems };
   return {
     ok: true,
     settings: {
@@ -117,6 +125,11 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       namespace: env[POD_NAMESPACE_ENV] || DEFAULT_NAMESPACE,
       leaseName: env[LEASE_NAME_ENV] || DEFAULT_LEASE_NAME,
       identity: identity!,
+    },
+    main: {
+      matrixFile: env[MATRIX_FILE_ENV] || MATRIX_MOUNT_PATH,
+      metricsPort: metricsPort.port,
+      metricsHost: env[METRICS_HOST_ENV] || DEFAULT_METRICS_HOST,
     },
   };
 }

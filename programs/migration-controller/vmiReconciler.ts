@@ -13,7 +13,7 @@ import { decideFallback, type FallbackDecision } from './fallbackDecision.js';
 import { type MigrationMetrics } from './metrics.js';
 import { type MigrationIndex } from './migrationIndex.js';
 import { type MigrationObserver } from './migrationObserver.js';
-import { type VmimView } from './objectViews.js';
+import { type VmimView, type VmiView } from './objectViews.js';
 import { type ControllerSettings } from './settings.js';
 
 export interface ReconcilerDeps {
@@ -29,6 +29,10 @@ export interface ReconcilerDeps {
   readonly waitingForNodes: Set<string>;
   readonly events: Pick<EventSink, 'record'>;
 }
+
+type Decision<K extends FallbackDecision['kind']> = Extract<FallbackDecision, { kind: K }>;
+/** Where a decision's log lines point. */
+type LogPlace = { readonly namespace: string; readonly vmi: string; readonly vmim: string };
 
 /** The VMIM a decision is about: the newest, a fallback ranking after the VMIM it retries. */
 export function latestVmim(vmims: readonly VmimView[]): VmimView | undefined {
@@ -88,12 +92,26 @@ export class VmiReconciler {
   }
 
   private async decideAndAct(key: string, failed: VmimView, siblings: VmimView[]): Promise<Outcome> {
-    const { index, observer, settings, logger, metrics, writes } = this.d;
-    const vmi = index.vmi(key)!;
+    const vmi = this.d.index.vmi(key)!;
+    const decision = this.decide(failed, vmi, siblings);
+    const where = { namespace: failed.namespace, vmi: vmi.name, vmim: failed.name };
+    if (decision.kind === 'skip') return this.skip(failed, vmi, decision, where);
+    this.d.observer.judge(failed.uid, decision.reason, true);
+    if (decision.kind === 'wait') {
+      this.d.logger.debug({ ...where, attempt: decision.attempt, waitMs: decision.delayMs }, 'fallback waits out its backoff');
+      return { kind: 'after', ms: decision.delayMs };
+    }
+    if (decision.kind === 'no-target') return this.noTarget(key, failed, vmi, decision, where);
+    return this.createFallback(failed, vmi, decision, where);
+  }
+
+  /** The pure decision (fallbackDecision.ts) over what the index and the observer know now. */
+  private decide(failed: VmimView, vmi: VmiView, siblings: VmimView[]): FallbackDecision {
+    const { index, observer, settings } = this.d;
     const pools = this.d.pools();
     const targetPod = index.targetPod(failed.uid);
     const observed = observer.targetObservation(failed.uid);
-    const decision: FallbackDecision = decideFallback({
+    return decideFallback({
       failed,
       vmi,
       siblings,
@@ -105,46 +123,49 @@ export class VmiReconciler {
       scheduling: settings.scheduling,
       ...(pools ? { pools } : {}),
     });
-    const where = { namespace: failed.namespace, vmi: vmi.name, vmim: failed.name };
+  }
 
-    if (decision.kind === 'skip') {
-      observer.judge(failed.uid, decision.reason, decision.reason === 'AttemptsExhausted');
-      if (observer.once(failed.uid, `skip:${decision.reason}`)) {
-        logger.info({ ...where, reason: decision.reason, detail: decision.detail }, 'no fallback for failed migration');
-        if (decision.reason === 'AttemptsExhausted') {
-          this.event({
-            vmi,
-            type: 'Warning',
-            reason: 'MigrationFallbackExhausted',
-            message: `No further fallback for migration ${failed.name}: ${decision.detail}`,
-            dedupeKey: `exhausted/${failed.uid}`,
-          });
-        }
-      }
-      return { kind: 'done' };
-    }
-    observer.judge(failed.uid, decision.reason, true);
-    if (decision.kind === 'wait') {
-      logger.debug({ ...where, attempt: decision.attempt, waitMs: decision.delayMs }, 'fallback waits out its backoff');
-      return { kind: 'after', ms: decision.delayMs };
-    }
-    if (decision.kind === 'no-target') {
-      this.d.waitingForNodes.add(key);
-      if (observer.once(failed.uid, 'no-target')) {
-        metrics.noTarget.inc();
-        metrics.machineTypeRejections.inc({ machine_type: decision.machineType, reason: 'no-compatible-node' });
-        logger.warn({ ...where, machineType: decision.machineType, pools: decision.hostingPools, detail: decision.detail }, 'no compatible migration target');
+  /** No fallback: judged, logged once, and an Event once the attempts are used up. */
+  private skip(failed: VmimView, vmi: VmiView, decision: Decision<'skip'>, where: LogPlace): Outcome {
+    const { observer, logger } = this.d;
+    observer.judge(failed.uid, decision.reason, decision.reason === 'AttemptsExhausted');
+    if (observer.once(failed.uid, `skip:${decision.reason}`)) {
+      logger.info({ ...where, reason: decision.reason, detail: decision.detail }, 'no fallback for failed migration');
+      if (decision.reason === 'AttemptsExhausted') {
         this.event({
           vmi,
           type: 'Warning',
-          reason: 'NoCompatibleMigrationTarget',
-          message: `Migration ${failed.name} failed (${decision.reason}) and ${decision.detail}`,
-          dedupeKey: `no-target/${failed.uid}`,
+          reason: 'MigrationFallbackExhausted',
+          message: `No further fallback for migration ${failed.name}: ${decision.detail}`,
+          dedupeKey: `exhausted/${failed.uid}`,
         });
       }
-      return { kind: 'done' };
     }
+    return { kind: 'done' };
+  }
 
+  /** Fixable, but no node can take the VM: wait for node changes; counted, logged and recorded once. */
+  private noTarget(key: string, failed: VmimView, vmi: VmiView, decision: Decision<'no-target'>, where: LogPlace): Outcome {
+    const { observer, logger, metrics } = this.d;
+    this.d.waitingForNodes.add(key);
+    if (observer.once(failed.uid, 'no-target')) {
+      metrics.noTarget.inc();
+      metrics.machineTypeRejections.inc({ machine_type: decision.machineType, reason: 'no-compatible-node' });
+      logger.warn({ ...where, machineType: decision.machineType, pools: decision.hostingPools, detail: decision.detail }, 'no compatible migration target');
+      this.event({
+        vmi,
+        type: 'Warning',
+        reason: 'NoCompatibleMigrationTarget',
+        message: `Migration ${failed.name} failed (${decision.reason}) and ${decision.detail}`,
+        dedupeKey: `no-target/${failed.uid}`,
+      });
+    }
+    return { kind: 'done' };
+  }
+
+  /** Creates the fallback VMIM; a created one is counted, logged and recorded as an Event. */
+  private async createFallback(failed: VmimView, vmi: VmiView, decision: Decision<'create'>, where: LogPlace): Promise<Outcome> {
+    const { observer, settings, logger, metrics, writes } = this.d;
     let result: 'created' | 'exists';
     try {
       result = await writes.createVmim(decision.vmim);

@@ -11,6 +11,7 @@
  *   nested in `<domain type='kvm'>` when older libvirt lists a KVM-specific set there.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { isRecord } from '../../compatibility/guards.js';
 import { sortMachineTypes } from '../../compatibility/machineTypeNames.js';
 
 export interface NodeMachineTypes {
@@ -64,7 +65,6 @@ const parser = new XMLParser({
 
 type XmlNode = Record<string, unknown>;
 
-const isNode = (v: unknown): v is XmlNode => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (n: XmlNode, key: string): unknown => (Object.hasOwn(n, key) ? n[key] : undefined);
 /** Child elements of one name, whatever the parser made of them (one, many, or text-only). */
 const children = (n: XmlNode, key: string): unknown[] => {
@@ -72,14 +72,14 @@ const children = (n: XmlNode, key: string): unknown[] => {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 };
 const attr = (n: unknown, name: string): string | undefined => {
-  if (!isNode(n)) return undefined;
+  if (!isRecord(n)) return undefined;
   const v = own(n, ATTR + name);
   return typeof v === 'string' ? v : undefined;
 };
 /** Text of an element with no child elements; `undefined` when it has children or no text. */
 const text = (n: unknown): string | undefined => {
   if (typeof n === 'string') return n.trim() || undefined;
-  if (!isNode(n)) return undefined;
+  if (!isRecord(n)) return undefined;
   if (Object.keys(n).some((k) => k !== TEXT && !k.startsWith(ATTR))) return undefined;
   const t = own(n, TEXT);
   return typeof t === 'string' ? t.trim() || undefined : typeof t === 'number' ? String(t) : undefined;
@@ -108,7 +108,7 @@ function machineEntries(nodes: unknown[], where: string, warnings: string[]): Ma
 function parseDocument(xml: string): { ok: true; doc: XmlNode } | { ok: false; message: string } {
   try {
     const doc: unknown = parser.parse(xml, true);
-    return isNode(doc) ? { ok: true, doc } : { ok: false, message: 'the parser returned no document' };
+    return isRecord(doc) ? { ok: true, doc } : { ok: false, message: 'the parser returned no document' };
   } catch (e) {
     const err = e as { message?: unknown; err?: { msg?: unknown; line?: unknown } };
     const message = typeof err.err?.msg === 'string' ? `${err.err.msg} (line ${String(err.err.line)})` : String(err.message ?? e);
@@ -126,62 +126,80 @@ export function parseCapabilities(xml: string): CapabilitiesResult {
   }
 }
 
+type CapabilitiesError = Extract<CapabilitiesResult, { ok: false }>;
+const failure = (code: CapabilitiesErrorCode, message: string): CapabilitiesError => ({ ok: false, code, message });
+
 function parseCapabilitiesUnguarded(xml: string): CapabilitiesResult {
-  if (typeof xml !== 'string' || xml.trim() === '') return { ok: false, code: 'empty', message: 'the document is empty' };
-  if (xml.length > MAX_CAPABILITIES_BYTES) {
-    return { ok: false, code: 'too-large', message: `the document has ${xml.length} characters, more than ${MAX_CAPABILITIES_BYTES}` };
+  const doc = capabilitiesRoot(xml);
+  if (!doc.ok) return doc;
+  const { root } = doc;
+  const host = hostArch(root);
+  if (!host.ok) return host;
+  const { arch, warnings } = host;
+  const machines = kvmMachines(root, arch, warnings);
+  if (machines === undefined) {
+    // Refused rather than read as "offers nothing": the usual cause is /dev/kvm missing in the init
+    // container, and wiping every node's labels for that would block all migrations at once.
+    return failure('no-kvm-guest', `no ${arch} guest with a kvm domain: libvirt could not use KVM (is /dev/kvm available to the capabilities step?)`);
   }
+  return { ok: true, machineTypes: { arch, ...machineTypesOf(machines, warnings) }, warnings: [...new Set(warnings)] };
+}
+
+/** The `<capabilities>` element of a document of the right size and kind, or why there is none. */
+function capabilitiesRoot(xml: string): { ok: true; root: XmlNode } | CapabilitiesError {
+  if (typeof xml !== 'string' || xml.trim() === '') return failure('empty', 'the document is empty');
+  if (xml.length > MAX_CAPABILITIES_BYTES) return failure('too-large', `the document has ${xml.length} characters, more than ${MAX_CAPABILITIES_BYTES}`);
   const parsed = parseDocument(xml);
-  if (!parsed.ok) return { ok: false, code: 'not-xml', message: `not well-formed XML: ${parsed.message}` };
+  if (!parsed.ok) return failure('not-xml', `not well-formed XML: ${parsed.message}`);
   const roots = Object.keys(parsed.doc).filter((k) => !k.startsWith(ATTR) && k !== TEXT);
   if (roots.includes('domainCapabilities')) {
-    return {
-      ok: false,
-      code: 'domain-capabilities',
-      message: 'this is `virsh domcapabilities` output (one resolved machine type), not `virsh capabilities`; it cannot list what the node supports',
-    };
+    return failure(
+      'domain-capabilities',
+      'this is `virsh domcapabilities` output (one resolved machine type), not `virsh capabilities`; it cannot list what the node supports',
+    );
   }
   const root = roots.length === 1 && roots[0] === 'capabilities' ? own(parsed.doc, 'capabilities') : undefined;
-  if (!isNode(root)) {
-    return { ok: false, code: 'not-capabilities', message: `not a capabilities document: root element ${roots.map((r) => `<${r}>`).join(', ') || 'missing'}` };
-  }
+  if (!isRecord(root)) return failure('not-capabilities', `not a capabilities document: root element ${roots.map((r) => `<${r}>`).join(', ') || 'missing'}`);
+  return { ok: true, root };
+}
 
+/** The host's CPU architecture, `<host><cpu><arch>`: the first, with a warning when there are several. */
+function hostArch(root: XmlNode): { ok: true; arch: string; warnings: string[] } | CapabilitiesError {
   const hostArches = children(root, 'host')
-    .filter(isNode)
+    .filter(isRecord)
     .flatMap((h) => children(h, 'cpu'))
-    .filter(isNode)
+    .filter(isRecord)
     .flatMap((c) => children(c, 'arch'))
     .map(text)
     .filter((a): a is string => a !== undefined);
   const arch = hostArches[0];
-  if (arch === undefined) return { ok: false, code: 'no-host-arch', message: 'no <host><cpu><arch>: cannot tell which guests are native' };
+  if (arch === undefined) return failure('no-host-arch', 'no <host><cpu><arch>: cannot tell which guests are native');
   const warnings: string[] = [];
   if (new Set(hostArches).size > 1) warnings.push(`several host architectures (${[...new Set(hostArches)].join(', ')}); using ${arch}`);
+  return { ok: true, arch, warnings };
+}
 
+/** The `<machine>` entries of every native guest with a kvm domain; undefined when there is no such guest. */
+function kvmMachines(root: XmlNode, arch: string, warnings: string[]): MachineEntry[] | undefined {
   const machines: MachineEntry[] = [];
   let kvmGuests = 0;
   for (const [g, guest] of children(root, 'guest').entries()) {
-    if (!isNode(guest)) continue;
+    if (!isRecord(guest)) continue;
     for (const archNode of children(guest, 'arch')) {
-      if (attr(archNode, 'name') !== arch || !isNode(archNode)) continue;
+      if (attr(archNode, 'name') !== arch || !isRecord(archNode)) continue;
       const kvm = children(archNode, 'domain').find((d) => attr(d, 'type') === 'kvm');
       if (kvm === undefined) continue;
       kvmGuests++;
       const where = `guest[${g}] (${arch})`;
-      const nested = isNode(kvm) ? children(kvm, 'machine') : [];
+      const nested = isRecord(kvm) ? children(kvm, 'machine') : [];
       machines.push(...machineEntries(nested.length > 0 ? nested : children(archNode, 'machine'), where, warnings));
     }
   }
-  if (kvmGuests === 0) {
-    // Refused rather than read as "offers nothing": the usual cause is /dev/kvm missing in the init
-    // container, and wiping every node's labels for that would block all migrations at once.
-    return {
-      ok: false,
-      code: 'no-kvm-guest',
-      message: `no ${arch} guest with a kvm domain: libvirt could not use KVM (is /dev/kvm available to the capabilities step?)`,
-    };
-  }
+  return kvmGuests === 0 ? undefined : machines;
+}
 
+/** The entries sorted into canonical types, aliases and deprecated types, inconsistencies warned about. */
+function machineTypesOf(machines: readonly MachineEntry[], warnings: string[]): Omit<NodeMachineTypes, 'arch'> {
   // Older libvirt (QEMU 2.x–4.x era hosts) lists a versioned type only as the `canonical` attribute of
   // its alias (`<machine canonical='pc-q35-2.3'>q35</machine>`, no `<machine>pc-q35-2.3</machine>`).
   // A VM started there as `q35` reports `status.machine.type: pc-q35-2.3`, so every alias target is
@@ -189,6 +207,21 @@ function parseCapabilitiesUnguarded(xml: string): CapabilitiesResult {
   const listedAsAlias = new Set(machines.filter((m) => m.canonical !== undefined).map((m) => m.name));
   const canonical = new Set(machines.filter((m) => m.canonical === undefined).map((m) => m.name));
   for (const m of machines) if (m.canonical !== undefined && !listedAsAlias.has(m.canonical)) canonical.add(m.canonical);
+  const aliases = aliasTargets(machines, canonical, warnings);
+  const deprecated = new Set(machines.filter((m) => m.deprecated && (canonical.has(m.name) || aliases.has(m.name))).map((m) => m.name));
+  // A type known only through its alias inherits the alias's flag: it is the same QEMU machine.
+  for (const m of machines) {
+    if (m.deprecated && m.canonical !== undefined && aliases.get(m.name) === m.canonical && canonical.has(m.canonical)) deprecated.add(m.canonical);
+  }
+  return {
+    canonical: sortMachineTypes(canonical),
+    aliases: Object.fromEntries([...aliases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    deprecated: sortMachineTypes(deprecated),
+  };
+}
+
+/** Alias → canonical type, for every alias whose target is a canonical type and whose name is not one. */
+function aliasTargets(machines: readonly MachineEntry[], canonical: ReadonlySet<string>, warnings: string[]): Map<string, string> {
   const aliases = new Map<string, string>();
   for (const m of machines) {
     if (m.canonical === undefined) continue;
@@ -210,20 +243,5 @@ function parseCapabilitiesUnguarded(xml: string): CapabilitiesResult {
     }
     aliases.set(m.name, m.canonical);
   }
-  const deprecated = new Set(machines.filter((m) => m.deprecated && (canonical.has(m.name) || aliases.has(m.name))).map((m) => m.name));
-  // A type known only through its alias inherits the alias's flag: it is the same QEMU machine.
-  for (const m of machines) {
-    if (m.deprecated && m.canonical !== undefined && aliases.get(m.name) === m.canonical && canonical.has(m.canonical)) deprecated.add(m.canonical);
-  }
-
-  return {
-    ok: true,
-    machineTypes: {
-      arch,
-      canonical: sortMachineTypes(canonical),
-      aliases: Object.fromEntries([...aliases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-      deprecated: sortMachineTypes(deprecated),
-    },
-    warnings: [...new Set(warnings)],
-  };
+  return aliases;
 }

@@ -52,7 +52,7 @@ export const LABEL_LIMITS: LabelLimits = { maxLabels: 1_000, maxPatchBytes: 128 
 /** The Warning Event on the Node when a reconcile is refused for exceeding a limit. */
 export const LABEL_LIMIT_EXCEEDED_REASON = 'LabelLimitExceeded';
 
-/** The errors counter's reasons (metricsContract.ts), one per limit: label count, patch bytes. */
+/** The errors counter's reasons (LABELLER_METRICS in metrics.ts), one per limit: label count, patch bytes. */
 export const LABEL_LIMIT_ERROR_REASONS = ['too_many_labels', 'patch_too_large'] as const;
 
 export type LabelBounds =

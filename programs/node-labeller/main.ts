@@ -12,10 +12,10 @@ import { createLogger } from '../runtime/logger.js';
 import { collectProcessMetrics } from '../runtime/metricsContract.js';
 import { startProbeServer } from '../runtime/probeServer.js';
 import { makeApiClientWithTimeout } from '../runtime/requestTimeout.js';
-import { createLabellerMetrics } from './labellerMetrics.js';
-import { ENV, type LabellerSettings, resolveSettings } from './labellerSettings.js';
+import { createLabellerMetrics } from './metrics.js';
+import { ENV, FLAGS, type LabellerSettings, resolveSettings } from './settings.js';
 import { NodeLabelReconciler } from './nodeLabelReconciler.js';
-import { NodeLoop } from './reconcileLoop.js';
+import { NodeLoop } from './nodeLoop.js';
 
 /** One GET, one Event and one PATCH per reconcile: each gets this long before it fails and is retried. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -29,12 +29,12 @@ const log = createLogger('node-labeller');
 function flags(argv: readonly string[]): Partial<Record<keyof LabellerSettings, string>> {
   const program = new Command('node-labeller')
     .description('Labels this Node with the QEMU machine types it offers and reports drift from its pool')
-    .option('--node-name <name>', `Node to label (env ${ENV.nodeName})`)
-    .option('--capabilities-path <file>', `virsh capabilities XML (env ${ENV.capabilitiesPath})`)
-    .option('--matrix-path <file>', `matrix.yaml of the kvfleet-machine-types ConfigMap (env ${ENV.matrixPath})`)
-    .option('--resync-seconds <n>', `re-check period after a success (env ${ENV.resyncSeconds})`)
-    .option('--metrics-port <port>', `port for /metrics, /healthz, /readyz (env ${ENV.metricsPort})`)
-    .option('--metrics-host <host>', `address to listen on (env ${ENV.metricsHost})`);
+    .option(`${FLAGS.nodeName} <name>`, `Node to label (env ${ENV.nodeName})`)
+    .option(`${FLAGS.capabilitiesPath} <file>`, `virsh capabilities XML (env ${ENV.capabilitiesPath})`)
+    .option(`${FLAGS.matrixPath} <file>`, `matrix.yaml of the kvfleet-machine-types ConfigMap (env ${ENV.matrixPath})`)
+    .option(`${FLAGS.resyncSeconds} <n>`, `re-check period after a success (env ${ENV.resyncSeconds})`)
+    .option(`${FLAGS.metricsPort} <port>`, `port for /metrics, /healthz, /readyz (env ${ENV.metricsPort})`)
+    .option(`${FLAGS.metricsHost} <host>`, `address to listen on (env ${ENV.metricsHost})`);
   program.parse([...argv], { from: 'user' });
   return program.opts();
 }
@@ -53,7 +53,7 @@ function watchDir(dir: string, onChange: () => void): FSWatcher | undefined {
 async function main(): Promise<void> {
   const resolved = resolveSettings(flags(process.argv.slice(2)), process.env);
   if (!resolved.ok) {
-    log.fatal({ problems: resolved.problems }, 'invalid settings');
+    for (const problem of resolved.problems) log.fatal({ problem }, 'invalid setting');
     process.exit(2);
   }
   const settings = resolved.settings;

@@ -12,7 +12,7 @@ import { describeApiError } from '../runtime/apiErrors.js';
 import { type Logger } from '../runtime/logger.js';
 import { MAX_CAPABILITIES_BYTES, type NodeMachineTypes, parseCapabilities } from './capabilitiesXml.js';
 import { boundsProblem, type LabelBounds, labelBounds, labelLimitEvent } from './labelLimits.js';
-import { type LabellerErrorReason, type LabellerMetrics } from './labellerMetrics.js';
+import { type LabellerErrorReason, type LabellerMetrics } from './metrics.js';
 import { desiredNodeMetadata, type NodeEventSpec, nodeEvents, nodeMetadataPatch } from './nodeLabels.js';
 
 export type ReconcileOutcome =

@@ -32,9 +32,10 @@ import { until } from '../../testbed/harness/until.js';
 import { createLogger } from '../runtime/logger.js';
 import { parseCapabilities } from './capabilitiesXml.js';
 import { LABEL_LIMIT_EXCEEDED_REASON, LABEL_LIMITS } from './labelLimits.js';
-import { createLabellerMetrics } from './labellerMetrics.js';
+import { createLabellerMetrics } from './metrics.js';
 import { NODE_EVENT_NAMESPACE, NodeLabelReconciler } from './nodeLabelReconciler.js';
-import { NodeLoop } from './reconcileLoop.js';
+import { NodeLoop } from './nodeLoop.js';
+import { ENV } from './settings.js';
 import { TEST_POOL_LABEL, upgradingTestCluster } from '../../testbed/support/clusterFixtures.js';
 import { machinesOfSet, numberedMachines, syntheticCapabilitiesXml } from '../../testbed/support/syntheticCapabilities.js';
 import { virtHandlerMachineTypeLabels } from '../../testbed/support/virtHandlerLabels.js';
@@ -321,11 +322,11 @@ describe('the program', () => {
     const port = await freePort();
     child = startProcess('node-labeller', process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'main.ts')], join(workDir, 'program.log'), {
       KUBECONFIG: kubeconfig,
-      NODE_NAME: node,
-      CAPABILITIES_PATH: capabilitiesPath,
-      MATRIX_PATH: matrixPath,
-      METRICS_PORT: String(port),
-      METRICS_HOST: '127.0.0.1',
+      [ENV.nodeName]: node,
+      [ENV.capabilitiesPath]: capabilitiesPath,
+      [ENV.matrixPath]: matrixPath,
+      [ENV.metricsPort]: String(port),
+      [ENV.metricsHost]: '127.0.0.1',
       LOG_LEVEL: 'info',
     });
     const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).then(async (r) => ({ status: r.status, body: await r.text() }));

@@ -16,7 +16,7 @@ import { NODE_LABELLER_NAME } from '../../generators/nodeLabeller.js';
 import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { type LauncherEntry } from '../../compatibility/launcherCatalogue.js';
 import { type Architecture } from '../../compatibility/machineTypeNames.js';
-import { ENV } from '../../programs/node-labeller/labellerSettings.js';
+import { ENV } from '../../programs/node-labeller/settings.js';
 import { type ControlPlane, type ControlPlaneUser } from '../../testbed/harness/controlPlane.js';
 import { freePort } from '../../testbed/harness/freePort.js';
 import { startProcess } from '../../testbed/harness/managedProcess.js';

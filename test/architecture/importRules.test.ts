@@ -121,6 +121,7 @@ describe('the rules fail on a tree that breaks them', () => {
     ['definitions-import-fleet-only', 'clusters/a.ts', 'compatibility/rule.ts'],
     ['no-circular', 'compatibility/rule.ts', 'fleet/schema.ts'],
     ['tooling-imports-no-tests', 'sim/run.ts', 'test/helper.ts'],
+    ['runtime-imports-no-program', 'programs/runtime/loop.ts', 'programs/migration-controller/reasons.ts'],
   ])('%s: %s → %s', async (rule, from, to) => {
     const found = await violations(dir, ['compatibility', 'fleet', 'programs', 'policies', 'test', 'clusters', 'sim']);
     expect(found).toContainEqual({ rule, from, to });

@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { HOSTNAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, machineTypeLabelKey, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
 import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
-import { CONTROLLER_METRICS } from '../../programs/runtime/metricsContract.js';
+import { CONTROLLER_METRICS } from '../../programs/migration-controller/metrics.js';
+import { METRICS_HOST_ENV, METRICS_PORT_ENV } from '../../programs/runtime/programEnv.js';
 import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
 import { freePort } from '../../testbed/harness/freePort.js';
 import { createTestNamespace } from '../../testbed/harness/namespaces.js';
@@ -83,7 +84,7 @@ async function startReplica() {
     plane,
     fieldRefs: { 'metadata.name': podName },
     // Host network: the pod's port 8080 on all interfaces becomes a free loopback port.
-    envOverrides: { KVFLEET_METRICS_PORT: String(port), KVFLEET_METRICS_HOST: '127.0.0.1' },
+    envOverrides: { [METRICS_PORT_ENV]: String(port), [METRICS_HOST_ENV]: '127.0.0.1' },
   });
   containers.push(container);
   const get = async (path: string) => {

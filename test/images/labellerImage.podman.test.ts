@@ -13,7 +13,9 @@ import { aliasMachineTypeLabelKey, HOSTNAME_LABEL, isKvfleetNodeLabel, POOL_LABE
 import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
 import { desiredNodeMetadata } from '../../programs/node-labeller/nodeLabels.js';
-import { LABELLER_METRICS } from '../../programs/runtime/metricsContract.js';
+import { LABELLER_METRICS } from '../../programs/node-labeller/metrics.js';
+import { ENV } from '../../programs/node-labeller/settings.js';
+import { METRICS_HOST_ENV, METRICS_PORT_ENV } from '../../programs/runtime/programEnv.js';
 import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
 import { freePort } from '../../testbed/harness/freePort.js';
 import {
@@ -87,8 +89,8 @@ describe.skipIf(skip)(`the node labeller's image under podman${skip ? ` (skipped
     const nodeName = `image-labeller-${process.pid}`;
     const initialLabels: Record<string, string> = { ...spec.nodeSelector, [HOSTNAME_LABEL]: nodeName };
     await core.createNode({ body: { metadata: { name: nodeName, labels: initialLabels } } });
-    // The init container writes CAPABILITIES_PATH into the emptyDir mounted at its folder.
-    const capabilitiesPath = specEnv(labeller, 'CAPABILITIES_PATH');
+    // The init container writes KVFLEET_CAPABILITIES_FILE into the emptyDir mounted at its folder.
+    const capabilitiesPath = specEnv(labeller, ENV.capabilitiesPath);
     const capabilitiesVolume = labeller.volumeMounts!.find((m) => m.mountPath === dirname(capabilitiesPath))!.name;
     const port = await freePort();
 
@@ -99,7 +101,7 @@ describe.skipIf(skip)(`the node labeller's image under podman${skip ? ` (skipped
       plane,
       fieldRefs: { 'spec.nodeName': nodeName },
       // Host network: the pod's port 8080 on all interfaces becomes a free loopback port.
-      envOverrides: { METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' },
+      envOverrides: { [METRICS_PORT_ENV]: String(port), [METRICS_HOST_ENV]: '127.0.0.1' },
       emptyDirFiles: { [capabilitiesVolume]: { [basename(capabilitiesPath)]: sampleXml } },
     });
     containers.push(container);

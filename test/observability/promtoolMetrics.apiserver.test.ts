@@ -15,7 +15,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIGRATION_CONTROLLER_NAME, MigrationController as MigrationControllerChart } from '../../generators/migrationController.js';
 import { NodeLabeller } from '../../generators/nodeLabeller.js';
 import { matrixDocument, renderMatrixDocument } from '../../compatibility/matrixDocument.js';
-import { CONTROLLER_METRICS, LABELLER_METRICS, type MetricContract, processMetrics } from '../../programs/runtime/metricsContract.js';
+import { CONTROLLER_METRICS } from '../../programs/migration-controller/metrics.js';
+import { LABELLER_METRICS } from '../../programs/node-labeller/metrics.js';
+import { ENV } from '../../programs/node-labeller/settings.js';
+import { type MetricContract, processMetrics } from '../../programs/runtime/metricsContract.js';
+import { MATRIX_FILE_ENV, METRICS_HOST_ENV, METRICS_PORT_ENV } from '../../programs/runtime/programEnv.js';
 import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
 import { freePort } from '../../testbed/harness/freePort.js';
 import { type ManagedProcess, startProcess } from '../../testbed/harness/managedProcess.js';
@@ -152,9 +156,9 @@ describe('the migration controller', () => {
     const deployed = new MigrationControllerChart(Testing.chart(), 'mc', { cluster: UPGRADE_CLUSTER });
     const controller = await startProgram('migration-controller', CONTROLLER_SA, (port) => ({
       ...deployed.env, // what the Deployment sets, NODE_OPTIONS (heap cap) included
-      KVFLEET_MATRIX_FILE: matrixFile,
-      KVFLEET_METRICS_PORT: String(port),
-      KVFLEET_METRICS_HOST: '127.0.0.1',
+      [MATRIX_FILE_ENV]: matrixFile,
+      [METRICS_PORT_ENV]: String(port),
+      [METRICS_HOST_ENV]: '127.0.0.1',
       // Kube-OVN on, so its metrics carry series; clean-up and backoff short enough for a test.
       KVFLEET_KUBE_OVN: 'true',
       KVFLEET_FINISHED_MIGRATION_TTL_SECONDS: '1',
@@ -248,11 +252,11 @@ describe('the node labeller', () => {
       writeFileSync(path, text);
     }
     const labeller = await startProgram('node-labeller', LABELLER_SA, (port) => ({
-      NODE_NAME: nodeName,
-      CAPABILITIES_PATH: capabilitiesPath,
-      MATRIX_PATH: matrixPath,
-      METRICS_PORT: String(port),
-      METRICS_HOST: '127.0.0.1',
+      [ENV.nodeName]: nodeName,
+      [ENV.capabilitiesPath]: capabilitiesPath,
+      [ENV.matrixPath]: matrixPath,
+      [ENV.metricsPort]: String(port),
+      [ENV.metricsHost]: '127.0.0.1',
     }));
     await until(async () => (await labeller.get('/readyz').catch(() => ({ status: 0 }))).status === 200, {
       timeoutMs: 60_000,

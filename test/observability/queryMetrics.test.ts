@@ -1,6 +1,6 @@
 /**
  * Every series name an alert, recording rule or dashboard query shipped in dist/ selects is one that
- * kvfleet or KubeVirt exports (the metrics contract, programs/runtime/metricsContract.ts) or one of
+ * kvfleet or KubeVirt exports (generators/observability/metricNames.ts) or one of
  * kvfleet's own recording rules. promtool checks that the queries parse
  * (prometheusRules.promtool.test.ts); this checks that they can ever return data.
  */
@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { RECORDING_RULES } from '../../generators/observability/alertRules.js';
 import { dashboardQueries } from '../../generators/observability/grafanaDashboards.js';
-import { knownMetricNames } from '../../programs/runtime/metricsContract.js';
+import { knownMetricNames } from '../../generators/observability/metricNames.js';
 import { projectDir } from '../../testbed/harness/toolPaths.js';
 import { distRuleGroups } from './promtoolFiles.js';
 import { labelValuesMetric, metricNamesIn } from '../../testbed/support/promqlMetricNames.js';

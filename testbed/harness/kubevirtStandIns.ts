@@ -189,487 +189,579 @@ function memoryBytesOf(q: string | undefined): number | undefined {
   return m ? Number(m[1]) * UNITS[m[2] ?? '']! : undefined;
 }
 
-export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandInOptions = {}): Promise<KubevirtStandIns> {
-  const nodes = new Map<string, StandInNode>();
-  const concurrency = opts.concurrency ?? 1;
-  const errors: string[] = [];
-  const note = (e: unknown) => {
+/** What the stand-ins share: the API, the options, the nodes they play and the errors they met. */
+class StandInContext {
+  readonly nodes = new Map<string, StandInNode>();
+  /** Each node's InternalIP, as its kubelet reported it. */
+  readonly nodeAddresses = new Map<string, string>();
+  /** Recent reconcile errors, at most 50. */
+  readonly errors: string[] = [];
+  /** Objects handled at once per tick. */
+  readonly concurrency: number;
+
+  constructor(
+    readonly kc: KubeConfig,
+    readonly opts: KubevirtStandInOptions,
+  ) {
+    this.concurrency = opts.concurrency ?? 1;
+  }
+
+  note(e: unknown): void {
     if (e instanceof ApiError && e.status === 409) return; // a stale resourceVersion: next tick
-    errors.push(`${new Date().toISOString()} ${(e as Error).message}`);
-    if (errors.length > 50) errors.shift();
-  };
-  let stopped = false;
-  let lastHeartbeat = 0;
+    this.errors.push(`${new Date().toISOString()} ${(e as Error).message}`);
+    if (this.errors.length > 50) this.errors.shift();
+  }
 
-  // ---- kubelet -------------------------------------------------------------------------------------
-  const kubelet = {
-    async register(node: StandInNode) {
-      const arch = node.architecture ?? 'amd64';
-      const index = nodes.size + 1;
-      await call(kc, 'POST', '/api/v1/nodes', {
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: {
-          name: node.name,
-          labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch, ...node.labels },
-        },
-      });
-      // TaintNodesByCondition puts not-ready on every new Node; the node lifecycle controller (not
-      // running) lifts it once the kubelet reports Ready.
-      const created = await call<Node>(kc, 'GET', `/api/v1/nodes/${node.name}`);
-      const taints = (created.spec?.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/not-ready');
-      await call(kc, 'PATCH', `/api/v1/nodes/${node.name}`, { metadata: { resourceVersion: created.metadata.resourceVersion }, spec: { taints } }, MERGE);
-      const capacity = {
-        cpu: node.capacity?.cpu ?? '16',
-        memory: node.capacity?.memory ?? '64Gi',
-        pods: node.capacity?.pods ?? '110',
-        'ephemeral-storage': '100Gi',
-        'devices.kubevirt.io/kvm': '1k',
-        'devices.kubevirt.io/tun': '1k',
-        'devices.kubevirt.io/vhost-net': '1k',
-      };
-      const t = now();
-      await call(
-        kc,
-        'PATCH',
-        `/api/v1/nodes/${node.name}/status`,
-        {
-          status: {
-            capacity,
-            allocatable: capacity,
-            addresses: [
-              { type: 'InternalIP', address: `192.168.100.${index}` },
-              { type: 'Hostname', address: node.name },
-            ],
-            conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet stand-in', lastHeartbeatTime: t, lastTransitionTime: t }],
-            nodeInfo: {
-              architecture: arch,
-              operatingSystem: 'linux',
-              kubeletVersion: 'v1.35.8',
-              kubeProxyVersion: '',
-              osImage: 'kvfleet stand-in',
-              kernelVersion: '',
-              containerRuntimeVersion: 'containerd://stand-in',
-              machineID: '',
-              systemUUID: '',
-              bootID: '',
-            },
-          },
-        },
-        MERGE,
-      );
-    },
+  nodeAddress(name: string): string | undefined {
+    return this.nodeAddresses.get(name);
+  }
+}
 
-    /** Pods bound to a stand-in node: start them, finish their deletion. */
-    async syncPods(pods: Pod[]) {
-      await eachLimited(pods, concurrency, async (pod) => {
-        const nodeName = pod.spec?.nodeName;
-        if (!nodeName || !nodes.has(nodeName)) return;
-        const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
-        try {
-          if (pod.metadata.deletionTimestamp) {
-            // Containers stopped: the kubelet confirms the deletion.
-            await call(kc, 'DELETE', path, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
-          } else if ((pod.status?.phase ?? 'Pending') === 'Pending') {
-            const ready = opts.networkReady?.({ namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, nodeName, labels: pod.metadata.labels ?? {} }) ?? true;
-            if (await ready) await kubelet.run(pod, path, nodeName);
-          }
-        } catch (e) {
-          if (!(e instanceof ApiError && e.status === 404)) note(e);
-        }
-      });
-    },
+/** The kubelet of every stand-in node: registers it, runs the pods bound to it, finishes their deletion, ends launchers. */
+class Kubelet {
+  constructor(private readonly ctx: StandInContext) {}
 
-    async run(pod: Pod, path: string, nodeName: string) {
-      const t = now();
-      const running = (c: Container) => ({
-        name: c.name,
-        image: c.image,
-        imageID: `${c.image}@sha256:${'0'.repeat(64)}`,
-        containerID: `containerd://${pod.metadata.uid}-${c.name}`,
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: { running: { startedAt: t } },
-      });
-      const done = (c: Container) => ({
-        ...running(c),
-        started: false,
-        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t } },
-      });
-      const ip = `10.244.${[...nodes.keys()].indexOf(nodeName) + 1}.${(parseInt((pod.metadata.uid ?? '0').slice(0, 2), 16) % 250) + 2}`;
-      await call(
-        kc,
-        'PATCH',
-        `${path}/status`,
-        {
-          metadata: { resourceVersion: pod.metadata.resourceVersion },
-          status: {
-            phase: 'Running',
-            hostIP: nodeAddress(nodeName) ?? '192.168.100.1',
-            podIP: ip,
-            podIPs: [{ ip }],
-            startTime: t,
-            conditions: [
-              { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
-              { type: 'Initialized', status: 'True', lastTransitionTime: t },
-              { type: 'ContainersReady', status: 'True', lastTransitionTime: t },
-              { type: 'Ready', status: 'True', lastTransitionTime: t },
-            ],
-            initContainerStatuses: (pod.spec?.initContainers ?? []).map(done),
-            containerStatuses: (pod.spec?.containers ?? []).map(running),
-          },
-        },
-        MERGE,
-      );
-    },
+  async register(node: StandInNode): Promise<void> {
+    const arch = node.architecture ?? 'amd64';
+    const index = this.ctx.nodes.size + 1;
+    await call(this.ctx.kc, 'POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: node.name,
+        labels: { 'kubernetes.io/hostname': node.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch, ...node.labels },
+      },
+    });
+    await this.liftNotReadyTaint(node.name);
+    await call(this.ctx.kc, 'PATCH', `/api/v1/nodes/${node.name}/status`, { status: readyNodeStatus(node, arch, index) }, MERGE);
+  }
 
-    /** The launcher exited: the source's QEMU handed the VM over (pod Succeeded), or `failed` (pod Failed, non-zero exit). */
-    async launcherExited(namespace: string, podName: string, failed = false) {
-      const path = `/api/v1/namespaces/${namespace}/pods/${podName}`;
-      const pod = await call<Pod>(kc, 'GET', path);
-      if (pod.status?.phase !== 'Running') return;
-      const t = now();
-      const reason = failed ? 'PodFailed' : 'PodCompleted';
-      await call(
-        kc,
-        'PATCH',
-        `${path}/status`,
-        {
-          metadata: { resourceVersion: pod.metadata.resourceVersion },
-          status: {
-            phase: failed ? 'Failed' : 'Succeeded',
-            conditions: [
-              { type: 'Ready', status: 'False', reason, lastTransitionTime: t },
-              { type: 'ContainersReady', status: 'False', reason, lastTransitionTime: t },
-            ],
-            containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({
-              ...c,
-              ready: false,
-              started: false,
-              state: {
-                terminated: failed ? { exitCode: 2, reason: 'Error', startedAt: t, finishedAt: t } : { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t },
-              },
-            })),
-          },
-        },
-        MERGE,
-      );
-    },
-  };
-  const nodeAddresses = new Map<string, string>();
-  const nodeAddress = (name: string) => nodeAddresses.get(name);
+  // TaintNodesByCondition puts not-ready on every new Node; the node lifecycle controller (not
+  // running) lifts it once the kubelet reports Ready.
+  private async liftNotReadyTaint(name: string): Promise<void> {
+    const created = await call<Node>(this.ctx.kc, 'GET', `/api/v1/nodes/${name}`);
+    const taints = (created.spec?.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/not-ready');
+    await call(this.ctx.kc, 'PATCH', `/api/v1/nodes/${name}`, { metadata: { resourceVersion: created.metadata.resourceVersion }, spec: { taints } }, MERGE);
+  }
 
-  // ---- virt-handler --------------------------------------------------------------------------------
-  const virtHandler = {
-    /** node-labeller.sh + virt-handler's node labeller: the launcher's QEMU types on the node's architecture. */
-    async label(name: string) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await virtHandler.labelOnce(name);
-        } catch (e) {
-          // Someone else (a cordon, a taint) wrote the node meanwhile: read it again.
-          if (!(e instanceof ApiError && e.status === 409) || attempt >= 20) throw e;
-        }
-      }
-    },
-
-    async labelOnce(name: string) {
-      const node = nodes.get(name)!;
-      const list = node.launcher.architectures[node.architecture ?? 'amd64'];
-      const offered = list ? [...list.machineTypes, ...Object.keys(list.aliases)] : [];
-      const current = await call<Node>(kc, 'GET', `/api/v1/nodes/${name}`);
-      const labels: Record<string, string | null> = {};
-      for (const key of Object.keys(current.metadata.labels ?? {})) if (key.startsWith(MACHINE_TYPE_LABEL)) labels[key] = null;
-      for (const t of offered) labels[MACHINE_TYPE_LABEL + t] = 'true';
-      labels[SCHEDULABLE_LABEL] = 'true';
-      await call(
-        kc,
-        'PATCH',
-        `/api/v1/nodes/${name}`,
-        { metadata: { resourceVersion: current.metadata.resourceVersion, labels, annotations: { [HEARTBEAT_ANNOTATION]: now() } } },
-        MERGE,
-      );
-    },
-
-    async heartbeat() {
-      for (const name of nodes.keys()) {
-        await call(kc, 'PATCH', `/api/v1/nodes/${name}`, { metadata: { annotations: { [HEARTBEAT_ANNOTATION]: now() } } }, MERGE);
-      }
-    },
-
-    /** The canonical type the launcher's QEMU on `nodeName` gives the VMI's spec type; undefined when it has none. */
-    machineType(vmi: Vmi, nodeName: string): string | undefined {
-      const node = nodes.get(nodeName)!;
-      const arch = node.architecture ?? 'amd64';
-      const list = node.launcher.architectures[arch];
-      const wanted = vmi.spec?.domain?.machine?.type || DEFAULT_MACHINE_TYPE[arch];
-      const canonical = list?.aliases[wanted] ?? wanted;
-      return list?.machineTypes.includes(canonical) ? canonical : undefined;
-    },
-
-    /** With `failMigrationWhenTargetLacksMachineType`: the target node's launcher lacks the VMI's canonical type. */
-    targetLacksType(vmi: Vmi, targetNode: string): boolean {
-      const type = vmi.status?.machine?.type;
-      if (!opts.failMigrationWhenTargetLacksMachineType || !type) return false;
-      const node = nodes.get(targetNode)!;
-      return !(node.launcher.architectures[node.architecture ?? 'amd64']?.machineTypes ?? []).includes(type);
-    },
-
-    async syncVmis(vmis: Vmi[], migrations: Vmim[], pods: Pod[]) {
-      await eachLimited(vmis, concurrency, async (vmi) => {
-        try {
-          await virtHandler.syncVmi(vmi, migrations, pods);
-        } catch (e) {
-          if (!(e instanceof ApiError && e.status === 404)) note(e);
-        }
-      });
-    },
-
-    async syncVmi(vmi: Vmi, migrations: Vmim[], pods: Pod[]) {
-      const ns = vmi.metadata.namespace!;
-      const st = vmi.status ?? {};
-      const rv = vmi.metadata.resourceVersion;
-      const patch = (body: Record<string, unknown>) =>
-        call(kc, 'PATCH', VMI_PATH(ns, vmi.metadata.name), { ...body, metadata: { resourceVersion: rv, ...(body.metadata as object) } }, MERGE);
-      const node = st.nodeName !== undefined && nodes.has(st.nodeName) ? st.nodeName : undefined;
-
-      // Start: virt-controller handed the VMI over (Scheduled, pod running on the node).
-      if (st.phase === 'Scheduled' && node && !vmi.metadata.deletionTimestamp) {
-        const type = virtHandler.machineType(vmi, node);
-        if (!type) {
-          await patch({ status: { phase: 'Failed', reason: 'MachineTypeNotOffered' } });
-          return;
-        }
-        const t = now();
-        const keep = (st.conditions ?? []).filter((c) => c.type !== 'Ready' && c.type !== 'LiveMigratable');
-        await patch({
-          status: {
-            phase: 'Running',
-            machine: { type },
-            selinuxContext: 'none',
-            migrationMethod: 'LiveMigration',
-            currentCPUTopology: { cores: 1, sockets: 1, threads: 1 },
-            guestOSInfo: {},
-            conditions: [
-              ...keep,
-              { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: t },
-              { type: 'LiveMigratable', status: 'True', lastProbeTime: null, lastTransitionTime: t },
-            ],
-          },
-        });
-        return;
-      }
-
-      // Shutdown: the VMI is being deleted; the domain stops.
-      if (vmi.metadata.deletionTimestamp && node && st.phase === 'Running') {
-        await patch({ status: { phase: 'Succeeded' } });
-        return;
-      }
-
-      // Migration, both ends (source and target virt-handler), one step per tick.
-      const ms = st.migrationState;
-      if (!ms || ms.completed || ms.failed || !ms.targetNode || !nodes.has(ms.targetNode) || !ms.targetPod) return;
-      const vmim = migrations.find((m) => m.metadata.uid === ms.migrationUid && m.metadata.namespace === ns);
-      const phase = vmim?.status?.phase;
-      if (!phase) return;
-      const t = now();
-      if (!ms.targetNodeAddress && (phase === 'Scheduled' || phase === 'PreparingTarget')) {
-        // Target virt-handler: the target launcher is listening.
-        await patch({
-          status: {
-            migrationState: {
-              targetNodeAddress: nodeAddress(ms.targetNode) ?? '127.0.0.1',
-              targetDirectMigrationNodePorts: { '49152': 0, '49153': 0 },
-              targetNodeDomainDetected: true,
-            },
-          },
-        });
-      } else if (ms.targetNodeAddress && !ms.startTimestamp && phase === 'TargetReady' && virtHandler.targetLacksType(vmi, ms.targetNode)) {
-        // Source virt-handler: libvirt's migrate call failed at once, the target QEMU lacking the type.
-        const type = vmi.status?.machine?.type;
-        const failureReason = `unsupported configuration: Emulator '/usr/libexec/qemu-kvm' does not support machine type '${type}'`;
-        await patch({ status: { migrationState: { startTimestamp: t, endTimestamp: t, completed: true, failed: true, failureReason } } });
-        // Target virt-handler: "signal the target pod it's okay to exit" (v1.5.0 pkg/virt-handler/vm.go
-        // SignalTargetPodCleanup); its launcher, which never got a domain, panics on that early-exit signal
-        // (cmd/virt-launcher/virt-launcher.go waitForDomainUUID) and the pod fails. Until then virt-controller's
-        // evacuation controller creates no new migration for the VMI (VMIActivePodsCount > 1).
-        await kubelet.launcherExited(ns, ms.targetPod, true);
-      } else if (ms.targetNodeAddress && !ms.startTimestamp && phase === 'TargetReady') {
-        // Source virt-handler: libvirt started the migration.
-        await patch({ status: { migrationState: { startTimestamp: t, mode: 'PreCopy' } } });
-      } else if (ms.startTimestamp && !ms.targetNodeDomainReadyTimestamp && phase === 'Running') {
-        // libvirt copies the memory for `migrationSeconds`, then the domain runs on the target (target virt-handler).
-        const seconds = opts.migrationSeconds?.({ memoryBytes: memoryBytesOf(vmi.spec?.domain?.resources?.requests?.memory) }) ?? 0;
-        if (Date.now() - Date.parse(ms.startTimestamp) < seconds * 1000) return;
-        await patch({ status: { migrationState: { targetNodeDomainReadyTimestamp: t } } });
-      } else if (ms.targetNodeDomainReadyTimestamp && phase === 'Running') {
-        // Source and target virt-handler: migration done, the VMI belongs to the target node
-        // (migration-source.go updateStatus, migration-target.go ackMigrationCompletion).
-        await patch({
-          metadata: { labels: { [NODE_NAME_LABEL]: ms.targetNode, [MIGRATION_TARGET_NODE_LABEL]: null, 'kubevirt.io/outdatedLauncherImage': null } },
-          status: {
-            nodeName: ms.targetNode,
-            evacuationNodeName: null,
-            launcherContainerImageVersion: null,
-            migrationTransport: 'Unix',
-            migrationState: { completed: true, endTimestamp: t },
-          },
-        });
-        // The source launcher exits once the domain is gone from its node.
-        const source = ms.sourcePod;
-        const sourcePod =
-          (source && pods.find((p) => p.metadata.namespace === ns && p.metadata.name === source)) ||
-          pods.find(
-            (p) =>
-              p.metadata.namespace === ns &&
-              p.metadata.annotations?.[DOMAIN_ANNOTATION] === vmi.metadata.name &&
-              p.spec?.nodeName === ms.sourceNode &&
-              p.status?.phase === 'Running',
-          );
-        if (sourcePod) await kubelet.launcherExited(ns, sourcePod.metadata.name);
-      }
-    },
-  };
-
-  // ---- virt-api's eviction webhook -------------------------------------------------------------------
-  const clusterEvictionStrategy = async (): Promise<string | undefined> => {
-    const list = await call<{ items: { spec?: { configuration?: { evictionStrategy?: string } } }[] }>(kc, 'GET', '/apis/kubevirt.io/v1/kubevirts');
-    return list.items[0]?.spec?.configuration?.evictionStrategy;
-  };
-  let webhookServer: Server | undefined;
-  let certDir: string | undefined;
-  const evictionWebhook = {
-    /** pod-eviction-admitter.go admitLauncherPod: mark the VMI for evacuation, deny the eviction. */
-    async admit(review: AdmissionReview): Promise<AdmissionResponse> {
-      const req = review.request;
-      if (!req) return { allowed: true };
-      const deny = (message: string) => ({ allowed: false, status: { code: 429, message } });
-      let pod: Pod & { spec?: { nodeName?: string } };
+  /** Pods bound to a stand-in node: start them, finish their deletion. */
+  async syncPods(pods: Pod[]): Promise<void> {
+    await eachLimited(pods, this.ctx.concurrency, async (pod) => {
+      const nodeName = pod.spec?.nodeName;
+      if (!nodeName || !this.ctx.nodes.has(nodeName)) return;
+      const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
       try {
-        pod = await call<Pod>(kc, 'GET', `/api/v1/namespaces/${req.namespace}/pods/${req.name}`);
-      } catch {
-        return { allowed: true };
-      }
-      const phase = pod.status?.phase;
-      if (pod.metadata.labels?.['kubevirt.io'] !== 'virt-launcher' || phase === 'Succeeded' || phase === 'Failed') return { allowed: true };
-      const vmiName = pod.metadata.annotations?.[DOMAIN_ANNOTATION];
-      if (!vmiName) return { allowed: true };
-      let vmi: Vmi;
-      try {
-        vmi = await call<Vmi>(kc, 'GET', VMI_PATH(req.namespace, vmiName));
+        if (pod.metadata.deletionTimestamp) {
+          // Containers stopped: the kubelet confirms the deletion.
+          await call(this.ctx.kc, 'DELETE', path, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+        } else if ((pod.status?.phase ?? 'Pending') === 'Pending') {
+          const labels = pod.metadata.labels ?? {};
+          const ready = this.ctx.opts.networkReady?.({ namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, nodeName, labels }) ?? true;
+          if (await ready) await this.run(pod, path, nodeName);
+        }
       } catch (e) {
-        return deny(`kubevirt failed getting the vmi: ${(e as Error).message}`);
+        if (!(e instanceof ApiError && e.status === 404)) this.ctx.note(e);
       }
-      // migrations.VMIEvictionStrategy: the VMI's own, else the cluster's (KubeVirt CR spec.configuration.evictionStrategy).
-      const strategy = vmi.spec?.evictionStrategy ?? (await clusterEvictionStrategy());
-      if (!strategy || strategy === 'None') return { allowed: true };
-      const migratable = (vmi.status?.conditions ?? []).some((c) => c.type === 'LiveMigratable' && c.status === 'True');
-      if (strategy === 'LiveMigrate' && !migratable) return deny(`VMI ${vmiName} is configured with an eviction strategy but is not live-migratable`);
-      if (strategy === 'LiveMigrateIfPossible' && !migratable) return { allowed: true };
-      const message = `Eviction triggered evacuation of VMI "${req.namespace}/${vmiName}"`;
-      if (vmi.status?.evacuationNodeName) return deny(`Evacuation in progress: ${message}`);
-      if (vmi.status?.nodeName !== pod.spec?.nodeName) return deny('Eviction request for target Pod');
-      if (!req.dryRun) {
-        await call(kc, 'PATCH', VMI_PATH(req.namespace, vmiName), { status: { evacuationNodeName: pod.spec?.nodeName } }, MERGE);
-      }
-      return deny(message);
-    },
+    });
+  }
 
-    async start() {
-      certDir = mkdtempSync(join(tmpdir(), 'kvfleet-virt-api-'));
-      const { cert, key } = selfSignedCert(certDir, 'virt-api-standin');
-      webhookServer = createServer({ cert, key }, (req, res) => {
-        let body = '';
-        req.on('data', (c: Buffer) => {
-          body += c.toString();
-        });
-        req.on('end', () => {
-          const review = JSON.parse(body || '{}') as AdmissionReview;
-          evictionWebhook
-            .admit(review)
-            .catch((e: Error): AdmissionResponse => ({ allowed: false, status: { code: 500, message: e.message } }))
-            .then((response) => {
-              res.setHeader('Content-Type', 'application/json');
-              res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request?.uid, ...response } }));
-            });
-        });
-      });
-      const server = webhookServer;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-      const port = (server.address() as { port: number }).port;
-      await call(kc, 'POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingWebhookConfiguration',
-        metadata: { name: EVICTION_WEBHOOK },
-        webhooks: [
-          {
-            name: 'virt-launcher-eviction-interceptor.kubevirt.io',
-            clientConfig: { url: `https://127.0.0.1:${port}/launcher-eviction-validate`, caBundle: Buffer.from(cert).toString('base64') },
-            rules: [{ operations: ['*'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/eviction'], scope: '*' }],
-            // As virt-operator registers it (components/webhooks.go): Fail, launcher pods only.
-            failurePolicy: 'Fail',
-            sideEffects: 'NoneOnDryRun',
-            admissionReviewVersions: ['v1'],
-            timeoutSeconds: 10,
-            matchConditions: [{ name: 'only-vms', expression: 'object.metadata.name.startsWith("virt-launcher")' }],
-          },
-        ],
-      });
-    },
+  /** Every container started and ready, init containers completed, an IP from the node's range. */
+  private async run(pod: Pod, path: string, nodeName: string): Promise<void> {
+    const t = now();
+    const uid = pod.metadata.uid;
+    const ip = `10.244.${[...this.ctx.nodes.keys()].indexOf(nodeName) + 1}.${(parseInt((uid ?? '0').slice(0, 2), 16) % 250) + 2}`;
+    await call(
+      this.ctx.kc,
+      'PATCH',
+      `${path}/status`,
+      {
+        metadata: { resourceVersion: pod.metadata.resourceVersion },
+        status: {
+          phase: 'Running',
+          hostIP: this.ctx.nodeAddress(nodeName) ?? '192.168.100.1',
+          podIP: ip,
+          podIPs: [{ ip }],
+          startTime: t,
+          conditions: [
+            { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
+            { type: 'Initialized', status: 'True', lastTransitionTime: t },
+            { type: 'ContainersReady', status: 'True', lastTransitionTime: t },
+            { type: 'Ready', status: 'True', lastTransitionTime: t },
+          ],
+          initContainerStatuses: (pod.spec?.initContainers ?? []).map((c) => completedContainer(c, uid, t)),
+          containerStatuses: (pod.spec?.containers ?? []).map((c) => runningContainer(c, uid, t)),
+        },
+      },
+      MERGE,
+    );
+  }
 
-    async stop() {
-      await rawRequest(kc, 'DELETE', `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${EVICTION_WEBHOOK}`).catch(() => undefined);
-      await new Promise<void>((resolve) => (webhookServer ? webhookServer.close(() => resolve()) : resolve()));
-      if (certDir) rmSync(certDir, { recursive: true, force: true });
+  /** The launcher exited: the source's QEMU handed the VM over (pod Succeeded), or `failed` (pod Failed, non-zero exit). */
+  async launcherExited(namespace: string, podName: string, failed = false): Promise<void> {
+    const path = `/api/v1/namespaces/${namespace}/pods/${podName}`;
+    const pod = await call<Pod>(this.ctx.kc, 'GET', path);
+    if (pod.status?.phase !== 'Running') return;
+    const t = now();
+    const reason = failed ? 'PodFailed' : 'PodCompleted';
+    await call(
+      this.ctx.kc,
+      'PATCH',
+      `${path}/status`,
+      {
+        metadata: { resourceVersion: pod.metadata.resourceVersion },
+        status: {
+          phase: failed ? 'Failed' : 'Succeeded',
+          conditions: [
+            { type: 'Ready', status: 'False', reason, lastTransitionTime: t },
+            { type: 'ContainersReady', status: 'False', reason, lastTransitionTime: t },
+          ],
+          containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({
+            ...c,
+            ready: false,
+            started: false,
+            state: {
+              terminated: failed ? { exitCode: 2, reason: 'Error', startedAt: t, finishedAt: t } : { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t },
+            },
+          })),
+        },
+      },
+      MERGE,
+    );
+  }
+}
+
+/** The status a kubelet reports for a Ready node: capacity (KubeVirt's device plugins included), addresses, node info. */
+function readyNodeStatus(node: StandInNode, arch: Architecture, index: number) {
+  const capacity = {
+    cpu: node.capacity?.cpu ?? '16',
+    memory: node.capacity?.memory ?? '64Gi',
+    pods: node.capacity?.pods ?? '110',
+    'ephemeral-storage': '100Gi',
+    'devices.kubevirt.io/kvm': '1k',
+    'devices.kubevirt.io/tun': '1k',
+    'devices.kubevirt.io/vhost-net': '1k',
+  };
+  const t = now();
+  return {
+    capacity,
+    allocatable: capacity,
+    addresses: [
+      { type: 'InternalIP', address: `192.168.100.${index}` },
+      { type: 'Hostname', address: node.name },
+    ],
+    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet stand-in', lastHeartbeatTime: t, lastTransitionTime: t }],
+    nodeInfo: {
+      architecture: arch,
+      operatingSystem: 'linux',
+      kubeletVersion: 'v1.35.8',
+      kubeProxyVersion: '',
+      osImage: 'kvfleet stand-in',
+      kernelVersion: '',
+      containerRuntimeVersion: 'containerd://stand-in',
+      machineID: '',
+      systemUUID: '',
+      bootID: '',
     },
   };
+}
 
-  // ---- the loop --------------------------------------------------------------------------------------
-  const tick = async () => {
+function runningContainer(c: Container, podUid: string | undefined, t: string) {
+  return {
+    name: c.name,
+    image: c.image,
+    imageID: `${c.image}@sha256:${'0'.repeat(64)}`,
+    containerID: `containerd://${podUid}-${c.name}`,
+    ready: true,
+    started: true,
+    restartCount: 0,
+    state: { running: { startedAt: t } },
+  };
+}
+
+function completedContainer(c: Container, podUid: string | undefined, t: string) {
+  return {
+    ...runningContainer(c, podUid, t),
+    started: false,
+    state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t } },
+  };
+}
+
+/** virt-handler on every stand-in node: its node labeller, the heartbeat, and the VMIs it runs and migrates. */
+class VirtHandler {
+  constructor(
+    private readonly ctx: StandInContext,
+    private readonly kubelet: Kubelet,
+  ) {}
+
+  /** node-labeller.sh + virt-handler's node labeller: the launcher's QEMU types on the node's architecture. */
+  async label(name: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.labelOnce(name);
+      } catch (e) {
+        // Someone else (a cordon, a taint) wrote the node meanwhile: read it again.
+        if (!(e instanceof ApiError && e.status === 409) || attempt >= 20) throw e;
+      }
+    }
+  }
+
+  private async labelOnce(name: string): Promise<void> {
+    const node = this.ctx.nodes.get(name)!;
+    const list = node.launcher.architectures[node.architecture ?? 'amd64'];
+    const offered = list ? [...list.machineTypes, ...Object.keys(list.aliases)] : [];
+    const current = await call<Node>(this.ctx.kc, 'GET', `/api/v1/nodes/${name}`);
+    const labels: Record<string, string | null> = {};
+    for (const key of Object.keys(current.metadata.labels ?? {})) if (key.startsWith(MACHINE_TYPE_LABEL)) labels[key] = null;
+    for (const t of offered) labels[MACHINE_TYPE_LABEL + t] = 'true';
+    labels[SCHEDULABLE_LABEL] = 'true';
+    await call(
+      this.ctx.kc,
+      'PATCH',
+      `/api/v1/nodes/${name}`,
+      { metadata: { resourceVersion: current.metadata.resourceVersion, labels, annotations: { [HEARTBEAT_ANNOTATION]: now() } } },
+      MERGE,
+    );
+  }
+
+  async heartbeat(): Promise<void> {
+    for (const name of this.ctx.nodes.keys()) {
+      await call(this.ctx.kc, 'PATCH', `/api/v1/nodes/${name}`, { metadata: { annotations: { [HEARTBEAT_ANNOTATION]: now() } } }, MERGE);
+    }
+  }
+
+  /** The canonical type the launcher's QEMU on `nodeName` gives the VMI's spec type; undefined when it has none. */
+  private machineType(vmi: Vmi, nodeName: string): string | undefined {
+    const node = this.ctx.nodes.get(nodeName)!;
+    const arch = node.architecture ?? 'amd64';
+    const list = node.launcher.architectures[arch];
+    const wanted = vmi.spec?.domain?.machine?.type || DEFAULT_MACHINE_TYPE[arch];
+    const canonical = list?.aliases[wanted] ?? wanted;
+    return list?.machineTypes.includes(canonical) ? canonical : undefined;
+  }
+
+  /** With `failMigrationWhenTargetLacksMachineType`: the target node's launcher lacks the VMI's canonical type. */
+  private targetLacksType(vmi: Vmi, targetNode: string): boolean {
+    const type = vmi.status?.machine?.type;
+    if (!this.ctx.opts.failMigrationWhenTargetLacksMachineType || !type) return false;
+    const node = this.ctx.nodes.get(targetNode)!;
+    return !(node.launcher.architectures[node.architecture ?? 'amd64']?.machineTypes ?? []).includes(type);
+  }
+
+  async syncVmis(vmis: Vmi[], migrations: Vmim[], pods: Pod[]): Promise<void> {
+    await eachLimited(vmis, this.ctx.concurrency, async (vmi) => {
+      try {
+        await this.syncVmi(vmi, migrations, pods);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 404)) this.ctx.note(e);
+      }
+    });
+  }
+
+  private async syncVmi(vmi: Vmi, migrations: Vmim[], pods: Pod[]): Promise<void> {
+    const st = vmi.status ?? {};
+    const node = st.nodeName !== undefined && this.ctx.nodes.has(st.nodeName) ? st.nodeName : undefined;
+    // Start: virt-controller handed the VMI over (Scheduled, pod running on the node).
+    if (st.phase === 'Scheduled' && node && !vmi.metadata.deletionTimestamp) return this.startVmi(vmi, node);
+    // Shutdown: the VMI is being deleted; the domain stops.
+    if (vmi.metadata.deletionTimestamp && node && st.phase === 'Running') return this.patchVmi(vmi, { status: { phase: 'Succeeded' } });
+    await this.migrationStep(vmi, migrations, pods);
+  }
+
+  /** A merge patch of the VMI, conditional on the resourceVersion it was read at. */
+  private async patchVmi(vmi: Vmi, body: Record<string, unknown>): Promise<void> {
+    const metadata = { resourceVersion: vmi.metadata.resourceVersion, ...(body.metadata as object) };
+    await call(this.ctx.kc, 'PATCH', VMI_PATH(vmi.metadata.namespace!, vmi.metadata.name), { ...body, metadata }, MERGE);
+  }
+
+  /** The domain runs with the canonical machine type the node's QEMU gives it; Failed when it offers none. */
+  private async startVmi(vmi: Vmi, node: string): Promise<void> {
+    const type = this.machineType(vmi, node);
+    if (!type) {
+      await this.patchVmi(vmi, { status: { phase: 'Failed', reason: 'MachineTypeNotOffered' } });
+      return;
+    }
+    const t = now();
+    const keep = (vmi.status?.conditions ?? []).filter((c) => c.type !== 'Ready' && c.type !== 'LiveMigratable');
+    await this.patchVmi(vmi, {
+      status: {
+        phase: 'Running',
+        machine: { type },
+        selinuxContext: 'none',
+        migrationMethod: 'LiveMigration',
+        currentCPUTopology: { cores: 1, sockets: 1, threads: 1 },
+        guestOSInfo: {},
+        conditions: [
+          ...keep,
+          { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: t },
+          { type: 'LiveMigratable', status: 'True', lastProbeTime: null, lastTransitionTime: t },
+        ],
+      },
+    });
+  }
+
+  /** Migration, both ends (source and target virt-handler), one step per tick. */
+  private async migrationStep(vmi: Vmi, migrations: Vmim[], pods: Pod[]): Promise<void> {
+    const ns = vmi.metadata.namespace!;
+    const ms = vmi.status?.migrationState;
+    if (!ms || ms.completed || ms.failed || !ms.targetNode || !this.ctx.nodes.has(ms.targetNode) || !ms.targetPod) return;
+    const vmim = migrations.find((m) => m.metadata.uid === ms.migrationUid && m.metadata.namespace === ns);
+    const phase = vmim?.status?.phase;
+    if (!phase) return;
+    const t = now();
+    if (!ms.targetNodeAddress && (phase === 'Scheduled' || phase === 'PreparingTarget')) {
+      // Target virt-handler: the target launcher is listening.
+      await this.patchVmi(vmi, {
+        status: {
+          migrationState: {
+            targetNodeAddress: this.ctx.nodeAddress(ms.targetNode) ?? '127.0.0.1',
+            targetDirectMigrationNodePorts: { '49152': 0, '49153': 0 },
+            targetNodeDomainDetected: true,
+          },
+        },
+      });
+    } else if (ms.targetNodeAddress && !ms.startTimestamp && phase === 'TargetReady' && this.targetLacksType(vmi, ms.targetNode)) {
+      await this.failMigrationForMachineType(vmi, ms.targetPod, t);
+    } else if (ms.targetNodeAddress && !ms.startTimestamp && phase === 'TargetReady') {
+      // Source virt-handler: libvirt started the migration.
+      await this.patchVmi(vmi, { status: { migrationState: { startTimestamp: t, mode: 'PreCopy' } } });
+    } else if (ms.startTimestamp && !ms.targetNodeDomainReadyTimestamp && phase === 'Running') {
+      // libvirt copies the memory for `migrationSeconds`, then the domain runs on the target (target virt-handler).
+      const seconds = this.ctx.opts.migrationSeconds?.({ memoryBytes: memoryBytesOf(vmi.spec?.domain?.resources?.requests?.memory) }) ?? 0;
+      if (Date.now() - Date.parse(ms.startTimestamp) < seconds * 1000) return;
+      await this.patchVmi(vmi, { status: { migrationState: { targetNodeDomainReadyTimestamp: t } } });
+    } else if (ms.targetNodeDomainReadyTimestamp && phase === 'Running') {
+      await this.completeMigration(vmi, ms, ms.targetNode, pods, t);
+    }
+  }
+
+  private async failMigrationForMachineType(vmi: Vmi, targetPod: string, t: string): Promise<void> {
+    // Source virt-handler: libvirt's migrate call failed at once, the target QEMU lacking the type.
+    const type = vmi.status?.machine?.type;
+    const failureReason = `unsupported configuration: Emulator '/usr/libexec/qemu-kvm' does not support machine type '${type}'`;
+    await this.patchVmi(vmi, { status: { migrationState: { startTimestamp: t, endTimestamp: t, completed: true, failed: true, failureReason } } });
+    // Target virt-handler: "signal the target pod it's okay to exit" (v1.5.0 pkg/virt-handler/vm.go
+    // SignalTargetPodCleanup); its launcher, which never got a domain, panics on that early-exit signal
+    // (cmd/virt-launcher/virt-launcher.go waitForDomainUUID) and the pod fails. Until then virt-controller's
+    // evacuation controller creates no new migration for the VMI (VMIActivePodsCount > 1).
+    await this.kubelet.launcherExited(vmi.metadata.namespace!, targetPod, true);
+  }
+
+  private async completeMigration(vmi: Vmi, ms: MigrationState, targetNode: string, pods: Pod[], t: string): Promise<void> {
+    // Source and target virt-handler: migration done, the VMI belongs to the target node
+    // (migration-source.go updateStatus, migration-target.go ackMigrationCompletion).
+    await this.patchVmi(vmi, {
+      metadata: { labels: { [NODE_NAME_LABEL]: targetNode, [MIGRATION_TARGET_NODE_LABEL]: null, 'kubevirt.io/outdatedLauncherImage': null } },
+      status: {
+        nodeName: targetNode,
+        evacuationNodeName: null,
+        launcherContainerImageVersion: null,
+        migrationTransport: 'Unix',
+        migrationState: { completed: true, endTimestamp: t },
+      },
+    });
+    // The source launcher exits once the domain is gone from its node.
+    const sourcePod = sourceLauncherPod(vmi, ms, pods);
+    if (sourcePod) await this.kubelet.launcherExited(vmi.metadata.namespace!, sourcePod.metadata.name);
+  }
+}
+
+/** The migration's source pod: the one it names, else the VMI's launcher running on the source node. */
+function sourceLauncherPod(vmi: Vmi, ms: MigrationState, pods: Pod[]): Pod | undefined {
+  const ns = vmi.metadata.namespace!;
+  const source = ms.sourcePod;
+  return (
+    (source && pods.find((p) => p.metadata.namespace === ns && p.metadata.name === source)) ||
+    pods.find(
+      (p) =>
+        p.metadata.namespace === ns &&
+        p.metadata.annotations?.[DOMAIN_ANNOTATION] === vmi.metadata.name &&
+        p.spec?.nodeName === ms.sourceNode &&
+        p.status?.phase === 'Running',
+    )
+  );
+}
+
+/** virt-api's eviction webhook: an HTTPS server on a free loopback port and its ValidatingWebhookConfiguration. */
+class EvictionWebhook {
+  private server: Server | undefined;
+  private certDir: string | undefined;
+
+  constructor(private readonly ctx: StandInContext) {}
+
+  /** pod-eviction-admitter.go admitLauncherPod: mark the VMI for evacuation, deny the eviction. */
+  async admit(review: AdmissionReview): Promise<AdmissionResponse> {
+    const { kc } = this.ctx;
+    const req = review.request;
+    if (!req) return { allowed: true };
+    const deny = (message: string) => ({ allowed: false, status: { code: 429, message } });
+    let pod: Pod & { spec?: { nodeName?: string } };
+    try {
+      pod = await call<Pod>(kc, 'GET', `/api/v1/namespaces/${req.namespace}/pods/${req.name}`);
+    } catch {
+      return { allowed: true };
+    }
+    const phase = pod.status?.phase;
+    if (pod.metadata.labels?.['kubevirt.io'] !== 'virt-launcher' || phase === 'Succeeded' || phase === 'Failed') return { allowed: true };
+    const vmiName = pod.metadata.annotations?.[DOMAIN_ANNOTATION];
+    if (!vmiName) return { allowed: true };
+    let vmi: Vmi;
+    try {
+      vmi = await call<Vmi>(kc, 'GET', VMI_PATH(req.namespace, vmiName));
+    } catch (e) {
+      return deny(`kubevirt failed getting the vmi: ${(e as Error).message}`);
+    }
+    // migrations.VMIEvictionStrategy: the VMI's own, else the cluster's (KubeVirt CR spec.configuration.evictionStrategy).
+    const strategy = vmi.spec?.evictionStrategy ?? (await this.clusterEvictionStrategy());
+    if (!strategy || strategy === 'None') return { allowed: true };
+    const migratable = (vmi.status?.conditions ?? []).some((c) => c.type === 'LiveMigratable' && c.status === 'True');
+    if (strategy === 'LiveMigrate' && !migratable) return deny(`VMI ${vmiName} is configured with an eviction strategy but is not live-migratable`);
+    if (strategy === 'LiveMigrateIfPossible' && !migratable) return { allowed: true };
+    const message = `Eviction triggered evacuation of VMI "${req.namespace}/${vmiName}"`;
+    if (vmi.status?.evacuationNodeName) return deny(`Evacuation in progress: ${message}`);
+    if (vmi.status?.nodeName !== pod.spec?.nodeName) return deny('Eviction request for target Pod');
+    if (!req.dryRun) {
+      await call(kc, 'PATCH', VMI_PATH(req.namespace, vmiName), { status: { evacuationNodeName: pod.spec?.nodeName } }, MERGE);
+    }
+    return deny(message);
+  }
+
+  private async clusterEvictionStrategy(): Promise<string | undefined> {
+    const list = await call<{ items: { spec?: { configuration?: { evictionStrategy?: string } } }[] }>(this.ctx.kc, 'GET', '/apis/kubevirt.io/v1/kubevirts');
+    return list.items[0]?.spec?.configuration?.evictionStrategy;
+  }
+
+  async start(): Promise<void> {
+    this.certDir = mkdtempSync(join(tmpdir(), 'kvfleet-virt-api-'));
+    const { cert, key } = selfSignedCert(this.certDir, 'virt-api-standin');
+    const port = await this.serve(cert, key);
+    await this.register(port, cert);
+  }
+
+  /** Answers AdmissionReviews over HTTPS on a free loopback port; returns the port. */
+  private async serve(cert: string, key: string): Promise<number> {
+    const server = createServer({ cert, key }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        const review = JSON.parse(body || '{}') as AdmissionReview;
+        this.admit(review)
+          .catch((e: Error): AdmissionResponse => ({ allowed: false, status: { code: 500, message: e.message } }))
+          .then((response) => {
+            res.setHeader('Content-Type', 'application/json');
+            res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request?.uid, ...response } }));
+          });
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return (server.address() as { port: number }).port;
+  }
+
+  private async register(port: number, cert: string): Promise<void> {
+    await call(this.ctx.kc, 'POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: EVICTION_WEBHOOK },
+      webhooks: [
+        {
+          name: 'virt-launcher-eviction-interceptor.kubevirt.io',
+          clientConfig: { url: `https://127.0.0.1:${port}/launcher-eviction-validate`, caBundle: Buffer.from(cert).toString('base64') },
+          rules: [{ operations: ['*'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/eviction'], scope: '*' }],
+          // As virt-operator registers it (components/webhooks.go): Fail, launcher pods only.
+          failurePolicy: 'Fail',
+          sideEffects: 'NoneOnDryRun',
+          admissionReviewVersions: ['v1'],
+          timeoutSeconds: 10,
+          matchConditions: [{ name: 'only-vms', expression: 'object.metadata.name.startsWith("virt-launcher")' }],
+        },
+      ],
+    });
+  }
+
+  async stop(): Promise<void> {
+    await rawRequest(this.ctx.kc, 'DELETE', `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${EVICTION_WEBHOOK}`).catch(() => undefined);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if (this.certDir) rmSync(this.certDir, { recursive: true, force: true });
+  }
+}
+
+/** Every `intervalMs`: list pods, VMIs and migrations, let the kubelet then virt-handler act; virt-handler's heartbeat every 30 s. */
+class ReconcileLoop {
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private lastHeartbeat = 0;
+
+  constructor(
+    private readonly ctx: StandInContext,
+    private readonly kubelet: Kubelet,
+    private readonly virtHandler: VirtHandler,
+  ) {}
+
+  start(): void {
+    this.lastHeartbeat = Date.now();
+    this.loop();
+  }
+
+  /** Stops scheduling ticks and waits for the one under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.running = this.tick()
+      .catch((e: unknown) => this.ctx.note(e))
+      .then(() => {
+        if (!this.stopped) this.timer = setTimeout(() => this.loop(), this.ctx.opts.intervalMs ?? 200);
+      });
+  }
+
+  private async tick(): Promise<void> {
+    const { kc } = this.ctx;
     const [pods, vmis, migrations] = await Promise.all([
       call<{ items: Pod[] }>(kc, 'GET', '/api/v1/pods').then((l) => l.items),
       call<{ items: Vmi[] }>(kc, 'GET', '/apis/kubevirt.io/v1/virtualmachineinstances').then((l) => l.items),
       call<{ items: Vmim[] }>(kc, 'GET', '/apis/kubevirt.io/v1/virtualmachineinstancemigrations').then((l) => l.items),
     ]);
-    await kubelet.syncPods(pods);
-    await virtHandler.syncVmis(vmis, migrations, pods);
-    if (Date.now() - lastHeartbeat > 30_000) {
-      lastHeartbeat = Date.now();
-      await virtHandler.heartbeat();
+    await this.kubelet.syncPods(pods);
+    await this.virtHandler.syncVmis(vmis, migrations, pods);
+    if (Date.now() - this.lastHeartbeat > 30_000) {
+      this.lastHeartbeat = Date.now();
+      await this.virtHandler.heartbeat();
     }
-  };
-  let running: Promise<void> = Promise.resolve();
-  const loop = () => {
-    if (stopped) return;
-    running = tick()
-      .catch(note)
-      .then(() => {
-        if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 200);
-      });
-  };
-  let timer: NodeJS.Timeout | undefined;
+  }
+}
 
+export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandInOptions = {}): Promise<KubevirtStandIns> {
+  const ctx = new StandInContext(kc, opts);
+  const kubelet = new Kubelet(ctx);
+  const virtHandler = new VirtHandler(ctx, kubelet);
+  const evictionWebhook = new EvictionWebhook(ctx);
+  const loop = new ReconcileLoop(ctx, kubelet, virtHandler);
   if (opts.evictionWebhook !== false) await evictionWebhook.start();
-  lastHeartbeat = Date.now();
-  loop();
+  loop.start();
 
   return {
     async addNode(node) {
       await kubelet.register(node);
-      nodes.set(node.name, node);
+      ctx.nodes.set(node.name, node);
       const registered = await call<Node>(kc, 'GET', `/api/v1/nodes/${node.name}`);
       const ip = (registered.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
-      if (ip) nodeAddresses.set(node.name, ip);
+      if (ip) ctx.nodeAddresses.set(node.name, ip);
       await virtHandler.label(node.name);
     },
     async relabelNode(name, launcher) {
-      const node = nodes.get(name);
+      const node = ctx.nodes.get(name);
       if (!node) throw new Error(`no stand-in node ${name}`);
-      nodes.set(name, { ...node, launcher });
+      ctx.nodes.set(name, { ...node, launcher });
       await virtHandler.label(name);
     },
     async evictPod(namespace, name) {
@@ -679,13 +771,11 @@ export async function startKubevirtStandIns(kc: KubeConfig, opts: KubevirtStandI
         metadata: { name, namespace },
       });
     },
-    node: (name) => nodes.get(name),
-    nodeNames: () => [...nodes.keys()],
-    errors,
+    node: (name) => ctx.nodes.get(name),
+    nodeNames: () => [...ctx.nodes.keys()],
+    errors: ctx.errors,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+      await loop.stop();
       await evictionWebhook.stop();
     },
   };

@@ -259,18 +259,71 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
   const kc = plane.kubeConfig();
   const startTimeoutMs = options.startTimeoutMs ?? 150_000;
   const tInstall = Date.now();
-  await installCrds(kc, kyvernoCrdDirs());
-  const chart = kyvernoChartObjects();
-  // Namespace first, then the rest in the render's order.
-  await createOrReplace(kc, [...chart.filter((o) => o.kind === 'Namespace'), ...chart.filter((o) => o.kind !== 'Namespace')]);
-  await aggregateClusterRoles(kc);
+  await installKyverno(kc);
   const installMs = Date.now() - tInstall;
 
   const kubeconfigPath = join(plane.dir, 'kyverno-admission.kubeconfig.yaml');
   writeFileSync(kubeconfigPath, plane.kubeconfigFor(KYVERNO_ADMISSION_USER.name));
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
-  const args = [
+  const t0 = Date.now();
+  const proc = startProcess(
+    'kyverno-admission',
+    toolPath('kyverno-admission'),
+    admissionArgs(kubeconfigPath, port, options),
+    join(plane.dir, 'kyverno-admission.log'),
+    ADMISSION_ENV,
+  );
+  const stop = () => stopAdmission(proc, kc);
+  try {
+    const caPem = await kyvernoCa(kc, proc, startTimeoutMs);
+    // Cold-start race: the webhooks are registered before the server has its TLS pair; a policy
+    // create in between fails at the fail-closed policy webhook. Readiness means certificates valid.
+    await whileAlive(
+      proc,
+      async () => {
+        return (await httpsGet(`${url}/health/readiness`, { ca: caPem }).catch(() => ({ status: 0 }))).status === 200;
+      },
+      { timeoutMs: startTimeoutMs, intervalMs: 250, what: `Kyverno /health/readiness on ${url} (log: ${proc.logFile})` },
+    );
+    const servingAfterMs = Date.now() - t0;
+    await startupWebhooksRegistered(kc, proc, url, startTimeoutMs);
+    const webhooksAfterMs = Date.now() - t0;
+    return {
+      process: proc,
+      url,
+      caPem,
+      figures: { installMs, servingAfterMs, webhooksAfterMs },
+      applyPolicies: (objects, opts = {}) => applyPolicies(kc, proc, objects, opts.timeoutMs ?? 60_000),
+      deletePolicies: (objects) => deletePolicies(kc, objects),
+      async applyClusterRoles(roles) {
+        await createOrReplace(kc, roles);
+        return aggregateClusterRoles(kc);
+      },
+      async deleteClusterRoles(names) {
+        for (const n of names) await must(kc, 'DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${n}`, undefined, [404]);
+        return aggregateClusterRoles(kc);
+      },
+      rssBytes: () => rssBytesOf(proc.child.pid),
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The release's CRDs, then the chart's objects, then ClusterRole aggregation: what a Helm install leaves. */
+async function installKyverno(kc: KubeConfig): Promise<void> {
+  await installCrds(kc, kyvernoCrdDirs());
+  const chart = kyvernoChartObjects();
+  // Namespace first, then the rest in the render's order.
+  await createOrReplace(kc, [...chart.filter((o) => o.kind === 'Namespace'), ...chart.filter((o) => o.kind !== 'Namespace')]);
+  await aggregateClusterRoles(kc);
+}
+
+function admissionArgs(kubeconfigPath: string, port: number, options: KyvernoAdmissionOptions): string[] {
+  return [
     `--kubeconfig=${kubeconfigPath}`,
     // Webhook URLs (https://<serverIP><path>) and the serving cert's IP SAN; no Service or Deployment needed.
     `--serverIP=127.0.0.1:${port}`,
@@ -297,152 +350,149 @@ export async function startKyvernoAdmission(plane: ControlPlane, options: Kyvern
     `-v=${options.verbosity ?? 2}`,
     ...(options.args ?? []),
   ];
-  const env = {
-    KYVERNO_NAMESPACE,
-    KYVERNO_SERVICEACCOUNT_NAME: SERVICE_ACCOUNT,
-    KYVERNO_ROLE_NAME: 'kyverno:admission-controller',
-    KYVERNO_DEPLOYMENT: 'kyverno-admission-controller',
-    KYVERNO_POD_NAME: 'kyverno-admission-controller-local',
-    KYVERNO_SVC: 'kyverno-svc',
-    INIT_CONFIG: 'kyverno',
-    METRICS_CONFIG: 'kyverno-metrics',
-  };
-  const t0 = Date.now();
-  const proc = startProcess('kyverno-admission', toolPath('kyverno-admission'), args, join(plane.dir, 'kyverno-admission.log'), env);
-  // `until`, but failing at once when the process has exited (until would retry to its timeout).
-  const whileAlive = async <T>(check: () => Promise<T | undefined | false>, opts: UntilOptions): Promise<T> => {
-    type Outcome = { readonly exited: string } | { readonly value: T };
-    const outcome = await until(async (): Promise<Outcome | undefined> => {
-      if (proc.child.exitCode !== null || proc.child.signalCode !== null) return { exited: String(proc.child.exitCode ?? proc.child.signalCode) };
-      const v = await check();
-      return v === undefined || v === false ? undefined : { value: v };
-    }, opts);
-    if ('exited' in outcome) throw new Error(`kyverno-admission exited (${outcome.exited}) while waiting for ${opts.what}:\n${proc.tail(40)}`);
-    return outcome.value;
-  };
-  const stop = async () => {
-    await proc.stop(5_000);
-    try {
-      await deleteKyvernoWebhooks(kc);
-    } catch (e) {
-      // The control plane may already be gone; then nothing can be blocked by the webhooks either.
-      if (!/ECONNREFUSED|ECONNRESET|socket hang up/.test(String(e))) throw e;
-    }
-  };
+}
 
+const ADMISSION_ENV = {
+  KYVERNO_NAMESPACE,
+  KYVERNO_SERVICEACCOUNT_NAME: SERVICE_ACCOUNT,
+  KYVERNO_ROLE_NAME: 'kyverno:admission-controller',
+  KYVERNO_DEPLOYMENT: 'kyverno-admission-controller',
+  KYVERNO_POD_NAME: 'kyverno-admission-controller-local',
+  KYVERNO_SVC: 'kyverno-svc',
+  INIT_CONFIG: 'kyverno',
+  METRICS_CONFIG: 'kyverno-metrics',
+};
+
+/** `until`, but failing at once when the process has exited (until would retry to its timeout). */
+async function whileAlive<T>(proc: ManagedProcess, check: () => Promise<T | undefined | false>, opts: UntilOptions): Promise<T> {
+  type Outcome = { readonly exited: string } | { readonly value: T };
+  const outcome = await until(async (): Promise<Outcome | undefined> => {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) return { exited: String(proc.child.exitCode ?? proc.child.signalCode) };
+    const v = await check();
+    return v === undefined || v === false ? undefined : { value: v };
+  }, opts);
+  if ('exited' in outcome) throw new Error(`kyverno-admission exited (${outcome.exited}) while waiting for ${opts.what}:\n${proc.tail(40)}`);
+  return outcome.value;
+}
+
+async function stopAdmission(proc: ManagedProcess, kc: KubeConfig): Promise<void> {
+  await proc.stop(5_000);
   try {
-    const caPem = await whileAlive(
-      async () => {
-        const res = await rawRequest(kc, 'GET', `/api/v1/namespaces/${KYVERNO_NAMESPACE}/secrets/${CA_SECRET}`);
-        if (res.status !== 200) return undefined;
-        const data = (JSON.parse(res.body) as { data?: Record<string, string> }).data ?? {};
-        const pem = data['tls.crt'] ?? data['rootCA.crt'];
-        return pem ? Buffer.from(pem, 'base64').toString() : undefined;
-      },
-      { timeoutMs: startTimeoutMs, intervalMs: 250, what: `Kyverno's CA Secret ${CA_SECRET} (log: ${proc.logFile})` },
-    );
-    // Cold-start race: the webhooks are registered before the server has its TLS pair; a policy
-    // create in between fails at the fail-closed policy webhook. Readiness means certificates valid.
-    await whileAlive(
-      async () => {
-        return (await httpsGet(`${url}/health/readiness`, { ca: caPem }).catch(() => ({ status: 0 }))).status === 200;
-      },
-      { timeoutMs: startTimeoutMs, intervalMs: 250, what: `Kyverno /health/readiness on ${url} (log: ${proc.logFile})` },
-    );
-    const servingAfterMs = Date.now() - t0;
-    await whileAlive(
-      async () => {
-        for (const [kind, names] of [
-          ['validatingwebhookconfigurations', STARTUP_WEBHOOKS.validating],
-          ['mutatingwebhookconfigurations', STARTUP_WEBHOOKS.mutating],
-        ] as const) {
-          const list = JSON.parse(await must(kc, 'GET', `/apis/admissionregistration.k8s.io/v1/${kind}?labelSelector=${encodeURIComponent(WEBHOOK_MANAGED_BY)}`)) as {
-            items: { metadata: { name: string }; webhooks?: { clientConfig: { caBundle?: string; url?: string } }[] }[];
-          };
-          for (const name of names) {
-            const cfg = list.items.find((i) => i.metadata.name === name);
-            if (!cfg) return false;
-            // Registered with Kyverno's CA and pointing at this process.
-            if ((cfg.webhooks ?? []).some((w) => !w.clientConfig.caBundle || !w.clientConfig.url?.startsWith(url))) return false;
-          }
-        }
-        return true;
-      },
-      { timeoutMs: startTimeoutMs, intervalMs: 250, what: `Kyverno's webhook configurations (log: ${proc.logFile})` },
-    );
-    const webhooksAfterMs = Date.now() - t0;
-
-    const readPolicy = async (p: KyvernoPolicyLike) =>
-      JSON.parse(await must(kc, 'GET', `${policyPath(p)}/${p.metadata.name}`)) as {
-        status?: { conditionStatus?: { ready?: boolean; conditions?: PolicyReadiness['conditions'] } };
-      };
-    return {
-      process: proc,
-      url,
-      caPem,
-      figures: { installMs, servingAfterMs, webhooksAfterMs },
-      async applyPolicies(objects, opts = {}) {
-        const timeoutMs = opts.timeoutMs ?? 60_000;
-        const created = new Map<string, number>();
-        for (const p of objects) {
-          const start = Date.now();
-          const res = await whileAlive(
-            async () => {
-              const r = await rawRequest(kc, 'POST', policyPath(p), p);
-              // The policy webhook fails closed: while Kyverno cannot answer, creates fail calling it; retry those.
-              if (r.status === 500 && /failed calling webhook/.test(r.body)) throw new Error(r.body.slice(0, 500));
-              return r;
-            },
-            { timeoutMs: 30_000, intervalMs: 250, what: `creating ${p.kind} ${p.metadata.name}` },
-          );
-          if (res.status >= 300) throw new Error(`creating ${p.kind} ${p.metadata.name}: HTTP ${res.status}: ${res.body.slice(0, 1500)}`);
-          created.set(`${p.kind}/${p.metadata.name}`, start);
-        }
-        const results: PolicyReadiness[] = [];
-        for (const p of objects) {
-          let last: PolicyReadiness['conditions'] = [];
-          await whileAlive(
-            async () => {
-              const cs = (await readPolicy(p)).status?.conditionStatus;
-              last = cs?.conditions ?? [];
-              // `ready` is the AND of the conditions present; WebhookConfigured appears only once the webhook controller has registered the policy.
-              return cs?.ready === true && last.some((c) => c.type === 'WebhookConfigured' && c.status === 'True');
-            },
-            { timeoutMs, intervalMs: 100, what: `${p.kind} ${p.metadata.name} Ready (conditions: ${JSON.stringify(last)}; log: ${proc.logFile})` },
-          ).catch((e: Error) => {
-            throw new Error(`${e.message}; last conditions: ${JSON.stringify(last)}`);
-          });
-          results.push({ kind: p.kind, name: p.metadata.name, readyAfterMs: Date.now() - created.get(`${p.kind}/${p.metadata.name}`)!, conditions: last });
-        }
-        return results;
-      },
-      async deletePolicies(objects) {
-        for (const p of objects) await must(kc, 'DELETE', `${policyPath(p)}/${p.metadata.name}`, undefined, [404]);
-        for (const p of objects) {
-          await until(async () => (await rawRequest(kc, 'GET', `${policyPath(p)}/${p.metadata.name}`)).status === 404, {
-            timeoutMs: 30_000,
-            what: `${p.kind} ${p.metadata.name} deleted`,
-          });
-        }
-      },
-      async applyClusterRoles(roles) {
-        await createOrReplace(kc, roles);
-        return aggregateClusterRoles(kc);
-      },
-      async deleteClusterRoles(names) {
-        for (const n of names) await must(kc, 'DELETE', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${n}`, undefined, [404]);
-        return aggregateClusterRoles(kc);
-      },
-      rssBytes() {
-        const status = readFileSync(`/proc/${proc.child.pid}/status`, 'utf8');
-        const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-        if (!kb) throw new Error(`no VmRSS for pid ${proc.child.pid}`);
-        return Number(kb[1]) * 1024;
-      },
-      stop,
-    };
+    await deleteKyvernoWebhooks(kc);
   } catch (e) {
-    await stop();
-    throw e;
+    // The control plane may already be gone; then nothing can be blocked by the webhooks either.
+    if (!/ECONNREFUSED|ECONNRESET|socket hang up/.test(String(e))) throw e;
   }
+}
+
+/** Kyverno's self-generated CA (PEM), once it has written its CA Secret. */
+function kyvernoCa(kc: KubeConfig, proc: ManagedProcess, timeoutMs: number): Promise<string> {
+  return whileAlive(
+    proc,
+    async () => {
+      const res = await rawRequest(kc, 'GET', `/api/v1/namespaces/${KYVERNO_NAMESPACE}/secrets/${CA_SECRET}`);
+      if (res.status !== 200) return undefined;
+      const data = (JSON.parse(res.body) as { data?: Record<string, string> }).data ?? {};
+      const pem = data['tls.crt'] ?? data['rootCA.crt'];
+      return pem ? Buffer.from(pem, 'base64').toString() : undefined;
+    },
+    { timeoutMs, intervalMs: 250, what: `Kyverno's CA Secret ${CA_SECRET} (log: ${proc.logFile})` },
+  );
+}
+
+/** Waits until the STARTUP_WEBHOOKS are registered with Kyverno's CA and point at `url`. */
+async function startupWebhooksRegistered(kc: KubeConfig, proc: ManagedProcess, url: string, timeoutMs: number): Promise<void> {
+  await whileAlive(
+    proc,
+    async () => {
+      for (const [kind, names] of [
+        ['validatingwebhookconfigurations', STARTUP_WEBHOOKS.validating],
+        ['mutatingwebhookconfigurations', STARTUP_WEBHOOKS.mutating],
+      ] as const) {
+        const list = JSON.parse(await must(kc, 'GET', `/apis/admissionregistration.k8s.io/v1/${kind}?labelSelector=${encodeURIComponent(WEBHOOK_MANAGED_BY)}`)) as {
+          items: { metadata: { name: string }; webhooks?: { clientConfig: { caBundle?: string; url?: string } }[] }[];
+        };
+        for (const name of names) {
+          const cfg = list.items.find((i) => i.metadata.name === name);
+          if (!cfg) return false;
+          // Registered with Kyverno's CA and pointing at this process.
+          if ((cfg.webhooks ?? []).some((w) => !w.clientConfig.caBundle || !w.clientConfig.url?.startsWith(url))) return false;
+        }
+      }
+      return true;
+    },
+    { timeoutMs, intervalMs: 250, what: `Kyverno's webhook configurations (log: ${proc.logFile})` },
+  );
+}
+
+async function readPolicy(kc: KubeConfig, p: KyvernoPolicyLike) {
+  return JSON.parse(await must(kc, 'GET', `${policyPath(p)}/${p.metadata.name}`)) as {
+    status?: { conditionStatus?: { ready?: boolean; conditions?: PolicyReadiness['conditions'] } };
+  };
+}
+
+/** KyvernoAdmission.applyPolicies: creates every policy, then waits for each to be Ready. */
+async function applyPolicies(kc: KubeConfig, proc: ManagedProcess, objects: readonly KyvernoPolicyLike[], timeoutMs: number): Promise<PolicyReadiness[]> {
+  const created = new Map<string, number>();
+  for (const p of objects) created.set(`${p.kind}/${p.metadata.name}`, await createPolicy(kc, proc, p));
+  const results: PolicyReadiness[] = [];
+  for (const p of objects) {
+    const conditions = await policyReady(kc, proc, p, timeoutMs);
+    results.push({ kind: p.kind, name: p.metadata.name, readyAfterMs: Date.now() - created.get(`${p.kind}/${p.metadata.name}`)!, conditions });
+  }
+  return results;
+}
+
+/** Creates the policy, retrying while the policy webhook cannot answer; returns Date.now() from before the first try. */
+async function createPolicy(kc: KubeConfig, proc: ManagedProcess, p: KyvernoPolicyLike): Promise<number> {
+  const start = Date.now();
+  const res = await whileAlive(
+    proc,
+    async () => {
+      const r = await rawRequest(kc, 'POST', policyPath(p), p);
+      // The policy webhook fails closed: while Kyverno cannot answer, creates fail calling it; retry those.
+      if (r.status === 500 && /failed calling webhook/.test(r.body)) throw new Error(r.body.slice(0, 500));
+      return r;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, what: `creating ${p.kind} ${p.metadata.name}` },
+  );
+  if (res.status >= 300) throw new Error(`creating ${p.kind} ${p.metadata.name}: HTTP ${res.status}: ${res.body.slice(0, 1500)}`);
+  return start;
+}
+
+/** Waits until the policy is Ready with its webhook configured; returns its conditions then. */
+async function policyReady(kc: KubeConfig, proc: ManagedProcess, p: KyvernoPolicyLike, timeoutMs: number): Promise<PolicyReadiness['conditions']> {
+  let last: PolicyReadiness['conditions'] = [];
+  await whileAlive(
+    proc,
+    async () => {
+      const cs = (await readPolicy(kc, p)).status?.conditionStatus;
+      last = cs?.conditions ?? [];
+      // `ready` is the AND of the conditions present; WebhookConfigured appears only once the webhook controller has registered the policy.
+      return cs?.ready === true && last.some((c) => c.type === 'WebhookConfigured' && c.status === 'True');
+    },
+    { timeoutMs, intervalMs: 100, what: `${p.kind} ${p.metadata.name} Ready (conditions: ${JSON.stringify(last)}; log: ${proc.logFile})` },
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; last conditions: ${JSON.stringify(last)}`);
+  });
+  return last;
+}
+
+/** KyvernoAdmission.deletePolicies: deletes them all, then waits for each to be gone. */
+async function deletePolicies(kc: KubeConfig, objects: readonly KyvernoPolicyLike[]): Promise<void> {
+  for (const p of objects) await must(kc, 'DELETE', `${policyPath(p)}/${p.metadata.name}`, undefined, [404]);
+  for (const p of objects) {
+    await until(async () => (await rawRequest(kc, 'GET', `${policyPath(p)}/${p.metadata.name}`)).status === 404, {
+      timeoutMs: 30_000,
+      what: `${p.kind} ${p.metadata.name} deleted`,
+    });
+  }
+}
+
+/** Resident set size (bytes) of process `pid` now, from /proc. */
+function rssBytesOf(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kb[1]) * 1024;
 }

@@ -585,24 +585,12 @@ async function removeOrphans(): Promise<void> {
 /** Creates and starts one container of a dist/ pod spec from `image`; resolves once its process runs. */
 export async function startPodContainer(opts: StartContainerOptions): Promise<PodContainer> {
   await removeOrphans();
-  const { workload: w, plane } = opts;
-  const container = containerOf(w, opts.container);
+  const container = containerOf(opts.workload, opts.container);
   const name = `${CONTAINER_PREFIX}${process.pid}-${++counter}-${opts.container}`;
   const root = mkdtempSync(join(tmpdir(), 'kvfleet-pod-'));
   chmodSync(root, 0o755);
-  const saDir = join(root, 'serviceaccount');
-  serviceAccountFiles(plane, w, saDir);
-  const api = new URL(plane.server);
-  // client-node's in-cluster config uses plain http for ports 80, 8080 and 8001 (config.js, loadFromCluster).
-  if (['80', '8080', '8001'].includes(api.port)) throw new Error(`the API server's port ${api.port} would make client-node use http in-cluster`);
-  const args = podmanCreateArgs(w.podSpec, container, {
-    fieldRefs: { 'metadata.namespace': w.namespace, ...opts.fieldRefs },
-    volumeDirs: volumeDirs(w, container, root, opts.emptyDirFiles ?? {}),
-    serviceAccountDir: saDir,
-    kubeletEnv: { KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port },
-    ...(opts.envOverrides ? { envOverrides: opts.envOverrides } : {}),
-  });
-  const grace = w.podSpec.terminationGracePeriodSeconds ?? 30;
+  const args = containerArgs(opts, container, root);
+  const grace = opts.workload.podSpec.terminationGracePeriodSeconds ?? 30;
   const logFile = join(root, 'container.log');
   let attached: ManagedProcess | undefined;
   const remove = async () => {
@@ -614,50 +602,15 @@ export async function startPodContainer(opts: StartContainerOptions): Promise<Po
   try {
     const t0 = Date.now();
     created.add(name);
-    await podman([
-      'create',
-      '--name',
-      name,
-      '--pull=never',
-      '--network=host',
-      // This machine's hard limits are below podman's defaults (testbed/tools.d/podman.sh).
-      '--ulimit=nofile=20000:20000',
-      '--ulimit=nproc=4096:4096',
-      `--stop-timeout=${grace}`,
-      ...args,
-      opts.image.id,
-    ]);
+    await createContainer(name, grace, args, opts.image.id);
     const createMs = Date.now() - t0;
     const startedAtMs = Date.now();
     const running = startProcess(name, podmanBinary(), [...globalFlags(), 'start', '--attach', name], logFile, podmanEnv());
     attached = running;
-    const hasExited = () => running.child.exitCode !== null || running.child.signalCode !== null;
-    const state = async () => {
-      const [s] = JSON.parse(await podman(['inspect', '--type', 'container', name])) as { State: { Pid: number; Status: string; ExitCode: number } }[];
-      return s!.State;
-    };
-    /** Polls `check` while the container runs: fails at once, with its log, if it exits. */
-    const waitFor = async <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> => {
-      let result: T | undefined;
-      try {
-        await until(
-          async () => {
-            if (hasExited()) return true;
-            const v = await check();
-            if (v === undefined || v === false) return false;
-            result = v;
-            return true;
-          },
-          { timeoutMs, intervalMs: 50, what: `${what} (${name})` },
-        );
-      } catch (e) {
-        throw new Error(`${(e as Error).message}\n${name}'s log:\n${readTail(logFile)}`);
-      }
-      if (result === undefined) throw new Error(`${name} exited while waiting for ${what}; its log:\n${readTail(logFile)}`);
-      return result;
-    };
+    const waitFor = <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000) =>
+      waitWhileRunning(running, name, logFile, check, what, timeoutMs);
     const pid = await waitFor(async () => {
-      const s = await state();
+      const s = await containerState(name);
       return s.Status === 'running' && s.Pid > 0 ? s.Pid : undefined;
     }, 'the container running');
     return {
@@ -670,32 +623,108 @@ export async function startPodContainer(opts: StartContainerOptions): Promise<Po
       tail: (lines = 30) => readTail(logFile, lines),
       serves: (port) => listeningPid(port, pid) === pid,
       waitFor,
-      async stop(graceSeconds) {
-        const sent = Date.now();
-        // Fails only when the container has exited already; its exit code is read below either way.
-        await podman(['kill', '--signal', 'SIGTERM', name]).catch(() => undefined);
-        const exitedInTime = await Promise.race([
-          running.exited.then(() => true),
-          new Promise<false>((r) => setTimeout(() => r(false), graceSeconds * 1000 - (Date.now() - sent)).unref()),
-        ]);
-        if (!exitedInTime) await podman(['kill', '--signal', 'SIGKILL', name]).catch(() => undefined);
-        await running.exited;
-        const stopMs = Date.now() - sent;
-        const s = await until(
-          async () => {
-            const st = await state();
-            return st.Status === 'exited' || st.Status === 'stopped' ? st : undefined;
-          },
-          { timeoutMs: 10_000, what: `${name} exited` },
-        );
-        return { exitCode: s.ExitCode, stopMs, killed: !exitedInTime };
-      },
+      stop: (graceSeconds) => stopContainer(name, running, graceSeconds),
       remove,
     };
   } catch (e) {
     await remove();
     throw e;
   }
+}
+
+/**
+ * The `podman create` flags for `container` of `opts.workload`, with its ServiceAccount files and volume folders
+ * written under `root` and the API server reached as the kubelet tells a pod to.
+ */
+function containerArgs(opts: StartContainerOptions, container: V1Container, root: string): string[] {
+  const { workload: w, plane } = opts;
+  const saDir = join(root, 'serviceaccount');
+  serviceAccountFiles(plane, w, saDir);
+  const api = new URL(plane.server);
+  // client-node's in-cluster config uses plain http for ports 80, 8080 and 8001 (config.js, loadFromCluster).
+  if (['80', '8080', '8001'].includes(api.port)) throw new Error(`the API server's port ${api.port} would make client-node use http in-cluster`);
+  return podmanCreateArgs(w.podSpec, container, {
+    fieldRefs: { 'metadata.namespace': w.namespace, ...opts.fieldRefs },
+    volumeDirs: volumeDirs(w, container, root, opts.emptyDirFiles ?? {}),
+    serviceAccountDir: saDir,
+    kubeletEnv: { KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port },
+    ...(opts.envOverrides ? { envOverrides: opts.envOverrides } : {}),
+  });
+}
+
+/** `podman create` on the host network, with the pod's grace period as stop timeout. */
+async function createContainer(name: string, graceSeconds: number, args: readonly string[], imageId: string): Promise<void> {
+  await podman([
+    'create',
+    '--name',
+    name,
+    '--pull=never',
+    '--network=host',
+    // This machine's hard limits are below podman's defaults (testbed/tools.d/podman.sh).
+    '--ulimit=nofile=20000:20000',
+    '--ulimit=nproc=4096:4096',
+    `--stop-timeout=${graceSeconds}`,
+    ...args,
+    imageId,
+  ]);
+}
+
+type ContainerState = { Pid: number; Status: string; ExitCode: number };
+
+async function containerState(name: string): Promise<ContainerState> {
+  const [s] = JSON.parse(await podman(['inspect', '--type', 'container', name])) as { State: ContainerState }[];
+  return s!.State;
+}
+
+/** Polls `check` while the container runs: fails at once, with its log, if it exits. */
+async function waitWhileRunning<T>(
+  running: ManagedProcess,
+  name: string,
+  logFile: string,
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
+  const hasExited = () => running.child.exitCode !== null || running.child.signalCode !== null;
+  let result: T | undefined;
+  try {
+    await until(
+      async () => {
+        if (hasExited()) return true;
+        const v = await check();
+        if (v === undefined || v === false) return false;
+        result = v;
+        return true;
+      },
+      { timeoutMs, intervalMs: 50, what: `${what} (${name})` },
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${name}'s log:\n${readTail(logFile)}`);
+  }
+  if (result === undefined) throw new Error(`${name} exited while waiting for ${what}; its log:\n${readTail(logFile)}`);
+  return result;
+}
+
+/** SIGTERM, then SIGKILL after `graceSeconds`, as the kubelet stops a container; `running` is the attached `podman start`. */
+async function stopContainer(name: string, running: ManagedProcess, graceSeconds: number): Promise<StopResult> {
+  const sent = Date.now();
+  // Fails only when the container has exited already; its exit code is read below either way.
+  await podman(['kill', '--signal', 'SIGTERM', name]).catch(() => undefined);
+  const exitedInTime = await Promise.race([
+    running.exited.then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), graceSeconds * 1000 - (Date.now() - sent)).unref()),
+  ]);
+  if (!exitedInTime) await podman(['kill', '--signal', 'SIGKILL', name]).catch(() => undefined);
+  await running.exited;
+  const stopMs = Date.now() - sent;
+  const s = await until(
+    async () => {
+      const st = await containerState(name);
+      return st.Status === 'exited' || st.Status === 'stopped' ? st : undefined;
+    },
+    { timeoutMs: 10_000, what: `${name} exited` },
+  );
+  return { exitCode: s.ExitCode, stopMs, killed: !exitedInTime };
 }
 
 function readTail(file: string, lines = 30): string {

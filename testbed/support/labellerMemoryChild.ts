@@ -11,7 +11,7 @@
 import { createServer } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { createLabellerMetrics } from '../../programs/node-labeller/labellerMetrics.js';
+import { createLabellerMetrics } from '../../programs/node-labeller/metrics.js';
 import { NodeLabelReconciler } from '../../programs/node-labeller/nodeLabelReconciler.js';
 import { createLogger } from '../../programs/runtime/logger.js';
 

@@ -1,9 +1,13 @@
 /**
- * docs/operations.md's metrics tables, rendered from the metrics contract (metricsContract.ts). Written by
- * `npm run docs:metrics` (scripts/metricsDocs.ts) between marker comments; metricsContract.test.ts
- * fails when docs/operations.md holds anything else there.
+ * docs/operations.md's metrics tables, rendered from the metric definitions: each program's own
+ * (programs/node-labeller/metrics.ts, programs/migration-controller/metrics.ts) and KubeVirt's
+ * (kubevirtMetrics.ts). Written by `npm run docs:metrics` (scripts/metricsDocs.ts) between marker
+ * comments; metricsDocs.test.ts fails when docs/operations.md holds anything else there.
  */
-import { CONTROLLER_METRICS, type ExternalMetricContract, KUBEVIRT_METRICS, LABELLER_METRICS, type MetricContract, type MetricLabel } from './metricsContract.js';
+import { CONTROLLER_METRICS } from '../../programs/migration-controller/metrics.js';
+import { LABELLER_METRICS } from '../../programs/node-labeller/metrics.js';
+import { type MetricContract, type MetricLabel } from '../../programs/runtime/metricsContract.js';
+import { type ExternalMetricContract, KUBEVIRT_METRICS } from './kubevirtMetrics.js';
 
 /** One README section per list of the contract, between `<!-- metrics:<id>:start … -->` and `<!-- metrics:<id>:end -->`. */
 export interface MetricsSection {
@@ -46,8 +50,15 @@ export function metricsSections(): MetricsSection[] {
   ];
 }
 
+/** Where each table's rows are defined, named in its start marker: the file to edit. */
+const SOURCES: Record<MetricsSection['id'], string> = {
+  labeller: 'programs/node-labeller/metrics.ts',
+  controller: 'programs/migration-controller/metrics.ts',
+  kubevirt: 'generators/observability/kubevirtMetrics.ts',
+};
+
 export const startMarker = (id: MetricsSection['id']) =>
-  `<!-- metrics:${id}:start (generated from programs/runtime/metricsContract.ts by npm run docs:metrics; metricsContract.test.ts checks) -->`;
+  `<!-- metrics:${id}:start (generated from ${SOURCES[id]} by npm run docs:metrics; generators/observability/metricsDocs.test.ts checks) -->`;
 export const endMarker = (id: MetricsSection['id']) => `<!-- metrics:${id}:end -->`;
 
 /** What stands between the markers of `id` in `readme`, trimmed; undefined when a marker is missing. */

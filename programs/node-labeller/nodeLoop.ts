@@ -6,7 +6,7 @@
  */
 import { type Logger } from '../runtime/logger.js';
 import { ReconcileLoop } from '../runtime/reconcileLoop.js';
-import { type LabellerMetrics } from './labellerMetrics.js';
+import { type LabellerMetrics } from './metrics.js';
 import { type NodeLabelReconciler, type ReconcileOutcome } from './nodeLabelReconciler.js';
 
 /** First retry after a failure; doubling up to the resync period. */

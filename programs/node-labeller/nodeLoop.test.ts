@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { createLogger } from '../runtime/logger.js';
-import { createLabellerMetrics } from './labellerMetrics.js';
+import { createLabellerMetrics } from './metrics.js';
 import { type ReconcileOutcome } from './nodeLabelReconciler.js';
-import { NodeLoop } from './reconcileLoop.js';
+import { NodeLoop } from './nodeLoop.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
