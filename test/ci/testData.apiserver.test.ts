@@ -136,7 +136,7 @@ describe('with GitHub out of reach and a tampered file', () => {
   test('`paths` (what the suite runs) reports the data missing', async () => {
     const paths = await dataStep('paths', envWith({ KVFLEET_CACHE: cache }));
     expect(paths.code).toBe(1);
-    expect(paths.stderr).toMatch(/missing the test data .*run scripts\/tools.sh ensure/);
+    expect(paths.stderr).toMatch(/missing the test data .*run testbed\/tools.sh ensure/);
   });
 });
 
