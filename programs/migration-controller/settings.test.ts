@@ -58,7 +58,7 @@ test('the matrix file and the probe address come from the variables both program
   expect(set.ok && set.main).toEqual({ matrixFile: '/tmp/m.yaml', metricsPort: 9090, metricsHost: '127.0.0.1' });
 });
 
-test.each(['http', '0', '65536', '8080.5'])('the metrics port %j is refused, naming the variable, the value and the fix', (port) => {
+test.each(['http', '0', '65536', '8080.5', '0x50', '8e3', ' 80'])('the metrics port %j is refused, naming the variable, the value and the fix', (port) => {
   const parsed = settingsFromEnv({ KVFLEET_KUBEVIRT_VERSION: '1.6.2', [POD_NAME_ENV]: 'p', KVFLEET_METRICS_PORT: port });
   expect(parsed.ok ? [] : parsed.problems).toEqual([
     `KVFLEET_METRICS_PORT=${JSON.stringify(port)} is not a port: set an integer from 1 to 65535, or leave it unset for 8080`,

@@ -24,8 +24,9 @@ export type PortResult = { readonly ok: true; readonly port: number } | { readon
  */
 export function portFrom(source: string, raw: string | undefined): PortResult {
   if (raw === undefined || raw === '') return { ok: true, port: DEFAULT_METRICS_PORT };
-  const port = Number(raw);
-  if (Number.isInteger(port) && port >= 1 && port <= 65_535) return { ok: true, port };
+  // Decimal digits only: Number() would also take "0x50", "8e3" and " 80 ".
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (port >= 1 && port <= 65_535) return { ok: true, port };
   return {
     ok: false,
     problem: `${source}=${JSON.stringify(raw)} is not a port: set an integer from 1 to 65535, or leave it unset for ${DEFAULT_METRICS_PORT}`,
