@@ -39,6 +39,9 @@ export const REPORTING_COMPONENT = 'kvfleet.io/node-labeller';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** Warnings one log line names; the rest are counted (`moreWarnings`). */
+export const MAX_LOGGED_WARNINGS = 20;
+
 export class NodeLabelReconciler {
   private readonly opts: NodeLabelReconcilerOptions;
   private readonly now: () => Date;
@@ -155,8 +158,16 @@ export class NodeLabelReconciler {
 
   private logWarnings(warnings: readonly string[]): void {
     if (warnings.join('\n') === this.lastWarnings) return;
-    // Once per change, not once per resync: the same warning every 5 minutes is noise.
-    if (warnings.length > 0) this.opts.log.warn({ node: this.opts.nodeName, warnings }, 'capabilities need attention');
+    // Once per change, not once per resync: the same warning every 5 minutes is noise. A hostile
+    // document can yield thousands (one per name that cannot be a label): the line names the first
+    // MAX_LOGGED_WARNINGS and counts the rest, so one log line stays readable and bounded.
+    if (warnings.length > 0) {
+      const more = warnings.length - MAX_LOGGED_WARNINGS;
+      this.opts.log.warn(
+        { node: this.opts.nodeName, warnings: warnings.slice(0, MAX_LOGGED_WARNINGS), ...(more > 0 ? { moreWarnings: more } : {}) },
+        'capabilities need attention',
+      );
+    }
     this.lastWarnings = warnings.join('\n');
   }
 

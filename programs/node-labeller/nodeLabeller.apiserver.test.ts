@@ -33,7 +33,7 @@ import { createLogger } from '../runtime/logger.js';
 import { parseCapabilities } from './capabilitiesXml.js';
 import { LABEL_LIMIT_EXCEEDED_REASON, LABEL_LIMITS } from './labelLimits.js';
 import { createLabellerMetrics } from './metrics.js';
-import { NODE_EVENT_NAMESPACE, NodeLabelReconciler } from './nodeLabelReconciler.js';
+import { MAX_LOGGED_WARNINGS, NODE_EVENT_NAMESPACE, NodeLabelReconciler } from './nodeLabelReconciler.js';
 import { NodeLoop } from './nodeLoop.js';
 import { ENV } from './settings.js';
 import { TEST_POOL_LABEL, upgradingTestCluster } from '../../testbed/support/clusterFixtures.js';
@@ -388,6 +388,26 @@ describe("drift against KubeVirt's own labels, on the real API server", () => {
     expect((await readNode(node)).metadata!.labels![KUBEVIRT_LABEL_DRIFT_LABEL]).toBe('false');
     expect(await reconciler.reconcile()).toEqual({ kind: 'done', patched: false, events: [] });
     expect((await eventsFor(node)).map((e) => e.reason).sort()).toEqual(['KubeVirtMachineTypeLabelDrift', 'KubeVirtMachineTypeLabelDriftResolved']);
+  });
+});
+
+describe('warnings stay one bounded line', () => {
+  test(`a document with thousands of names that cannot be labels logs the first ${MAX_LOGGED_WARNINGS} and counts the rest, once`, async () => {
+    const node = await createNode({});
+    const lines: { msg: string; warnings?: string[]; moreWarnings?: number }[] = [];
+    const log = createLogger('node-labeller-test', 'info', { write: (l: string) => lines.push(JSON.parse(l)) });
+    // 64 characters: one over what a label name may hold, so each is a warning and no label.
+    const unlabelable = numberedMachines(3_000, 63).map((m) => ({ name: `${m.name}x` }));
+    const { reconciler } = labellerFor(node, syntheticCapabilitiesXml({ machines: [...numberedMachines(3), ...unlabelable] }), log);
+    await reconciler.reconcile();
+    await reconciler.reconcile(); // the same warnings again: not logged twice
+    const warned = lines.filter((l) => l.msg === 'capabilities need attention');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.warnings).toHaveLength(MAX_LOGGED_WARNINGS);
+    // Every name is accounted for (plus any warning about the node itself), in a line of bounded size.
+    expect(MAX_LOGGED_WARNINGS + warned[0]!.moreWarnings!).toBeGreaterThanOrEqual(3_000);
+    expect(warned[0]!.moreWarnings!).toBeLessThan(3_000);
+    expect(JSON.stringify(warned[0]).length).toBeLessThan(16 * 1024);
   });
 });
 
