@@ -11,7 +11,7 @@ import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { HOSTNAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, machineTypeLabelKey, TARGET_NODE_ANNOTATION } from '../../compatibility/labelKeys.js';
 import { schedulingContractOf } from '../../compatibility/kubevirtVersions.js';
-import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
+import { parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { CONTROLLER_METRICS } from '../../programs/migration-controller/metrics.js';
 import { METRICS_HOST_ENV, METRICS_PORT_ENV } from '../../programs/runtime/programEnv.js';
 import { type ControlPlane, startControlPlane } from '../../testbed/harness/controlPlane.js';
@@ -36,7 +36,7 @@ import {
   startPodContainer,
 } from '../../testbed/harness/podman.js';
 import { sharedDir } from '../../testbed/harness/toolPaths.js';
-import { distObjects } from '../../testbed/support/distObjects.js';
+import { distMatrixText } from '../../testbed/support/distObjects.js';
 import { KubevirtStandIn, type RawVmim } from '../../testbed/support/kubevirtStandIn.js';
 import { poolNodeLabels, SELECTOR_MISMATCH_MESSAGE } from '../../testbed/support/syntheticMigrationObjects.js';
 
@@ -44,8 +44,7 @@ const CLUSTER = 'prod-east';
 const workload = distWorkload(CLUSTER, 'Deployment', 'kvfleet-migration-controller');
 const spec = workload.podSpec;
 const controller = containerOf(workload, 'controller');
-const matrixText = (distObjects(CLUSTER).find((o) => o.kind === 'ConfigMap' && o.metadata.name === MATRIX_CONFIGMAP_NAME) as unknown as { data: Record<string, string> })
-  .data[MATRIX_CONFIGMAP_KEY]!;
+const matrixText = distMatrixText(CLUSTER);
 const parsedMatrix = parseMatrixDocument(matrixText);
 if (!parsedMatrix.ok) throw new Error(`dist/${CLUSTER}'s matrix does not parse: ${parsedMatrix.message}`);
 const pools = parsedMatrix.matrix.pools;

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { aliasMachineTypeLabelKey, HOSTNAME_LABEL, isKvfleetNodeLabel, POOL_LABEL } from '../../compatibility/labelKeys.js';
-import { MATRIX_CONFIGMAP_KEY, MATRIX_CONFIGMAP_NAME, parseMatrixDocument } from '../../compatibility/matrixDocument.js';
+import { parseMatrixDocument } from '../../compatibility/matrixDocument.js';
 import { parseCapabilities } from '../../programs/node-labeller/capabilitiesXml.js';
 import { desiredNodeMetadata } from '../../programs/node-labeller/nodeLabels.js';
 import { LABELLER_METRICS } from '../../programs/node-labeller/metrics.js';
@@ -37,7 +37,7 @@ import {
   startPodContainer,
 } from '../../testbed/harness/podman.js';
 import { sharedDir } from '../../testbed/harness/toolPaths.js';
-import { distObjects } from '../../testbed/support/distObjects.js';
+import { distMatrixText } from '../../testbed/support/distObjects.js';
 
 const CLUSTER = 'prod-east';
 const workload = distWorkload(CLUSTER, 'DaemonSet', 'kvfleet-node-labeller-rhel9-compute');
@@ -45,9 +45,6 @@ const spec = workload.podSpec;
 const labeller = containerOf(workload, 'labeller');
 /** Real `virsh capabilities` output (virt-manager's test data): upstream QEMU names, alias q35 → pc-q35-6.1. */
 const sampleXml = readFileSync(join(sharedDir, 'samples', 'capabilities', 'kvm-x86_64.xml'), 'utf8');
-const matrixConfigMap = distObjects(CLUSTER).find((o) => o.kind === 'ConfigMap' && o.metadata.name === MATRIX_CONFIGMAP_NAME) as unknown as {
-  data: Record<string, string>;
-};
 
 const unavailable = podmanUnavailable();
 const skip = unavailable !== undefined && !podmanRequired();
@@ -121,7 +118,7 @@ describe.skipIf(skip)(`the node labeller's image under podman${skip ? ` (skipped
     // The labels the program computes from this sample, this matrix and this node, derived from the inputs.
     const caps = parseCapabilities(sampleXml);
     if (!caps.ok) throw new Error(`the sample does not parse: ${caps.message}`);
-    const matrix = parseMatrixDocument(matrixConfigMap.data[MATRIX_CONFIGMAP_KEY]!);
+    const matrix = parseMatrixDocument(distMatrixText(CLUSTER));
     if (!matrix.ok) throw new Error(`dist/'s matrix does not parse: ${matrix.message}`);
     const expected = desiredNodeMetadata(caps.machineTypes, matrix.matrix, initialLabels).labels;
     expect(labelled).toEqual(expected);
