@@ -12,6 +12,7 @@ import { DefinitionError, FleetDefinitionErrors } from '../fleet/definitionError
 import { ClusterChart } from './clusterChart.js';
 import { type ArgoCdFolderSummary, loadDelivery, writeArgoCdFolder } from './delivery/fleetDelivery.js';
 import { loadFleet } from '../fleet/loadFleet.js';
+import { FLEET_CONFIG_FILE } from '../fleet/loadFleetConfig.js';
 import { type ValidCluster } from '../fleet/fleetValidation.js';
 import { valuesFiles } from './valuesFiles.js';
 import { fleetObservabilityFor } from './observability/clusterObservability.js';
@@ -176,7 +177,7 @@ function renderFailure(e: unknown, clusters: readonly ValidCluster[]): Definitio
   const cluster = e instanceof ClusterChartError ? e.cluster : /at path '([^/']+)/.exec(message)?.[1];
   const owner = clusters.find((c) => c.definition.name === cluster);
   return new DefinitionError(
-    owner?.file ?? 'kvfleet.config.ts',
+    owner?.file ?? FLEET_CONFIG_FILE, // no cluster in the construct path: the fleet-level (Argo CD) output
     '',
     `passes every check but its manifests cannot be written: ${message.split('\n')[0]}`,
     'this is a kvfleet bug (a rule is missing): please report it with the definition; nothing was written',
